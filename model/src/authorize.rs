@@ -1,0 +1,462 @@
+//! Authorization: S3's user, bucket and object contexts ([R18]), explicit deny ([R22]), same
+//! account vs cross account ([R19], [R20]), anonymous callers ([R42]); identity-only checks for
+//! CreateBucket, ListBuckets and IAM; the trust-policy check of AssumeRole ([R37]–[R39]).
+//!
+//! Each function appends to the explanation the facts it used and returns `Err(Fail)` with
+//! AWS's 403 AccessDenied when the request is denied.
+
+use crate::acl::{Acl, Grantee, Group, Permission};
+use crate::outcome::{Explanation, Fail};
+use crate::ownership;
+use crate::policy::{Keys, Policy, PrincipalMatch, Request, Who};
+use crate::principal::{role_arn, Principal};
+use crate::rules::{self, Rule};
+use crate::world::{Bucket, Owner, World};
+
+/// What S3 authorizes a call against.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Bucket configuration (policy, ownership controls, public access block, delete bucket):
+    /// only the bucket owner's policies grant; ACLs cannot ([R13]).
+    BucketConfig,
+    /// A bucket call an ACL permission on the bucket grants: ListBucket (READ), PutObject and
+    /// DeleteObject (WRITE), Get/PutBucketAcl (READ_ACP/WRITE_ACP) ([R13]).
+    Bucket(Permission),
+    /// A call on an existing object, granted by the object's ACL ([R14]).
+    Object(&'a str, Permission),
+    /// An object read on a key that does not exist: the bucket owner's policies only ([R26]).
+    MissingObject,
+}
+
+/// One S3 authorization question.
+#[derive(Debug, Clone, Copy)]
+pub struct S3Check<'a> {
+    pub action: &'static str,
+    pub bucket: &'a str,
+    /// The key in the resource ARN (`arn:aws:s3:::bucket/key`); none for bucket ARNs.
+    pub key: Option<&'a str>,
+    pub scope: Scope<'a>,
+    pub keys: &'a Keys,
+}
+
+/// The requester as resource-based policies see it.
+pub fn who(world: &World, p: &Principal) -> Who {
+    let account = p.account().and_then(|a| world.account(a));
+    Who {
+        anonymous: p.is_anonymous(),
+        account_id: account.map(|a| a.id.clone()),
+        canonical: account.map(|a| a.canonical.clone()),
+        arn: p.arn(world),
+        role_arn: match p {
+            Principal::Session { account, role, .. } => Some(role_arn(world.id_of(account), role)),
+            _ => None,
+        },
+        is_root: p.is_root(),
+    }
+}
+
+/// The global condition keys every request carries (IAM "AWS global condition context keys").
+pub fn base_keys(world: &World, p: &Principal) -> Keys {
+    let mut k = Keys::new();
+    let mut put = |name: &str, v: String| {
+        k.insert(name.to_ascii_lowercase(), vec![v]);
+    };
+    put("aws:PrincipalType", p.principal_type().into());
+    put("aws:userid", p.userid(world));
+    put("aws:SecureTransport", world.env.secure_transport.to_string());
+    put("aws:SourceIp", world.env.source_ip.clone());
+    if let Some(a) = p.account() {
+        put("aws:PrincipalAccount", world.id_of(a).into());
+    }
+    if let Some(arn) = p.principal_arn(world) {
+        put("aws:PrincipalArn", arn);
+    }
+    if let Principal::User { name, .. } = p {
+        put("aws:username", name.clone());
+    }
+    k
+}
+
+/// The identity side of a request (the user context of [R18]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    Anonymous,
+    /// The root user: no identity policy applies to it ([P-root]).
+    Root,
+    Iam {
+        /// An explicit Deny in the user's / role's policies or the session policy.
+        deny: Option<String>,
+        /// The Allow that grants it (for a session: role policy and session policy both allow).
+        allow: Option<String>,
+        /// For a session with a session policy: does the session policy allow? ([R40])
+        session_policy_allows: Option<bool>,
+    },
+}
+
+fn eval_named(
+    policies: &std::collections::BTreeMap<String, Policy>,
+    what: &str,
+    req: &Request<'_>,
+) -> (Option<String>, Option<String>) {
+    let (mut deny, mut allow) = (None, None);
+    for (name, pol) in policies {
+        let ev = pol.evaluate(req, None);
+        if deny.is_none() {
+            deny = ev.deny.map(|s| format!("{what} policy {name:?} {s}"));
+        }
+        if allow.is_none() {
+            allow = ev.allow.map(|(s, _)| format!("{what} policy {name:?} {s}"));
+        }
+    }
+    (deny, allow)
+}
+
+/// Evaluates the requester's own identity policies for a request.
+pub fn identity(world: &World, p: &Principal, req: &Request<'_>) -> Identity {
+    match p {
+        Principal::Anonymous => Identity::Anonymous,
+        Principal::Root { .. } => Identity::Root,
+        Principal::User { account, name } => {
+            let user = world.account(account).and_then(|a| a.users.get(name));
+            let (deny, allow) = match user {
+                Some(u) => eval_named(&u.policies, &format!("user {account}.{name}"), req),
+                None => (None, None),
+            };
+            Identity::Iam {
+                deny,
+                allow,
+                session_policy_allows: None,
+            }
+        }
+        Principal::Session {
+            as_name,
+            account,
+            role,
+            ..
+        } => {
+            // [R40] a session has the role's permissions, intersected with its session policy.
+            let r = world.account(account).and_then(|a| a.roles.get(role));
+            let (mut deny, role_allow) = match r {
+                Some(r) => eval_named(&r.policies, &format!("role {account}:{role}"), req),
+                None => (None, None),
+            };
+            let session_policy = world.sessions.get(as_name).and_then(|s| s.session_policy.as_ref());
+            let session_allows = session_policy.map(|sp| {
+                let ev = sp.evaluate(req, None);
+                if deny.is_none() {
+                    deny = ev.deny.map(|s| format!("session policy of {as_name} {s}"));
+                }
+                ev.allow.is_some()
+            });
+            let allow = match session_allows {
+                Some(false) => None,
+                _ => role_allow,
+            };
+            Identity::Iam {
+                deny,
+                allow,
+                session_policy_allows: session_allows,
+            }
+        }
+    }
+}
+
+fn denied(rule: &'static Rule, detail: impl Into<String>) -> Fail {
+    Fail::new(403, "AccessDenied", rule, detail)
+}
+
+/// The ACL that counts for authorization, if any: none when ACLs are disabled by
+/// BucketOwnerEnforced ([R4], [R7a]).
+fn effective_acl<'b>(bucket: &'b Bucket, scope: Scope<'_>) -> Option<(&'b Acl, Permission)> {
+    if ownership::acls_disabled(bucket) {
+        return None;
+    }
+    match scope {
+        Scope::Bucket(perm) => Some((&bucket.acl, perm)),
+        Scope::Object(key, perm) => bucket.objects.get(key).map(|o| (&o.acl, perm)),
+        Scope::BucketConfig | Scope::MissingObject => None,
+    }
+}
+
+/// Does the ACL grant `perm` to the requester, and how ([R13], [R15], [R33], [R42])?
+fn acl_grant(
+    world: &World,
+    p: &Principal,
+    acl: &Acl,
+    perm: Permission,
+    ignore_public: bool,
+    ex: &mut Explanation,
+) -> Option<(PrincipalMatch, String)> {
+    let mut best: Option<(PrincipalMatch, String)> = None;
+    for g in acl.grants.iter().filter(|g| g.permission.covers(perm)) {
+        let m = match &g.grantee {
+            Grantee::Account(a) if p.account() == Some(a) => PrincipalMatch::Account,
+            Grantee::Group(grp @ (Group::AllUsers | Group::AuthenticatedUsers)) => {
+                if *grp == Group::AuthenticatedUsers && p.is_anonymous() {
+                    continue;
+                }
+                if ignore_public {
+                    ex.push(
+                        &rules::R33,
+                        format!("IgnorePublicAcls: the {grp:?} {} grant does not count", g.permission.as_str()),
+                    );
+                    continue;
+                }
+                PrincipalMatch::Direct
+            }
+            Grantee::Anonymous if p.is_anonymous() => PrincipalMatch::Direct,
+            _ => continue,
+        };
+        if best.as_ref().is_none_or(|(b, _)| m > *b) {
+            let _ = world;
+            best = Some((
+                m,
+                format!(
+                    "ACL grants {} to {}",
+                    g.permission.as_str(),
+                    g.grantee.name()
+                ),
+            ));
+        }
+    }
+    best
+}
+
+/// Authorizes an S3 call ([R18]): user context (identity policies), bucket context (the bucket
+/// owner's policy, which can always deny), object context (the object owner's ACL).
+pub fn authorize_s3(
+    world: &World,
+    p: &Principal,
+    c: &S3Check<'_>,
+    ex: &mut Explanation,
+) -> Result<(), Fail> {
+    let Some(bucket) = world.buckets.get(c.bucket) else {
+        return Err(Fail::new(404, "NoSuchBucket", &rules::X_NO_BUCKET, "no such bucket"));
+    };
+    let resource = match c.key {
+        Some(k) => format!("arn:aws:s3:::{}/{}", c.bucket, k),
+        None => format!("arn:aws:s3:::{}", c.bucket),
+    };
+    let req = Request {
+        action: c.action,
+        resource: &resource,
+        keys: c.keys,
+    };
+    let who = who(world, p);
+
+    // The account that owns the resource: the object's (effective) owner for calls on an
+    // existing object, else the bucket owner ([R18], [R7a]).
+    let resource_owner: Owner = match c.scope {
+        Scope::Object(key, _) => bucket
+            .objects
+            .get(key)
+            .map(|o| ownership::effective_owner(bucket, o))
+            .unwrap_or_else(|| Owner::Account(bucket.owner.clone())),
+        _ => Owner::Account(bucket.owner.clone()),
+    };
+    let bucket_owner_owns = resource_owner.is(&bucket.owner);
+
+    // User context: the requester's own policies.
+    let id = identity(world, p, &req);
+    if let Identity::Iam { deny: Some(d), .. } = &id {
+        return Err(denied(&rules::R22, format!("explicit Deny in {d}")));
+    }
+
+    // Bucket context: the bucket owner's policy. Its Deny applies to everyone and every object
+    // in the bucket, whoever owns the object ([R22], [R23]).
+    let bp = bucket.policy.as_ref().map(|pol| (pol, pol.evaluate(&req, Some(&who))));
+    if let Some((_, ev)) = &bp {
+        if let Some(d) = &ev.deny {
+            let rule = if bucket_owner_owns { &rules::R22 } else { &rules::R23 };
+            return Err(denied(rule, format!("explicit Deny in bucket policy {d}")));
+        }
+    }
+
+    // Resource-side grants: the bucket policy counts only where the bucket owner owns the
+    // resource ([R16], [R18]); the ACL of the bucket or object counts unless ACLs are disabled.
+    let pab = bucket.public_access_block.unwrap_or_default();
+    let mut grant: Option<(PrincipalMatch, String)> = None;
+    if let Some((pol, ev)) = &bp {
+        if let Some((s, m)) = &ev.allow {
+            let same_account = p.account() == Some(&bucket.owner);
+            if !bucket_owner_owns {
+                ex.push(
+                    &rules::R16,
+                    format!("bucket policy {s} allows, but the bucket owner {} does not own this object (owner {})", bucket.owner, resource_owner.name()),
+                );
+            } else if pab.restrict_public_buckets && pol.is_public() && !same_account {
+                // [R35] a public policy grants nothing outside the owner account.
+                ex.push(
+                    &rules::R35,
+                    format!("RestrictPublicBuckets: the public bucket policy's {s} does not apply outside account {}", bucket.owner),
+                );
+            } else {
+                grant = Some((*m, format!("bucket policy {s} allows {}", c.action)));
+            }
+        }
+    }
+    if let Some((acl, perm)) = effective_acl(bucket, c.scope) {
+        if let Some(g) = acl_grant(world, p, acl, perm, pab.ignore_public_acls, ex) {
+            if grant.as_ref().is_none_or(|(b, _)| g.0 > *b) {
+                grant = Some(g);
+            }
+        }
+    }
+
+    let owner_name = resource_owner.name();
+    match (p, &id) {
+        // [R42] anonymous callers get what public grants give, nothing else.
+        (Principal::Anonymous, _) => match grant {
+            Some((PrincipalMatch::Direct, why)) => {
+                ex.push(&rules::R42, format!("anonymous request allowed: {why}"));
+                Ok(())
+            }
+            _ => Err(denied(&rules::R42, "anonymous request: no public grant allows it")),
+        },
+        // [P-root] the resource owner's root user.
+        (Principal::Root { account }, _) if resource_owner.is(account) => {
+            ex.push(&rules::P_ROOT, format!("{account}.root acts on its own account's resource"));
+            Ok(())
+        }
+        // [R19] same account: the identity policy or a resource grant naming the principal.
+        (_, Identity::Iam { allow, session_policy_allows, .. })
+            if p.account().is_some_and(|a| resource_owner.is(a)) =>
+        {
+            if let Some(a) = allow {
+                ex.push(&rules::R19, format!("same account ({owner_name}): {a} allows {}", c.action));
+                return Ok(());
+            }
+            match grant {
+                Some((PrincipalMatch::Direct, why)) => {
+                    ex.push(&rules::R19, format!("same account ({owner_name}): {why}, naming the principal"));
+                    Ok(())
+                }
+                Some((PrincipalMatch::Role, why)) if session_policy_allows.unwrap_or(true) => {
+                    ex.push(&rules::P_SESSION_DIRECT, format!("same account ({owner_name}): {why} for the session's role"));
+                    Ok(())
+                }
+                Some((PrincipalMatch::Role, why)) => Err(denied(
+                    &rules::P_SESSION_DIRECT,
+                    format!("{why} for the session's role, but the session policy does not allow {}", c.action),
+                )),
+                Some((PrincipalMatch::Account, why)) => Err(denied(
+                    &rules::R21,
+                    format!("{why} to the account, but {p} has no identity policy allowing {}", c.action),
+                )),
+                None => Err(denied(
+                    &rules::R19,
+                    format!("same account ({owner_name}): no identity or resource policy allows {}", c.action),
+                )),
+            }
+        }
+        // [R20] cross account: the caller's account and the resource owner must both allow.
+        (_, id) => {
+            let caller = match id {
+                Identity::Root => Some(format!("{p} is its account's root")),
+                Identity::Iam { allow: Some(a), .. } => Some(a.clone()),
+                _ => None,
+            };
+            let Some(caller) = caller else {
+                return Err(denied(
+                    &rules::R20,
+                    format!("cross-account: {p}'s own policies do not allow {} (resource owner {owner_name})", c.action),
+                ));
+            };
+            match grant {
+                Some((_, why)) => {
+                    ex.push(&rules::R20, format!("cross-account: {caller} allows {}, and resource owner {owner_name}: {why}", c.action));
+                    Ok(())
+                }
+                None if !bucket_owner_owns && p.account() == Some(&bucket.owner) => Err(denied(
+                    &rules::R16,
+                    format!("bucket owner {} has no grant on this object owned by {owner_name}", bucket.owner),
+                )),
+                None => Err(denied(
+                    &rules::R20,
+                    format!("cross-account: resource owner {owner_name} grants {p} nothing for {}", c.action),
+                )),
+            }
+        }
+    }
+}
+
+/// Authorizes a call no resource policy governs (CreateBucket, ListBuckets, IAM): only the
+/// caller's identity policies, the root user having every permission ([P-root], [X-iam]).
+pub fn authorize_identity(
+    world: &World,
+    p: &Principal,
+    action: &str,
+    resource: &str,
+    keys: &Keys,
+    ex: &mut Explanation,
+) -> Result<(), Fail> {
+    let req = Request {
+        action,
+        resource,
+        keys,
+    };
+    match identity(world, p, &req) {
+        Identity::Anonymous => Err(denied(&rules::R42, format!("anonymous callers cannot {action}"))),
+        Identity::Root => {
+            ex.push(&rules::P_ROOT, format!("{p} is its account's root: {action} allowed"));
+            Ok(())
+        }
+        Identity::Iam { deny: Some(d), .. } => Err(denied(&rules::R22, format!("explicit Deny in {d}"))),
+        Identity::Iam { allow: Some(a), .. } => {
+            ex.push(&rules::X_IAM, format!("{a} allows {action} on {resource}"));
+            Ok(())
+        }
+        Identity::Iam { .. } => Err(denied(
+            &rules::X_IAM,
+            format!("no identity policy of {p} allows {action} on {resource}"),
+        )),
+    }
+}
+
+/// The trust-policy check of AssumeRole ([R37], [R38], [R39]).
+pub fn authorize_assume_role(
+    world: &World,
+    p: &Principal,
+    role_account: &crate::world::AccountName,
+    role: &crate::world::Role,
+    keys: &Keys,
+    ex: &mut Explanation,
+) -> Result<(), Fail> {
+    let arn = role_arn(world.id_of(role_account), &role.name);
+    let req = Request {
+        action: "sts:AssumeRole",
+        resource: &arn,
+        keys,
+    };
+    let trust = role.trust.evaluate(&req, Some(&who(world, p)));
+    let id = identity(world, p, &req);
+    if let Identity::Iam { deny: Some(d), .. } = &id {
+        return Err(denied(&rules::R22, format!("explicit Deny in {d}")));
+    }
+    if let Some(d) = &trust.deny {
+        return Err(denied(&rules::R22, format!("explicit Deny in the trust policy of {arn}: {d}")));
+    }
+    let Some((stmt, m)) = trust.allow else {
+        return Err(denied(&rules::R37, format!("the trust policy of role {role_account}:{} does not allow {p}", role.name)));
+    };
+    let identity_allow = match &id {
+        Identity::Iam { allow, .. } => allow.clone(),
+        _ => None,
+    };
+    let same_account = p.account() == Some(role_account);
+    if same_account && m != PrincipalMatch::Account {
+        ex.push(&rules::R38, format!("trust policy {stmt} names {p} itself: no identity policy needed"));
+        return Ok(());
+    }
+    let rule = if same_account { &rules::R38 } else { &rules::R39 };
+    match identity_allow {
+        Some(a) => {
+            ex.push(rule, format!("trust policy {stmt} allows, and {a} allows sts:AssumeRole on {arn}"));
+            Ok(())
+        }
+        None => Err(denied(
+            rule,
+            format!("trust policy {stmt} allows, but no identity policy of {p} allows sts:AssumeRole on {arn}"),
+        )),
+    }
+}

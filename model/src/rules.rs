@@ -1,0 +1,200 @@
+//! The rules the model holds, one constant each, with the source it was taken from.
+//!
+//! Numbers `R1`…`R42` follow `shared/reference/s3-authz-rules.md` (the project's rules digest);
+//! the `P-*`, `X-*` rules come from the IAM and S3 documentation pages named in their source.
+//! Code that applies a rule names the constant, so every explanation line says which rule
+//! decided and where that rule comes from. Rules marked `uncertain` pick a documented-adjacent
+//! behaviour where AWS documents nothing exact; they are listed in the README.
+
+use serde::Serialize;
+
+/// One rule of AWS's behaviour, as the model holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    /// Stable id (`R20`, `P-cond-absent`, …); used in explanations, tests and snapshots.
+    pub id: &'static str,
+    /// One line saying what the rule is.
+    pub title: &'static str,
+    /// Where the rule comes from: an AWS documentation page or a recorded AWS behaviour.
+    #[serde(skip)]
+    pub source: &'static str,
+    /// True where the model picks a behaviour AWS does not document exactly.
+    #[serde(skip)]
+    pub uncertain: bool,
+}
+
+macro_rules! rules {
+    ($( $name:ident = $id:literal, $title:literal, $source:expr $(, $unc:ident)? ; )*) => {
+        $( pub const $name: Rule = Rule { id: $id, title: $title, source: $source, uncertain: rules!(@u $($unc)?) }; )*
+        /// Every rule, in the order they are declared.
+        pub const ALL: &[Rule] = &[ $( $name ),* ];
+    };
+    (@u) => { false };
+    (@u uncertain) => { true };
+}
+
+const DOC_OWNERSHIP: &str =
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html";
+const DOC_ACL: &str = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html";
+const DOC_EVAL: &str =
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html";
+const DOC_OBJ_FLOW: &str = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-auth-workflow-object-operation.html";
+const DOC_BPA: &str = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html";
+const DOC_COND: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html";
+
+rules! {
+    R1 = "R1", "a new bucket's ObjectOwnership is BucketOwnerEnforced unless CreateBucket says otherwise",
+        "DOC about-object-ownership; localstack test_crud_bucket_ownership_controls (AWS-validated)";
+    R2 = "R2", "ObjectOwnership decides who owns a newly written object",
+        "DOC API_OwnershipControlsRule; ceph/s3-tests _test_object_ownership_*";
+    R3 = "R3", "BucketOwnerEnforced: writes carry no ACL or bucket-owner-full-control, else 400 AccessControlListNotSupported",
+        "DOC object-ownership-error-responses; ceph/s3-tests";
+    R3_GRANT_EQUIV = "R3-grant-equivalent", "BucketOwnerEnforced accepts a full-control grant to the bucket owner as the equivalent of bucket-owner-full-control",
+        "DOC about-object-ownership ('an equivalent form of this ACL expressed in the XML format'); header form not documented", uncertain;
+    R4 = "R4", "BucketOwnerEnforced: PutBucketAcl/PutObjectAcl fail 400 AccessControlListNotSupported; Get*Acl show the bucket owner only",
+        "DOC about-object-ownership; ceph/s3-tests; terraform-aws-modules/terraform-aws-s3-bucket#242 (AWS output)";
+    R5 = "R5", "ACL syntax is validated before the ACLs-disabled check",
+        "localstack test_s3_object_acl_exceptions / test_s3_bucket_acl_exceptions (AWS-validated)";
+    R6 = "R6", "BucketOwnerEnforced cannot be set while the bucket ACL grants anyone but the owner",
+        "ceph/s3-tests test_put_bucket_ownership_bucket_owner_enforced; DOC about-object-ownership";
+    R7 = "R7", "ownership-controls API statuses and errors",
+        "localstack test_crud_bucket_ownership_controls (AWS-validated)";
+    R7A = "R7a", "toggling ownership keeps stored owners and ACLs; BucketOwnerEnforced overrides them while on",
+        DOC_OWNERSHIP;
+    R8 = "R8", "without ownership controls ACLs are enabled and the writer owns its objects",
+        "localstack allow_bucket_acl fixture and ACL tests (AWS-validated)";
+    R9 = "R9", "a new bucket or object belongs to the creating account, with a default ACL granting it FULL_CONTROL",
+        "DOC acl-overview; ceph/s3-tests test_bucket_acl_default, test_account_role_policy_allow_create_bucket";
+    R10 = "R10", "object ACLs do not inherit from the bucket ACL",
+        "localstack test_s3_multipart_upload_acls (AWS-validated)";
+    R11 = "R11", "canned ACLs expand to fixed grant lists",
+        DOC_ACL;
+    R12 = "R12", "explicit grant headers make an ACL of exactly the named grants",
+        "localstack get-bucket-grant-acl / get-object-grant-acl snapshots (AWS-validated)";
+    R13 = "R13", "what each ACL permission allows (object WRITE has no effect)",
+        "DOC acl-overview; ceph/s3-tests access matrix";
+    R14 = "R14", "access to an object follows the object's ACL, not the bucket's",
+        "ceph/s3-tests test_object_raw_get_*_acl, test_access_bucket_*";
+    R15 = "R15", "ACL grants name accounts or groups; an account's IAM users also need their own identity allow",
+        "DOC acl-overview; ceph/s3-tests test_cross_account_*_bucket_acl_*_canonical_id";
+    R16 = "R16", "the bucket owner has no access to objects another account owns, except delete and deny",
+        "DOC acl-overview; DOC access-control-auth-workflow-object-operation";
+    R17 = "R17", "the object owner can grant the bucket owner access through the object ACL",
+        "DOC example walkthrough 3 (bucket owner granting cross-account permission to objects it does not own)";
+    R18 = "R18", "S3 evaluates user, bucket and object contexts",
+        DOC_EVAL;
+    R19 = "R19", "same account: an allow in the identity policy or the resource policy is enough",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html";
+    R20 = "R20", "cross-account: the caller's account and the resource owner must both allow",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html";
+    R21 = "R21", "a resource-policy principal naming an account covers all its principals, each needing its own identity allow",
+        "ceph/s3-tests test_cross_account_*_allow_{user_arn,account_arn,account_id}; IAM reference_policies_elements_principal";
+    R22 = "R22", "an explicit Deny from any policy beats every Allow",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html";
+    R23 = "R23", "the bucket owner's explicit Deny overrides the object owner's grants",
+        DOC_OBJ_FLOW;
+    R24 = "R24", "bucket-policy conditions are checked against the request's headers",
+        "ceph/s3-tests test_bucket_policy_put_obj_acl, test_bucket_policy_put_obj_grant";
+    R25 = "R25", "a bucket-policy statement whose actions apply to none of its resources is refused (MalformedPolicy)",
+        "AWS output quoted in versity/versitygw#645";
+    R25A = "R25a", "CreateBucket with ownership or a non-private ACL also needs s3:PutBucketOwnershipControls / s3:PutBucketAcl",
+        "DOC CreateBucket API reference, Permissions";
+    R26 = "R26", "a missing key gives 404 with s3:ListBucket, 403 without",
+        "DOC GetObject / HeadObject API reference, Permissions";
+    R26_OTHER = "R26-adjacent", "the 403/404 rule for missing keys also applies to object ACL and copy-source reads",
+        "documented for GetObject/HeadObject only; applied to the other object reads by analogy", uncertain;
+    R27 = "R27", "ExpectedBucketOwner must name the bucket owner's account",
+        "localstack test_s3_expected_bucket_owner (AWS-validated)";
+    R28 = "R28", "bucket-policy calls are for the owning account's identities only (405 otherwise)",
+        "DOC PutBucketPolicy / GetBucketPolicy / DeleteBucketPolicy API reference";
+    R29 = "R29", "the owning account's root can always get, put and delete the bucket policy",
+        "DOC PutBucketPolicy API reference; ceph/s3-tests test_bucket_policy_deny_self_denied_policy";
+    R30 = "R30", "bucket-policy API statuses",
+        "localstack test_bucket_policy snapshots (AWS-validated)";
+    R31 = "R31", "Block Public Access: four bucket flags, all on for a new bucket; Put replaces the whole configuration",
+        "localstack test_crud_public_access_block (AWS-validated); DOC API_PublicAccessBlockConfiguration";
+    R32 = "R32", "BlockPublicAcls rejects requests that set a public ACL",
+        DOC_BPA;
+    R33 = "R33", "IgnorePublicAcls makes public ACL grants count for nothing",
+        DOC_BPA;
+    R34 = "R34", "BlockPublicPolicy rejects a public bucket policy",
+        DOC_BPA;
+    R35 = "R35", "RestrictPublicBuckets limits a public policy to the owner account's principals",
+        DOC_BPA;
+    R36 = "R36", "a policy is public unless each Allow names fixed principals or fixed values of limiting keys",
+        "DOC access-control-block-public-access, 'The meaning of public'";
+    R37 = "R37", "AssumeRole needs the role's trust policy to allow the caller",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html (role trust policies)";
+    R38 = "R38", "same-account AssumeRole: a trust policy naming the caller needs no identity policy; naming the account does",
+        "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html";
+    R39 = "R39", "cross-account AssumeRole: trust policy and the caller's identity policy must both allow",
+        "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html";
+    R40 = "R40", "a role session has the role's permissions, intersected with its session policy",
+        "DOC STS AssumeRole; IAM session policies (access_policies.html#policies_session); ceph/s3-tests test_account_role_policy_allow";
+    R41 = "R41", "assumed-role ARN is arn:aws:sts::<account>:assumed-role/<role>/<session>",
+        "localstack test_assume_role (AWS-validated)";
+    R42 = "R42", "anonymous callers get only what public grants give",
+        "ceph/s3-tests test_bucket_list_objects_anonymous(_fail), test_object_anon_put; localstack test_get_object_with_anon_credentials";
+
+    P_LANG = "P-grammar", "policy grammar: Version, Statement, Effect, (Not)Action, (Not)Resource, (Not)Principal, Condition",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html";
+    P_MATCH = "P-match", "Action matches case-insensitively and Resource case-sensitively, with * and ? wildcards",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html";
+    P_COND = "P-cond", "condition blocks: operators AND together, keys AND together, values OR together (NOR for negated operators)",
+        DOC_COND;
+    P_COND_ABSENT = "P-cond-absent", "a key absent from the request fails a condition, except negated operators and ...IfExists, which pass",
+        DOC_COND;
+    P_SETS = "P-sets", "ForAllValues passes on an absent key; ForAnyValue fails on it",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html";
+    P_VARS = "P-vars", "policy variables need Version 2012-10-17; a variable whose key is absent matches nothing",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html";
+    P_NOTPRINCIPAL = "P-notprincipal", "NotPrincipal exempts a principal only when its own ARN and its account are both listed",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html";
+    P_SESSION_DIRECT = "P-session-arn", "a resource policy naming the session ARN is not limited by the session policy; naming the role ARN is",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session";
+    P_PRINCIPAL_EXISTS = "P-principal-exists", "policies naming an IAM user or role that does not exist are refused (Invalid principal in policy)",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html";
+    P_ROOT = "P-root", "the root user has every permission in its own account that no resource policy denies",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html";
+    X_NO_BUCKET = "X-no-such-bucket", "a request to a bucket that does not exist gets 404 NoSuchBucket",
+        "DOC S3 error responses (NoSuchBucket)";
+    X_BUCKET_EXISTS = "X-bucket-exists", "CreateBucket of an existing name: 409 BucketAlreadyOwnedByYou (own) or BucketAlreadyExists (other's), outside us-east-1",
+        "DOC CreateBucket API reference / S3 error responses";
+    X_BUCKET_NOT_EMPTY = "X-bucket-not-empty", "DeleteBucket of a bucket holding objects gets 409 BucketNotEmpty",
+        "DOC DeleteBucket API reference";
+    X_OK = "X-ok", "the operation succeeded and changed or returned the state shown",
+        "DOC S3 / IAM / STS API reference, response of each operation";
+    X_IAM = "X-iam", "IAM and STS requests act in the caller's own account and need its identity permission",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html";
+    X_IAM_ENTITY = "X-iam-entity", "IAM names are unique per account (409 EntityAlreadyExists); unknown ones give 404 NoSuchEntity",
+        "DOC IAM API reference, CreateUser / PutUserPolicy errors";
+    X_ROOT_NO_ASSUME = "X-root-assume", "the root user cannot call AssumeRole",
+        "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html", uncertain;
+    X_SESSION_NAME = "X-session-name", "RoleSessionName is 2-64 characters of [\\w+=,.@-]",
+        "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html";
+    X_CREATE_ACL = "X-create-bucket-acl", "CreateBucket with a non-private ACL under BucketOwnerEnforced fails 400 InvalidBucketAclWithObjectOwnership",
+        "DOC S3 error responses (InvalidBucketAclWithObjectOwnership); DOC about-object-ownership";
+    X_VALIDATION_FIRST = "X-validation-order", "request validation errors come before authorization",
+        "DESIGN.md section 2, after DOC error responses; exact order for policy documents undocumented", uncertain;
+}
+
+/// Looks a rule up by its id.
+pub fn by_id(id: &str) -> Option<&'static Rule> {
+    ALL.iter().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_every_rule_has_a_source() {
+        let mut ids: Vec<_> = ALL.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate rule id");
+        assert!(ALL.iter().all(|r| !r.source.is_empty() && !r.title.is_empty()));
+        assert_eq!(by_id("R20"), Some(&R20));
+    }
+}

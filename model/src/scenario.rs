@@ -1,0 +1,614 @@
+//! Scenario files (DESIGN.md section 3): one JSON object with a name, a description and steps.
+//! Each step is `{"as": PRINCIPAL, "op": OP, ...op fields, "expect"?: {...}}`.
+//!
+//! Parsing is strict — an unknown field, a missing field or a bad principal name is an error
+//! naming the file, the step and the field — so a typo never silently changes a scenario.
+
+use crate::acl::{AccessControlPolicy, GrantHeaders};
+use crate::outcome::Expect;
+use crate::world::{AccountName, World};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+
+/// The operations a step can perform (snake_case of the S3 / IAM / STS API).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Op {
+    CreateBucket {
+        bucket: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        object_ownership: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acl: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grants: Option<GrantHeaders>,
+    },
+    DeleteBucket {
+        bucket: String,
+    },
+    PutBucketOwnershipControls {
+        bucket: String,
+        object_ownership: String,
+    },
+    GetBucketOwnershipControls {
+        bucket: String,
+    },
+    DeleteBucketOwnershipControls {
+        bucket: String,
+    },
+    PutPublicAccessBlock {
+        bucket: String,
+        #[serde(default)]
+        block_public_acls: bool,
+        #[serde(default)]
+        ignore_public_acls: bool,
+        #[serde(default)]
+        block_public_policy: bool,
+        #[serde(default)]
+        restrict_public_buckets: bool,
+    },
+    GetPublicAccessBlock {
+        bucket: String,
+    },
+    DeletePublicAccessBlock {
+        bucket: String,
+    },
+    PutBucketPolicy {
+        bucket: String,
+        /// The policy document, as a JSON object or a string holding JSON.
+        policy: Value,
+    },
+    GetBucketPolicy {
+        bucket: String,
+    },
+    DeleteBucketPolicy {
+        bucket: String,
+    },
+    PutBucketAcl {
+        bucket: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acl: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grants: Option<GrantHeaders>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        access_control_policy: Option<AccessControlPolicy>,
+    },
+    GetBucketAcl {
+        bucket: String,
+    },
+    PutObject {
+        bucket: String,
+        key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acl: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grants: Option<GrantHeaders>,
+    },
+    GetObject {
+        bucket: String,
+        key: String,
+    },
+    HeadObject {
+        bucket: String,
+        key: String,
+    },
+    DeleteObject {
+        bucket: String,
+        key: String,
+    },
+    GetObjectAcl {
+        bucket: String,
+        key: String,
+    },
+    PutObjectAcl {
+        bucket: String,
+        key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acl: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grants: Option<GrantHeaders>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        access_control_policy: Option<AccessControlPolicy>,
+    },
+    CopyObject {
+        bucket: String,
+        key: String,
+        source_bucket: String,
+        source_key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acl: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grants: Option<GrantHeaders>,
+    },
+    ListObjects {
+        bucket: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prefix: Option<String>,
+    },
+    ListBuckets {},
+    CreateMultipartUpload {
+        bucket: String,
+        key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acl: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grants: Option<GrantHeaders>,
+    },
+    CreateUser {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy: Option<Value>,
+    },
+    PutUserPolicy {
+        user: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy_name: Option<String>,
+        policy: Value,
+    },
+    CreateRole {
+        name: String,
+        trust_policy: Value,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy: Option<Value>,
+    },
+    PutRolePolicy {
+        role: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy_name: Option<String>,
+        policy: Value,
+    },
+    AssumeRole {
+        role_arn: String,
+        session_name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session_policy: Option<Value>,
+        as_name: String,
+    },
+}
+
+impl Op {
+    /// The op's name as written in scenario files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::CreateBucket { .. } => "create_bucket",
+            Op::DeleteBucket { .. } => "delete_bucket",
+            Op::PutBucketOwnershipControls { .. } => "put_bucket_ownership_controls",
+            Op::GetBucketOwnershipControls { .. } => "get_bucket_ownership_controls",
+            Op::DeleteBucketOwnershipControls { .. } => "delete_bucket_ownership_controls",
+            Op::PutPublicAccessBlock { .. } => "put_public_access_block",
+            Op::GetPublicAccessBlock { .. } => "get_public_access_block",
+            Op::DeletePublicAccessBlock { .. } => "delete_public_access_block",
+            Op::PutBucketPolicy { .. } => "put_bucket_policy",
+            Op::GetBucketPolicy { .. } => "get_bucket_policy",
+            Op::DeleteBucketPolicy { .. } => "delete_bucket_policy",
+            Op::PutBucketAcl { .. } => "put_bucket_acl",
+            Op::GetBucketAcl { .. } => "get_bucket_acl",
+            Op::PutObject { .. } => "put_object",
+            Op::GetObject { .. } => "get_object",
+            Op::HeadObject { .. } => "head_object",
+            Op::DeleteObject { .. } => "delete_object",
+            Op::GetObjectAcl { .. } => "get_object_acl",
+            Op::PutObjectAcl { .. } => "put_object_acl",
+            Op::CopyObject { .. } => "copy_object",
+            Op::ListObjects { .. } => "list_objects",
+            Op::ListBuckets {} => "list_buckets",
+            Op::CreateMultipartUpload { .. } => "create_multipart_upload",
+            Op::CreateUser { .. } => "create_user",
+            Op::PutUserPolicy { .. } => "put_user_policy",
+            Op::CreateRole { .. } => "create_role",
+            Op::PutRolePolicy { .. } => "put_role_policy",
+            Op::AssumeRole { .. } => "assume_role",
+        }
+    }
+
+    /// The bucket a call addresses, for S3 calls that have one.
+    pub fn bucket(&self) -> Option<&str> {
+        match self {
+            Op::CreateBucket { bucket, .. }
+            | Op::DeleteBucket { bucket }
+            | Op::PutBucketOwnershipControls { bucket, .. }
+            | Op::GetBucketOwnershipControls { bucket }
+            | Op::DeleteBucketOwnershipControls { bucket }
+            | Op::PutPublicAccessBlock { bucket, .. }
+            | Op::GetPublicAccessBlock { bucket }
+            | Op::DeletePublicAccessBlock { bucket }
+            | Op::PutBucketPolicy { bucket, .. }
+            | Op::GetBucketPolicy { bucket }
+            | Op::DeleteBucketPolicy { bucket }
+            | Op::PutBucketAcl { bucket, .. }
+            | Op::GetBucketAcl { bucket }
+            | Op::PutObject { bucket, .. }
+            | Op::GetObject { bucket, .. }
+            | Op::HeadObject { bucket, .. }
+            | Op::DeleteObject { bucket, .. }
+            | Op::GetObjectAcl { bucket, .. }
+            | Op::PutObjectAcl { bucket, .. }
+            | Op::CopyObject { bucket, .. }
+            | Op::ListObjects { bucket, .. }
+            | Op::CreateMultipartUpload { bucket, .. } => Some(bucket),
+            _ => None,
+        }
+    }
+
+    /// S3 calls that take `x-amz-expected-bucket-owner` (all bucket-addressed calls but
+    /// CreateBucket).
+    pub fn takes_expected_bucket_owner(&self) -> bool {
+        self.bucket().is_some() && !matches!(self, Op::CreateBucket { .. })
+    }
+}
+
+/// One step of a scenario. Deserializing goes through [`Step::from_value`], which is strict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// Who makes the request: `anon`, `A.root`, `A.admin`, `A.<user>`, or a session's `as_name`.
+    #[serde(rename = "as")]
+    pub as_: String,
+    #[serde(flatten)]
+    pub op: Op,
+    /// `x-amz-expected-bucket-owner`: an account id (or `${A}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_bucket_owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
+}
+
+/// A whole scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+/// Why a scenario file cannot be used. Every message names the file; step errors name the step
+/// (numbered from 1, as reports show them) and the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("{file}: invalid JSON at line {line}, column {column}: {message}")]
+    Json {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    Top { file: String, message: String },
+    #[error("{file}: step {step}{op}: {message}")]
+    Step {
+        file: String,
+        step: usize,
+        op: String,
+        message: String,
+    },
+}
+
+fn is_valid_principal_name(s: &str) -> Result<(), String> {
+    if s == "anon" {
+        return Ok(());
+    }
+    if let Some((acct, user)) = s.split_once('.') {
+        if !AccountName::is_valid(acct) {
+            return Err(format!(
+                "field `as`: {s:?}: the account part must be upper-case letters and digits starting with a letter (A, B, C, …)"
+            ));
+        }
+        if user.is_empty() || !user.chars().all(iam_name_char) {
+            return Err(format!("field `as`: {s:?}: bad user name after the account"));
+        }
+        return Ok(());
+    }
+    if is_valid_session_name(s) {
+        Ok(())
+    } else {
+        Err(format!(
+            "field `as`: {s:?} is neither `anon`, `<ACCOUNT>.<user>` nor a session name"
+        ))
+    }
+}
+
+fn iam_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
+}
+
+/// A session's `as_name`: no dot (dots separate account and user), not `anon`.
+fn is_valid_session_name(s: &str) -> bool {
+    !s.is_empty() && s != "anon" && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-@=+,".contains(c))
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Step, D::Error> {
+        let v = Value::deserialize(d)?;
+        Step::from_value(&v).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Step {
+    /// Parses one step from its JSON value; errors name the field.
+    pub fn from_value(v: &Value) -> Result<Step, String> {
+        let Value::Object(m) = v else {
+            return Err("a step must be a JSON object".into());
+        };
+        let mut rest: Map<String, Value> = m.clone();
+        let as_ = match rest.remove("as") {
+            Some(Value::String(s)) => s,
+            Some(_) => return Err("field `as` must be a string".into()),
+            None => return Err("missing field `as`".into()),
+        };
+        is_valid_principal_name(&as_)?;
+        let expect = match rest.remove("expect") {
+            None | Some(Value::Null) => None,
+            Some(e) => Some(
+                serde_json::from_value::<Expect>(e).map_err(|e| format!("field `expect`: {e}"))?,
+            ),
+        };
+        let expected_bucket_owner = match rest.remove("expected_bucket_owner") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            Some(_) => return Err("field `expected_bucket_owner` must be a string".into()),
+        };
+        if !rest.contains_key("op") {
+            return Err("missing field `op`".into());
+        }
+        let op: Op = serde_json::from_value(Value::Object(rest)).map_err(|e| e.to_string())?;
+        if expected_bucket_owner.is_some() && !op.takes_expected_bucket_owner() {
+            return Err(format!(
+                "field `expected_bucket_owner`: {} does not take it",
+                op.name()
+            ));
+        }
+        if let Op::AssumeRole { as_name, .. } = &op {
+            if !is_valid_session_name(as_name) {
+                return Err(format!(
+                    "field `as_name`: {as_name:?} must be non-empty, without dots, and not `anon`"
+                ));
+            }
+        }
+        Ok(Step {
+            as_,
+            op,
+            expected_bucket_owner,
+            expect,
+        })
+    }
+
+    /// The step with `${A}`, `${A.canonical}` and `${A.email}` replaced by the world's values.
+    /// Policy variables such as `${aws:username}` are left alone.
+    pub fn resolved(&self, world: &World) -> Result<Step, String> {
+        let v = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        let v = substitute_value(v, world)?;
+        serde_json::from_value(v).map_err(|e| e.to_string())
+    }
+
+    /// Accounts this step names, in `as` or in placeholders.
+    pub fn accounts(&self) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        if let Some((a, _)) = self.as_.split_once('.') {
+            out.insert(a.to_string());
+        }
+        if let Ok(v) = serde_json::to_value(self) {
+            collect_placeholder_accounts(&v, &mut out);
+        }
+        out
+    }
+}
+
+/// `${NAME}`, `${NAME.canonical}`, `${NAME.email}` with NAME an account name; None otherwise.
+fn placeholder_account(inner: &str) -> Option<(&str, &str)> {
+    let (name, field) = match inner.split_once('.') {
+        Some((n, f)) => (n, f),
+        None => (inner, "id"),
+    };
+    (AccountName::is_valid(name) && matches!(field, "id" | "canonical" | "email"))
+        .then_some((name, field))
+}
+
+fn placeholders(s: &str) -> Vec<(usize, usize, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = s[from..].find("${") {
+        let start = from + i;
+        let Some(j) = s[start..].find('}') else { break };
+        out.push((start, start + j + 1, &s[start + 2..start + j]));
+        from = start + j + 1;
+    }
+    out
+}
+
+/// Replaces account placeholders in one string.
+pub fn substitute(s: &str, world: &World) -> Result<String, String> {
+    let mut out = String::new();
+    let mut last = 0;
+    for (start, end, inner) in placeholders(s) {
+        let Some((name, field)) = placeholder_account(inner) else {
+            continue;
+        };
+        let Some(acct) = world.account(&AccountName(name.to_string())) else {
+            return Err(format!("placeholder ${{{inner}}} names unknown account {name}"));
+        };
+        out.push_str(&s[last..start]);
+        out.push_str(match field {
+            "canonical" => &acct.canonical,
+            "email" => &acct.email,
+            _ => &acct.id,
+        });
+        last = end;
+    }
+    out.push_str(&s[last..]);
+    Ok(out)
+}
+
+fn substitute_value(v: Value, world: &World) -> Result<Value, String> {
+    Ok(match v {
+        Value::String(s) => Value::String(substitute(&s, world)?),
+        Value::Array(a) => Value::Array(
+            a.into_iter()
+                .map(|x| substitute_value(x, world))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| Ok((substitute(&k, world)?, substitute_value(x, world)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other,
+    })
+}
+
+fn collect_placeholder_accounts(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::String(s) => {
+            for (_, _, inner) in placeholders(s) {
+                if let Some((name, _)) = placeholder_account(inner) {
+                    out.insert(name.to_string());
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_placeholder_accounts(x, out)),
+        Value::Object(m) => m.iter().for_each(|(k, x)| {
+            collect_placeholder_accounts(&Value::String(k.clone()), out);
+            collect_placeholder_accounts(x, out)
+        }),
+        _ => {}
+    }
+}
+
+impl Scenario {
+    /// Parses a scenario from JSON text; `file` names the source in errors.
+    pub fn from_json_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        let v: Value = serde_json::from_str(text).map_err(|e| ScenarioError::Json {
+            file: file.into(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        Scenario::from_value(&v, file)
+    }
+
+    pub fn from_value(v: &Value, file: &str) -> Result<Scenario, ScenarioError> {
+        let top = |message: String| ScenarioError::Top {
+            file: file.into(),
+            message,
+        };
+        let Value::Object(m) = v else {
+            return Err(top("a scenario must be a JSON object".into()));
+        };
+        if let Some(k) = m
+            .keys()
+            .find(|k| !matches!(k.as_str(), "name" | "description" | "steps"))
+        {
+            return Err(top(format!(
+                "unknown field `{k}` (expected name, description, steps)"
+            )));
+        }
+        let name = match m.get("name") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            _ => return Err(top("field `name` must be a non-empty string".into())),
+        };
+        let description = match m.get("description") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(top("field `description` must be a string".into())),
+        };
+        let Some(Value::Array(raw)) = m.get("steps") else {
+            return Err(top("field `steps` must be a list".into()));
+        };
+        let mut steps = Vec::with_capacity(raw.len());
+        for (i, s) in raw.iter().enumerate() {
+            let op = s
+                .get("op")
+                .and_then(Value::as_str)
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default();
+            steps.push(Step::from_value(s).map_err(|message| ScenarioError::Step {
+                file: file.into(),
+                step: i + 1,
+                op,
+                message,
+            })?);
+        }
+        Ok(Scenario {
+            name,
+            description,
+            steps,
+        })
+    }
+
+    /// Every account the scenario names (in `as` or in placeholders), sorted.
+    pub fn accounts(&self) -> BTreeSet<String> {
+        self.steps.iter().flat_map(Step::accounts).collect()
+    }
+
+    /// A fresh world with the scenario's accounts provisioned.
+    pub fn world(&self) -> World {
+        World::with_accounts(self.accounts())
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        // Serializing plain data to a String cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn errors_name_the_step_and_field() {
+        let e = Scenario::from_value(
+            &json!({"name": "x", "steps": [
+                {"as": "A.admin", "op": "create_bucket", "bucket": "b1"},
+                {"as": "A.admin", "op": "put_object", "bucket": "b1", "key": "k", "grant": {}}
+            ]}),
+            "f.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("f.json: step 2 (put_object): unknown field `grant`"), "{e}");
+        let e = Scenario::from_value(&json!({"name": "x", "steps": [{"as": "a.admin", "op": "list_buckets"}]}), "f").unwrap_err().to_string();
+        assert!(e.contains("field `as`"), "{e}");
+        let e = Scenario::from_value(&json!({"name": "x", "steps": [{"as": "A.admin", "op": "frobnicate"}]}), "f").unwrap_err().to_string();
+        assert!(e.contains("unknown variant `frobnicate`"), "{e}");
+        let e = Scenario::from_value(&json!({"name": "x", "steps": [{"as": "A.admin", "op": "get_object", "bucket": "b"}]}), "f").unwrap_err().to_string();
+        assert!(e.contains("missing field `key`"), "{e}");
+        let e = Scenario::from_json_str("{\n\"name\": ", "f").unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn placeholders_resolve_and_policy_variables_stay() {
+        let s = Scenario::from_value(
+            &json!({"name": "x", "steps": [
+                {"as": "A.admin", "op": "put_bucket_policy", "bucket": "b1", "policy": {"Statement": [{"Effect": "Allow",
+                 "Principal": {"AWS": "arn:aws:iam::${B}:root"}, "Action": "s3:GetObject",
+                 "Resource": "arn:aws:s3:::b1/${aws:username}/*"}]}}
+            ]}),
+            "f",
+        )
+        .unwrap();
+        assert_eq!(s.accounts(), BTreeSet::from(["A".to_string(), "B".to_string()]));
+        let w = s.world();
+        let r = s.steps[0].resolved(&w).unwrap();
+        let txt = serde_json::to_string(&r).unwrap();
+        assert!(txt.contains("arn:aws:iam::222222222222:root"));
+        assert!(txt.contains("${aws:username}"));
+    }
+
+    #[test]
+    fn round_trips() {
+        let s = Scenario::from_value(
+            &json!({"name": "x", "steps": [
+                {"as": "A.admin", "op": "put_object", "bucket": "b1", "key": "k", "grants": {"full_control": "id=${A.canonical}"},
+                 "expected_bucket_owner": "${A}", "expect": {"status": 200, "owner": "A"}},
+                {"as": "A.admin", "op": "list_buckets"}
+            ]}),
+            "f",
+        )
+        .unwrap();
+        let again = Scenario::from_json_str(&s.to_json_pretty(), "again").unwrap();
+        assert_eq!(s, again);
+    }
+}
