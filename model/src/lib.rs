@@ -20,6 +20,7 @@ pub mod principal;
 pub mod replay;
 pub mod rules;
 pub mod scenario;
+pub mod tables;
 pub mod world;
 
 pub use ops::{step, StepError};
