@@ -67,14 +67,8 @@ fn expected_text(s: &Scenario, i: usize) -> String {
 }
 
 fn outcome_text(r: &StepReport) -> String {
-    if let Some(o) = &r.outcome {
-        return o.to_string();
-    }
     match &r.outcome {
-        Some(o) => match &o.code {
-            Some(c) => format!("{} {c}", o.status),
-            None => o.status.to_string(),
-        },
+        Some(o) => o.to_string(),
         None => "error".into(),
     }
 }
