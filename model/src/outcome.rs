@@ -231,9 +231,15 @@ impl Explanation {
         });
     }
 
-    /// The rule of the deciding (last) line.
+    /// The rule that decided: the last line, passing over the closing "succeeded" line
+    /// ([X-ok]) when an earlier line says why the request was allowed.
     pub fn deciding_rule(&self) -> Option<&'static str> {
-        self.lines.last().map(|l| l.rule)
+        self.lines
+            .iter()
+            .rev()
+            .map(|l| l.rule)
+            .find(|r| *r != crate::rules::X_OK.id)
+            .or_else(|| self.lines.last().map(|l| l.rule))
     }
 }
 
