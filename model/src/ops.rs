@@ -570,7 +570,7 @@ fn create_bucket(world: &mut World, p: &Principal, bucket: &str, ownership_value
         // reference: "If you try to create a bucket with a public ACL, the request will fail").
         // The digest's R32 says 403; the error AWS users report is this 400, which we pick.
         if acl::spec_is_public(s) {
-            return Err(Fail::new(400, "InvalidBucketAclWithBlockPublicAccessError", &rules::R32, "Bucket cannot have public ACLs set with BlockPublicAccess enabled"));
+            return Err(Fail::new(400, "InvalidBucketAclWithBlockPublicAccessError", &rules::X_CREATE_PUBLIC_ACL, "Bucket cannot have public ACLs set with BlockPublicAccess enabled"));
         }
     }
     let mut extra = req.condition_keys();

@@ -151,7 +151,7 @@ rules! {
     P_NOTPRINCIPAL = "P-notprincipal", "NotPrincipal exempts a principal only when its own ARN and its account are both listed",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html";
     P_SESSION_DIRECT = "P-session-arn", "a resource policy naming the session ARN is not limited by the session policy; naming the role ARN is",
-        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session";
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session (text not re-verified; the GetFederationToken reference says the same of federated sessions)", uncertain;
     P_PRINCIPAL_EXISTS = "P-principal-exists", "policies naming an IAM user or role that does not exist are refused (Invalid principal in policy)",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html";
     P_ROOT = "P-root", "the root user has every permission in its own account that no resource policy denies",
@@ -174,6 +174,10 @@ rules! {
         "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html";
     X_CREATE_ACL = "X-create-bucket-acl", "CreateBucket with a non-private ACL under BucketOwnerEnforced fails 400 InvalidBucketAclWithObjectOwnership",
         "DOC S3 error responses (InvalidBucketAclWithObjectOwnership); DOC about-object-ownership";
+    X_CREATE_PUBLIC_ACL = "X-create-bucket-public-acl", "CreateBucket with a public ACL fails 400 InvalidBucketAclWithBlockPublicAccessError (new buckets block public access)",
+        "DOC CreateBucket API reference ('If you try to create a bucket with a public ACL, the request will fail'); error code from AWS output quoted in emgarten/Sleet#180; the digest's R32 says 403", uncertain;
+    P_VARS_DEFAULT = "P-vars-default", "a policy variable may carry a default: ${key, 'default'}",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html ('Specifying default values'; text not re-verified)", uncertain;
     X_VALIDATION_FIRST = "X-validation-order", "request validation errors come before authorization",
         "DESIGN.md section 2, after DOC error responses; exact order for policy documents undocumented", uncertain;
 }
