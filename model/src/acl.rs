@@ -56,15 +56,21 @@ impl Group {
     pub fn uri(self) -> &'static str {
         match self {
             Group::AllUsers => "http://acs.amazonaws.com/groups/global/AllUsers",
-            Group::AuthenticatedUsers => "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+            Group::AuthenticatedUsers => {
+                "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+            }
             Group::LogDelivery => "http://acs.amazonaws.com/groups/s3/LogDelivery",
         }
     }
 
     fn from_uri(uri: &str) -> Option<Group> {
-        [Group::AllUsers, Group::AuthenticatedUsers, Group::LogDelivery]
-            .into_iter()
-            .find(|g| g.uri() == uri)
+        [
+            Group::AllUsers,
+            Group::AuthenticatedUsers,
+            Group::LogDelivery,
+        ]
+        .into_iter()
+        .find(|g| g.uri() == uri)
     }
 
     /// Grants to AllUsers and AuthenticatedUsers are the public ones ([R32], DOC block public access).
@@ -179,9 +185,21 @@ impl GrantHeaders {
         let all = [
             (Permission::Read, &self.read, "s3:x-amz-grant-read"),
             (Permission::Write, &self.write, "s3:x-amz-grant-write"),
-            (Permission::ReadAcp, &self.read_acp, "s3:x-amz-grant-read-acp"),
-            (Permission::WriteAcp, &self.write_acp, "s3:x-amz-grant-write-acp"),
-            (Permission::FullControl, &self.full_control, "s3:x-amz-grant-full-control"),
+            (
+                Permission::ReadAcp,
+                &self.read_acp,
+                "s3:x-amz-grant-read-acp",
+            ),
+            (
+                Permission::WriteAcp,
+                &self.write_acp,
+                "s3:x-amz-grant-write-acp",
+            ),
+            (
+                Permission::FullControl,
+                &self.full_control,
+                "s3:x-amz-grant-full-control",
+            ),
         ];
         all.into_iter()
             .filter_map(|(p, v, k)| v.as_deref().map(|v| (p, v, k)))

@@ -63,7 +63,10 @@ pub fn base_keys(world: &World, p: &Principal) -> Keys {
     };
     put("aws:PrincipalType", p.principal_type().into());
     put("aws:userid", p.userid(world));
-    put("aws:SecureTransport", world.env.secure_transport.to_string());
+    put(
+        "aws:SecureTransport",
+        world.env.secure_transport.to_string(),
+    );
     put("aws:SourceIp", world.env.source_ip.clone());
     if let Some(a) = p.account() {
         put("aws:PrincipalAccount", world.id_of(a).into());
@@ -140,7 +143,10 @@ pub fn identity(world: &World, p: &Principal, req: &Request<'_>) -> Identity {
                 Some(r) => eval_named(&r.policies, &format!("role {account}:{role}"), req),
                 None => (None, None),
             };
-            let session_policy = world.sessions.get(as_name).and_then(|s| s.session_policy.as_ref());
+            let session_policy = world
+                .sessions
+                .get(as_name)
+                .and_then(|s| s.session_policy.as_ref());
             let session_allows = session_policy.map(|sp| {
                 let ev = sp.evaluate(req, None);
                 if deny.is_none() {
@@ -198,7 +204,10 @@ fn acl_grant(
                 if ignore_public {
                     ex.push(
                         &rules::R33,
-                        format!("IgnorePublicAcls: the {grp:?} {} grant does not count", g.permission.as_str()),
+                        format!(
+                            "IgnorePublicAcls: the {grp:?} {} grant does not count",
+                            g.permission.as_str()
+                        ),
                     );
                     continue;
                 }
@@ -231,7 +240,12 @@ pub fn authorize_s3(
     ex: &mut Explanation,
 ) -> Result<(), Fail> {
     let Some(bucket) = world.buckets.get(c.bucket) else {
-        return Err(Fail::new(404, "NoSuchBucket", &rules::X_NO_BUCKET, "no such bucket"));
+        return Err(Fail::new(
+            404,
+            "NoSuchBucket",
+            &rules::X_NO_BUCKET,
+            "no such bucket",
+        ));
     };
     let resource = match c.key {
         Some(k) => format!("arn:aws:s3:::{}/{}", c.bucket, k),
@@ -264,10 +278,17 @@ pub fn authorize_s3(
 
     // Bucket context: the bucket owner's policy. Its Deny applies to everyone and every object
     // in the bucket, whoever owns the object ([R22], [R23]).
-    let bp = bucket.policy.as_ref().map(|pol| (pol, pol.evaluate(&req, Some(&who))));
+    let bp = bucket
+        .policy
+        .as_ref()
+        .map(|pol| (pol, pol.evaluate(&req, Some(&who))));
     if let Some((_, ev)) = &bp {
         if let Some(d) = &ev.deny {
-            let rule = if bucket_owner_owns { &rules::R22 } else { &rules::R23 };
+            let rule = if bucket_owner_owns {
+                &rules::R22
+            } else {
+                &rules::R23
+            };
             return Err(denied(rule, format!("explicit Deny in bucket policy {d}")));
         }
     }
@@ -311,41 +332,70 @@ pub fn authorize_s3(
                 ex.push(&rules::R42, format!("anonymous request allowed: {why}"));
                 Ok(())
             }
-            _ => Err(denied(&rules::R42, "anonymous request: no public grant allows it")),
+            _ => Err(denied(
+                &rules::R42,
+                "anonymous request: no public grant allows it",
+            )),
         },
         // [P-root] the resource owner's root user.
         (Principal::Root { account }, _) if resource_owner.is(account) => {
-            ex.push(&rules::P_ROOT, format!("{account}.root acts on its own account's resource"));
+            ex.push(
+                &rules::P_ROOT,
+                format!("{account}.root acts on its own account's resource"),
+            );
             Ok(())
         }
         // [R19] same account: the identity policy or a resource grant naming the principal.
-        (_, Identity::Iam { allow, session_policy_allows, .. })
-            if p.account().is_some_and(|a| resource_owner.is(a)) =>
-        {
+        (
+            _,
+            Identity::Iam {
+                allow,
+                session_policy_allows,
+                ..
+            },
+        ) if p.account().is_some_and(|a| resource_owner.is(a)) => {
             if let Some(a) = allow {
-                ex.push(&rules::R19, format!("same account ({owner_name}): {a} allows {}", c.action));
+                ex.push(
+                    &rules::R19,
+                    format!("same account ({owner_name}): {a} allows {}", c.action),
+                );
                 return Ok(());
             }
             match grant {
                 Some((PrincipalMatch::Direct, why)) => {
-                    ex.push(&rules::R19, format!("same account ({owner_name}): {why}, naming the principal"));
+                    ex.push(
+                        &rules::R19,
+                        format!("same account ({owner_name}): {why}, naming the principal"),
+                    );
                     Ok(())
                 }
                 Some((PrincipalMatch::Role, why)) if session_policy_allows.unwrap_or(true) => {
-                    ex.push(&rules::P_SESSION_DIRECT, format!("same account ({owner_name}): {why} for the session's role"));
+                    ex.push(
+                        &rules::P_SESSION_DIRECT,
+                        format!("same account ({owner_name}): {why} for the session's role"),
+                    );
                     Ok(())
                 }
                 Some((PrincipalMatch::Role, why)) => Err(denied(
                     &rules::P_SESSION_DIRECT,
-                    format!("{why} for the session's role, but the session policy does not allow {}", c.action),
+                    format!(
+                        "{why} for the session's role, but the session policy does not allow {}",
+                        c.action
+                    ),
                 )),
                 Some((PrincipalMatch::Account, why)) => Err(denied(
                     &rules::R21,
-                    format!("{why} to the account, but {p} has no identity policy allowing {}", c.action),
+                    format!(
+                        "{why} to the account, but {p} has no identity policy allowing {}",
+                        c.action
+                    ),
                 )),
                 None => Err(denied(
                     &rules::R19,
-                    format!("same account ({owner_name}): no identity or resource policy allows {}", c.action),
+                    format!(
+                        "same account ({owner_name}): no identity or resource policy allows {}",
+                        c.action
+                    ),
                 )),
             }
         }
@@ -369,11 +419,17 @@ pub fn authorize_s3(
                 }
                 None if !bucket_owner_owns && p.account() == Some(&bucket.owner) => Err(denied(
                     &rules::R16,
-                    format!("bucket owner {} has no grant on this object owned by {owner_name}", bucket.owner),
+                    format!(
+                        "bucket owner {} has no grant on this object owned by {owner_name}",
+                        bucket.owner
+                    ),
                 )),
                 None => Err(denied(
                     &rules::R20,
-                    format!("cross-account: resource owner {owner_name} grants {p} nothing for {}", c.action),
+                    format!(
+                        "cross-account: resource owner {owner_name} grants {p} nothing for {}",
+                        c.action
+                    ),
                 )),
             }
         }
@@ -396,12 +452,20 @@ pub fn authorize_identity(
         keys,
     };
     match identity(world, p, &req) {
-        Identity::Anonymous => Err(denied(&rules::R42, format!("anonymous callers cannot {action}"))),
+        Identity::Anonymous => Err(denied(
+            &rules::R42,
+            format!("anonymous callers cannot {action}"),
+        )),
         Identity::Root => {
-            ex.push(&rules::P_ROOT, format!("{p} is its account's root: {action} allowed"));
+            ex.push(
+                &rules::P_ROOT,
+                format!("{p} is its account's root: {action} allowed"),
+            );
             Ok(())
         }
-        Identity::Iam { deny: Some(d), .. } => Err(denied(&rules::R22, format!("explicit Deny in {d}"))),
+        Identity::Iam { deny: Some(d), .. } => {
+            Err(denied(&rules::R22, format!("explicit Deny in {d}")))
+        }
         Identity::Iam { allow: Some(a), .. } => {
             ex.push(&rules::X_IAM, format!("{a} allows {action} on {resource}"));
             Ok(())
@@ -434,10 +498,19 @@ pub fn authorize_assume_role(
         return Err(denied(&rules::R22, format!("explicit Deny in {d}")));
     }
     if let Some(d) = &trust.deny {
-        return Err(denied(&rules::R22, format!("explicit Deny in the trust policy of {arn}: {d}")));
+        return Err(denied(
+            &rules::R22,
+            format!("explicit Deny in the trust policy of {arn}: {d}"),
+        ));
     }
     let Some((stmt, m)) = trust.allow else {
-        return Err(denied(&rules::R37, format!("the trust policy of role {role_account}:{} does not allow {p}", role.name)));
+        return Err(denied(
+            &rules::R37,
+            format!(
+                "the trust policy of role {role_account}:{} does not allow {p}",
+                role.name
+            ),
+        ));
     };
     let identity_allow = match &id {
         Identity::Iam { allow, .. } => allow.clone(),
@@ -445,10 +518,17 @@ pub fn authorize_assume_role(
     };
     let same_account = p.account() == Some(role_account);
     if same_account && m != PrincipalMatch::Account {
-        ex.push(&rules::R38, format!("trust policy {stmt} names {p} itself: no identity policy needed"));
+        ex.push(
+            &rules::R38,
+            format!("trust policy {stmt} names {p} itself: no identity policy needed"),
+        );
         return Ok(());
     }
-    let rule = if same_account { &rules::R38 } else { &rules::R39 };
+    let rule = if same_account {
+        &rules::R38
+    } else {
+        &rules::R39
+    };
     match identity_allow {
         Some(a) => {
             ex.push(rule, format!("trust policy {stmt} allows, and {a} allows sts:AssumeRole on {arn}"));

@@ -55,7 +55,13 @@ pub fn owner_for_write(
     let bucket_owner = Owner::Account(bucket.owner.clone());
     match bucket.ownership {
         Some(ObjectOwnership::BucketOwnerEnforced) => {
-            ex.push(&rules::R3, format!("BucketOwnerEnforced: the bucket owner {} owns the object", bucket.owner));
+            ex.push(
+                &rules::R3,
+                format!(
+                    "BucketOwnerEnforced: the bucket owner {} owns the object",
+                    bucket.owner
+                ),
+            );
             bucket_owner
         }
         Some(ObjectOwnership::BucketOwnerPreferred) => {
@@ -70,11 +76,23 @@ pub fn owner_for_write(
             }
         }
         Some(ObjectOwnership::ObjectWriter) => {
-            ex.push(&rules::R2, format!("ObjectWriter: the writing account {} owns the object", writer_owner.name()));
+            ex.push(
+                &rules::R2,
+                format!(
+                    "ObjectWriter: the writing account {} owns the object",
+                    writer_owner.name()
+                ),
+            );
             writer_owner
         }
         None => {
-            ex.push(&rules::R8, format!("no ownership controls: the writing account {} owns the object", writer_owner.name()));
+            ex.push(
+                &rules::R8,
+                format!(
+                    "no ownership controls: the writing account {} owns the object",
+                    writer_owner.name()
+                ),
+            );
             writer_owner
         }
     }

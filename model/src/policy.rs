@@ -255,8 +255,12 @@ fn strings(kind: PolicyKind, field: &str, v: &Value) -> Result<Vec<String>, Poli
             .iter()
             .map(|i| scalar(i).ok_or_else(|| err(kind, format!("{field} must hold strings"))))
             .collect::<Result<Vec<_>, _>>()?,
-        other => vec![scalar(other)
-            .ok_or_else(|| err(kind, format!("{field} must be a string or a list of strings")))?],
+        other => vec![scalar(other).ok_or_else(|| {
+            err(
+                kind,
+                format!("{field} must be a string or a list of strings"),
+            )
+        })?],
     };
     if out.is_empty() {
         return Err(err(kind, format!("{field} must not be empty")));
@@ -313,7 +317,10 @@ fn parse_principal(
                     "AWS" => {
                         for s in vals {
                             if !valid_aws_principal(&s) {
-                                return Err(err(kind, format!("Invalid principal in policy: {s:?}")));
+                                return Err(err(
+                                    kind,
+                                    format!("Invalid principal in policy: {s:?}"),
+                                ));
                             }
                             if s == "*" {
                                 p.any = true;
@@ -325,7 +332,10 @@ fn parse_principal(
                     "CanonicalUser" => {
                         for s in vals {
                             if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-                                return Err(err(kind, format!("Invalid principal in policy: {s:?}")));
+                                return Err(err(
+                                    kind,
+                                    format!("Invalid principal in policy: {s:?}"),
+                                ));
                             }
                             p.canonical.push(s);
                         }
@@ -373,7 +383,10 @@ fn parse_conditions(kind: PolicyKind, v: &Value) -> Result<Vec<Condition>, Polic
         for (key, vals) in keys {
             let values = strings(kind, &format!("Condition.{op}.{key}"), vals)?;
             if base == BaseOp::Null && values.iter().any(|v| v != "true" && v != "false") {
-                return Err(err(kind, format!("Null condition on {key} takes true or false")));
+                return Err(err(
+                    kind,
+                    format!("Null condition on {key} takes true or false"),
+                ));
             }
             out.push(Condition {
                 operator: op.clone(),
@@ -388,20 +401,26 @@ fn parse_conditions(kind: PolicyKind, v: &Value) -> Result<Vec<Condition>, Polic
     Ok(out)
 }
 
-fn parse_statement(
-    kind: PolicyKind,
-    index: usize,
-    v: &Value,
-) -> Result<Statement, PolicyError> {
+fn parse_statement(kind: PolicyKind, index: usize, v: &Value) -> Result<Statement, PolicyError> {
     let Value::Object(m) = v else {
         return Err(err(kind, "each Statement must be an object"));
     };
     const FIELDS: &[&str] = &[
-        "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource",
-        "NotResource", "Condition",
+        "Sid",
+        "Effect",
+        "Principal",
+        "NotPrincipal",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
     ];
     if let Some(k) = m.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return Err(err(kind, format!("Unknown field {k} in statement #{}", index + 1)));
+        return Err(err(
+            kind,
+            format!("Unknown field {k} in statement #{}", index + 1),
+        ));
     }
     let sid = match m.get("Sid") {
         None => None,
@@ -423,9 +442,11 @@ fn parse_statement(
     for a in match &action {
         NameSet::Only(v) | NameSet::Except(v) => v,
     } {
-        if a != "*" && !a.split_once(':').is_some_and(|(svc, act)| {
-            !svc.is_empty() && !act.is_empty() && !svc.contains('*')
-        }) {
+        if a != "*"
+            && !a
+                .split_once(':')
+                .is_some_and(|(svc, act)| !svc.is_empty() && !act.is_empty() && !svc.contains('*'))
+        {
             return Err(err(kind, format!("Policy has invalid action: {a:?}")));
         }
     }
@@ -875,7 +896,10 @@ impl Condition {
             };
         };
         let one = |rv: &str| {
-            let hit = self.values.iter().any(|pv| positive_match(self.base, pv, rv, keys, vars));
+            let hit = self
+                .values
+                .iter()
+                .any(|pv| positive_match(self.base, pv, rv, keys, vars));
             if self.base.negated() {
                 !hit
             } else {
@@ -902,19 +926,21 @@ fn positive_match(op: BaseOp, pv: &str, rv: &str, keys: &Keys, vars: bool) -> bo
         StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => lit().eq_ignore_ascii_case(rv),
         StringLike | StringNotLike => glob(&toks, rv, false),
         ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => arn_like(&lit(), rv),
-        NumericEquals | NumericNotEquals | NumericLessThan | NumericLessThanEquals
-        | NumericGreaterThan | NumericGreaterThanEquals => {
-            match (lit().parse::<f64>(), rv.parse::<f64>()) {
-                (Ok(p), Ok(r)) => match op {
-                    NumericEquals | NumericNotEquals => r == p,
-                    NumericLessThan => r < p,
-                    NumericLessThanEquals => r <= p,
-                    NumericGreaterThan => r > p,
-                    _ => r >= p,
-                },
-                _ => false,
-            }
-        }
+        NumericEquals
+        | NumericNotEquals
+        | NumericLessThan
+        | NumericLessThanEquals
+        | NumericGreaterThan
+        | NumericGreaterThanEquals => match (lit().parse::<f64>(), rv.parse::<f64>()) {
+            (Ok(p), Ok(r)) => match op {
+                NumericEquals | NumericNotEquals => r == p,
+                NumericLessThan => r < p,
+                NumericLessThanEquals => r <= p,
+                NumericGreaterThan => r > p,
+                _ => r >= p,
+            },
+            _ => false,
+        },
         Bool => lit().eq_ignore_ascii_case(rv),
         IpAddress | NotIpAddress => ip_in_cidr(rv, &lit()),
         Null => false,
@@ -934,7 +960,10 @@ fn arn_like(pattern: &str, arn: &str) -> bool {
 
 fn ip_in_cidr(ip: &str, cidr: &str) -> bool {
     let parse = |s: &str| -> Option<u32> {
-        let o: Vec<u8> = s.split('.').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+        let o: Vec<u8> = s
+            .split('.')
+            .map(|x| x.parse().ok())
+            .collect::<Option<_>>()?;
         (o.len() == 4).then(|| u32::from_be_bytes([o[0], o[1], o[2], o[3]]))
     };
     let (net, bits) = match cidr.split_once('/') {
@@ -943,7 +972,11 @@ fn ip_in_cidr(ip: &str, cidr: &str) -> bool {
     };
     match (parse(ip), parse(net)) {
         (Some(i), Some(n)) if bits <= 32 => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
             i & mask == n & mask
         }
         _ => false,
@@ -1085,8 +1118,16 @@ mod tests {
     fn glob_matches_wildcards() {
         assert!(wildcard_match("s3:Get*", "s3:GetObject", true));
         assert!(wildcard_match("S3:getobject", "s3:GetObject", true));
-        assert!(!wildcard_match("arn:aws:s3:::B1/*", "arn:aws:s3:::b1/k", false));
-        assert!(wildcard_match("arn:aws:s3:::b?/*", "arn:aws:s3:::b1/a/b", false));
+        assert!(!wildcard_match(
+            "arn:aws:s3:::B1/*",
+            "arn:aws:s3:::b1/k",
+            false
+        ));
+        assert!(wildcard_match(
+            "arn:aws:s3:::b?/*",
+            "arn:aws:s3:::b1/a/b",
+            false
+        ));
         assert!(wildcard_match("*", "", false));
         assert!(!wildcard_match("a*b", "ac", false));
     }
@@ -1109,9 +1150,12 @@ mod tests {
     #[test]
     fn absent_keys_follow_the_operator() {
         let c = |op: &str| {
-            parse_conditions(PolicyKind::Bucket, &json!({op: {"s3:x-amz-acl": "private"}}))
-                .unwrap()
-                .remove(0)
+            parse_conditions(
+                PolicyKind::Bucket,
+                &json!({op: {"s3:x-amz-acl": "private"}}),
+            )
+            .unwrap()
+            .remove(0)
         };
         let none = Keys::new();
         assert!(!c("StringEquals").holds(&none, true));
@@ -1119,9 +1163,12 @@ mod tests {
         assert!(c("StringEqualsIfExists").holds(&none, true));
         assert!(c("ForAllValues:StringEquals").holds(&none, true));
         assert!(!c("ForAnyValue:StringEquals").holds(&none, true));
-        let n = parse_conditions(PolicyKind::Bucket, &json!({"Null": {"s3:x-amz-acl": "true"}}))
-            .unwrap()
-            .remove(0);
+        let n = parse_conditions(
+            PolicyKind::Bucket,
+            &json!({"Null": {"s3:x-amz-acl": "true"}}),
+        )
+        .unwrap()
+        .remove(0);
         assert!(n.holds(&none, true));
         assert!(!n.holds(&keys(&[("s3:x-amz-acl", "private")]), true));
     }
@@ -1144,7 +1191,11 @@ mod tests {
         let e = Policy::parse(PolicyKind::Bucket, &json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]})).unwrap_err();
         assert_eq!(e.code(), "MalformedPolicy");
         assert!(e.message.contains("Principal"));
-        let e = Policy::parse(PolicyKind::Identity, &json!({"Statement": {"Effect": "Permit", "Action": "*", "Resource": "*"}})).unwrap_err();
+        let e = Policy::parse(
+            PolicyKind::Identity,
+            &json!({"Statement": {"Effect": "Permit", "Action": "*", "Resource": "*"}}),
+        )
+        .unwrap_err();
         assert_eq!(e.code(), "MalformedPolicyDocument");
         let e = Policy::parse(PolicyKind::Trust, &json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123:root"}, "Action": "sts:AssumeRole"}})).unwrap_err();
         assert!(e.message.contains("Invalid principal"));
@@ -1166,10 +1217,18 @@ mod tests {
     #[test]
     fn public_policies() {
         let p = |doc: Value| Policy::parse(PolicyKind::Bucket, &doc).unwrap().is_public();
-        assert!(p(json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}})));
-        assert!(!p(json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": "111111111111"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}})));
-        assert!(!p(json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}})));
-        assert!(!p(json!({"Statement": {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}})));
+        assert!(p(
+            json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}})
+        ));
+        assert!(!p(
+            json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": "111111111111"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}})
+        ));
+        assert!(!p(
+            json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}})
+        ));
+        assert!(!p(
+            json!({"Statement": {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}})
+        ));
     }
 
     #[test]
@@ -1181,10 +1240,37 @@ mod tests {
             ..Default::default()
         };
         let el = |v: Value| parse_principal(PolicyKind::Bucket, false, &v).unwrap();
-        assert_eq!(principal_matches(&el(json!({"AWS": "111111111111"})), &who), Some(PrincipalMatch::Account));
-        assert_eq!(principal_matches(&el(json!({"AWS": "arn:aws:iam::111111111111:role/r"})), &who), Some(PrincipalMatch::Role));
-        assert_eq!(principal_matches(&el(json!({"AWS": "arn:aws:sts::111111111111:assumed-role/r/s"})), &who), Some(PrincipalMatch::Direct));
-        assert_eq!(principal_matches(&el(json!({"AWS": "222222222222"})), &who), None);
-        assert_eq!(principal_matches(&el(json!("*")), &Who { anonymous: true, ..Default::default() }), Some(PrincipalMatch::Direct));
+        assert_eq!(
+            principal_matches(&el(json!({"AWS": "111111111111"})), &who),
+            Some(PrincipalMatch::Account)
+        );
+        assert_eq!(
+            principal_matches(
+                &el(json!({"AWS": "arn:aws:iam::111111111111:role/r"})),
+                &who
+            ),
+            Some(PrincipalMatch::Role)
+        );
+        assert_eq!(
+            principal_matches(
+                &el(json!({"AWS": "arn:aws:sts::111111111111:assumed-role/r/s"})),
+                &who
+            ),
+            Some(PrincipalMatch::Direct)
+        );
+        assert_eq!(
+            principal_matches(&el(json!({"AWS": "222222222222"})), &who),
+            None
+        );
+        assert_eq!(
+            principal_matches(
+                &el(json!("*")),
+                &Who {
+                    anonymous: true,
+                    ..Default::default()
+                }
+            ),
+            Some(PrincipalMatch::Direct)
+        );
     }
 }

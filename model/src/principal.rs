@@ -103,9 +103,7 @@ impl Principal {
     /// `aws:PrincipalArn`: for a session it is the role's ARN, not the session's.
     pub fn principal_arn(&self, world: &World) -> Option<String> {
         match self {
-            Principal::Session { account, role, .. } => {
-                Some(role_arn(world.id_of(account), role))
-            }
+            Principal::Session { account, role, .. } => Some(role_arn(world.id_of(account), role)),
             other => other.arn(world),
         }
     }

@@ -58,7 +58,9 @@ pub fn replay_in(world: &mut World, scenario: &Scenario) -> Vec<StepReport> {
                     // `expect` may hold placeholders (e.g. an assumed-role ARN with `${A}`).
                     let mut e = e.clone();
                     if let Some(a) = &e.assumed_role_arn {
-                        e.assumed_role_arn = Some(crate::scenario::substitute(a, world).unwrap_or_else(|_| a.clone()));
+                        e.assumed_role_arn = Some(
+                            crate::scenario::substitute(a, world).unwrap_or_else(|_| a.clone()),
+                        );
                     }
                     r.mismatches = e.check(&o);
                 }

@@ -39,7 +39,8 @@ const DOC_ACL: &str = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl
 const DOC_EVAL: &str =
     "https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html";
 const DOC_OBJ_FLOW: &str = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-auth-workflow-object-operation.html";
-const DOC_BPA: &str = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html";
+const DOC_BPA: &str =
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html";
 const DOC_COND: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html";
 
 rules! {
@@ -198,7 +199,9 @@ mod tests {
         let n = ids.len();
         ids.dedup();
         assert_eq!(ids.len(), n, "duplicate rule id");
-        assert!(ALL.iter().all(|r| !r.source.is_empty() && !r.title.is_empty()));
+        assert!(ALL
+            .iter()
+            .all(|r| !r.source.is_empty() && !r.title.is_empty()));
         assert_eq!(by_id("R20"), Some(&R20));
     }
 }

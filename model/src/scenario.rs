@@ -295,7 +295,9 @@ fn is_valid_principal_name(s: &str) -> Result<(), String> {
             ));
         }
         if user.is_empty() || !user.chars().all(iam_name_char) {
-            return Err(format!("field `as`: {s:?}: bad user name after the account"));
+            return Err(format!(
+                "field `as`: {s:?}: bad user name after the account"
+            ));
         }
         return Ok(());
     }
@@ -314,7 +316,10 @@ fn iam_name_char(c: char) -> bool {
 
 /// A session's `as_name`: no dot (dots separate account and user), not `anon`.
 fn is_valid_session_name(s: &str) -> bool {
-    !s.is_empty() && s != "anon" && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-@=+,".contains(c))
+    !s.is_empty()
+        && s != "anon"
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-@=+,".contains(c))
 }
 
 impl<'de> Deserialize<'de> for Step {
@@ -425,7 +430,9 @@ pub fn substitute(s: &str, world: &World) -> Result<String, String> {
             continue;
         };
         let Some(acct) = world.account(&AccountName(name.to_string())) else {
-            return Err(format!("placeholder ${{{inner}}} names unknown account {name}"));
+            return Err(format!(
+                "placeholder ${{{inner}}} names unknown account {name}"
+            ));
         };
         out.push_str(&s[last..start]);
         out.push_str(match field {
@@ -567,14 +574,34 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.starts_with("f.json: step 2 (put_object): unknown field `grant`"), "{e}");
-        let e = Scenario::from_value(&json!({"name": "x", "steps": [{"as": "a.admin", "op": "list_buckets"}]}), "f").unwrap_err().to_string();
+        assert!(
+            e.starts_with("f.json: step 2 (put_object): unknown field `grant`"),
+            "{e}"
+        );
+        let e = Scenario::from_value(
+            &json!({"name": "x", "steps": [{"as": "a.admin", "op": "list_buckets"}]}),
+            "f",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("field `as`"), "{e}");
-        let e = Scenario::from_value(&json!({"name": "x", "steps": [{"as": "A.admin", "op": "frobnicate"}]}), "f").unwrap_err().to_string();
+        let e = Scenario::from_value(
+            &json!({"name": "x", "steps": [{"as": "A.admin", "op": "frobnicate"}]}),
+            "f",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("unknown variant `frobnicate`"), "{e}");
-        let e = Scenario::from_value(&json!({"name": "x", "steps": [{"as": "A.admin", "op": "get_object", "bucket": "b"}]}), "f").unwrap_err().to_string();
+        let e = Scenario::from_value(
+            &json!({"name": "x", "steps": [{"as": "A.admin", "op": "get_object", "bucket": "b"}]}),
+            "f",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("missing field `key`"), "{e}");
-        let e = Scenario::from_json_str("{\n\"name\": ", "f").unwrap_err().to_string();
+        let e = Scenario::from_json_str("{\n\"name\": ", "f")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 2"), "{e}");
     }
 
@@ -589,7 +616,10 @@ mod tests {
             "f",
         )
         .unwrap();
-        assert_eq!(s.accounts(), BTreeSet::from(["A".to_string(), "B".to_string()]));
+        assert_eq!(
+            s.accounts(),
+            BTreeSet::from(["A".to_string(), "B".to_string()])
+        );
         let w = s.world();
         let r = s.steps[0].resolved(&w).unwrap();
         let txt = serde_json::to_string(&r).unwrap();

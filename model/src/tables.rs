@@ -24,19 +24,47 @@ pub const PRINCIPALS: &[(&str, &str)] = &[
 /// The operations of the table, as scenario step fragments on bucket `b1` / key `obj`.
 pub fn operations() -> Vec<(&'static str, serde_json::Value)> {
     vec![
-        ("GetObject", json!({"op": "get_object", "bucket": "b1", "key": "obj"})),
-        ("PutObject", json!({"op": "put_object", "bucket": "b1", "key": "obj"})),
-        ("PutObject+bofc", json!({"op": "put_object", "bucket": "b1", "key": "obj", "acl": "bucket-owner-full-control"})),
-        ("PutObject+public-read", json!({"op": "put_object", "bucket": "b1", "key": "obj", "acl": "public-read"})),
-        ("GetObjectAcl", json!({"op": "get_object_acl", "bucket": "b1", "key": "obj"})),
-        ("PutObjectAcl", json!({"op": "put_object_acl", "bucket": "b1", "key": "obj", "acl": "private"})),
+        (
+            "GetObject",
+            json!({"op": "get_object", "bucket": "b1", "key": "obj"}),
+        ),
+        (
+            "PutObject",
+            json!({"op": "put_object", "bucket": "b1", "key": "obj"}),
+        ),
+        (
+            "PutObject+bofc",
+            json!({"op": "put_object", "bucket": "b1", "key": "obj", "acl": "bucket-owner-full-control"}),
+        ),
+        (
+            "PutObject+public-read",
+            json!({"op": "put_object", "bucket": "b1", "key": "obj", "acl": "public-read"}),
+        ),
+        (
+            "GetObjectAcl",
+            json!({"op": "get_object_acl", "bucket": "b1", "key": "obj"}),
+        ),
+        (
+            "PutObjectAcl",
+            json!({"op": "put_object_acl", "bucket": "b1", "key": "obj", "acl": "private"}),
+        ),
         ("ListObjects", json!({"op": "list_objects", "bucket": "b1"})),
-        ("DeleteObject", json!({"op": "delete_object", "bucket": "b1", "key": "obj"})),
-        ("PutBucketPolicy", json!({"op": "put_bucket_policy", "bucket": "b1", "policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${A}:root"}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1"}]}})),
+        (
+            "DeleteObject",
+            json!({"op": "delete_object", "bucket": "b1", "key": "obj"}),
+        ),
+        (
+            "PutBucketPolicy",
+            json!({"op": "put_bucket_policy", "bucket": "b1", "policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${A}:root"}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1"}]}}),
+        ),
     ]
 }
 
-pub const OWNERSHIPS: &[&str] = &["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"];
+pub const OWNERSHIPS: &[&str] = &[
+    "BucketOwnerEnforced",
+    "BucketOwnerPreferred",
+    "ObjectWriter",
+];
 
 /// Object written by the bucket owner's admin (`A`) or by the other account's admin (`B`),
 /// while the bucket was ObjectWriter; the ownership setting under test is applied after.
@@ -94,8 +122,11 @@ impl Cell {
 
 fn scenario(steps: Vec<serde_json::Value>) -> Scenario {
     // The set-up is fixed, valid data; a failure here is a bug in this module.
-    Scenario::from_value(&json!({"name": "decision-table", "steps": steps}), "tables.rs")
-        .expect("decision-table set-up is a valid scenario")
+    Scenario::from_value(
+        &json!({"name": "decision-table", "steps": steps}),
+        "tables.rs",
+    )
+    .expect("decision-table set-up is a valid scenario")
 }
 
 /// The set-up world for one ownership setting and object writer.
@@ -104,7 +135,11 @@ pub fn setup_world(ownership: &str, writer: &str) -> World {
     let mut w = s.world();
     for st in &s.steps {
         let (o, ex) = crate::ops::step(&mut w, st).expect("set-up step applies");
-        assert!(o.allowed(), "set-up step {} failed: {o}\n{ex}", st.op.name());
+        assert!(
+            o.allowed(),
+            "set-up step {} failed: {o}\n{ex}",
+            st.op.name()
+        );
     }
     w
 }
@@ -131,7 +166,11 @@ pub fn decision_table() -> Vec<Cell> {
                         operation: op_label,
                         outcome,
                         rule: ex.deciding_rule().unwrap_or("").to_string(),
-                        explanation: ex.lines.iter().map(|l| w.redact(&format!("[{}] {}", l.rule, l.detail))).collect(),
+                        explanation: ex
+                            .lines
+                            .iter()
+                            .map(|l| w.redact(&format!("[{}] {}", l.rule, l.detail)))
+                            .collect(),
                     });
                 }
             }
@@ -157,7 +196,12 @@ pub fn render_markdown(cells: &[Cell]) -> String {
                     .map(|op| {
                         cells
                             .iter()
-                            .find(|c| c.ownership == ownership && c.object_writer == writer && c.principal == label && c.operation == *op)
+                            .find(|c| {
+                                c.ownership == ownership
+                                    && c.object_writer == writer
+                                    && c.principal == label
+                                    && c.operation == *op
+                            })
                             .map(Cell::short)
                             .unwrap_or_default()
                     })

@@ -258,7 +258,10 @@ impl World {
             User {
                 name: "admin".into(),
                 id: user_id_for(name, "admin"),
-                policies: BTreeMap::from([("AdministratorAccess".to_string(), administrator_access())]),
+                policies: BTreeMap::from([(
+                    "AdministratorAccess".to_string(),
+                    administrator_access(),
+                )]),
             },
         );
         self.accounts.insert(
