@@ -732,11 +732,7 @@ fn apply(
                     "the bucket is BucketOwnerEnforced: ACLs are disabled",
                 ));
             }
-            let extra = req
-                .condition_keys()
-                .into_iter()
-                .map(|(k, v)| (k, v))
-                .collect::<Vec<_>>();
+            let extra = req.condition_keys();
             read_object_with(
                 world,
                 p,
