@@ -18,8 +18,17 @@ fn walkthrough(path: &str) -> String {
     let (world, reports) = replay(&s);
     let mut out = String::new();
     for r in &reports {
-        let outcome = r.outcome.as_ref().map(|o| world.redact(&o.to_string())).unwrap_or_else(|| format!("not applied: {}", r.error.clone().unwrap_or_default()));
-        writeln!(out, "step {:>2}  {} {}  →  {}", r.step, r.as_, r.op, outcome).unwrap();
+        let outcome = r
+            .outcome
+            .as_ref()
+            .map(|o| world.redact(&o.to_string()))
+            .unwrap_or_else(|| format!("not applied: {}", r.error.clone().unwrap_or_default()));
+        writeln!(
+            out,
+            "step {:>2}  {} {}  →  {}",
+            r.step, r.as_, r.op, outcome
+        )
+        .unwrap();
         for l in &r.explanation.lines {
             writeln!(out, "          [{}] {}", l.rule, world.redact(&l.detail)).unwrap();
         }
@@ -29,7 +38,10 @@ fn walkthrough(path: &str) -> String {
 
 #[test]
 fn seed_example4_walkthrough() {
-    snapshot("seed-example4", &walkthrough("scenarios/seed-example4.json"));
+    snapshot(
+        "seed-example4",
+        &walkthrough("scenarios/seed-example4.json"),
+    );
 }
 
 #[test]
@@ -43,7 +55,12 @@ fn decision_table_explanations() {
     let cells = tables::decision_table();
     let mut out = String::new();
     for c in &cells {
-        writeln!(out, "{} / object by {} / {} / {}  →  {}", c.ownership, c.object_writer, c.principal, c.operation, c.outcome).unwrap();
+        writeln!(
+            out,
+            "{} / object by {} / {} / {}  →  {}",
+            c.ownership, c.object_writer, c.principal, c.operation, c.outcome
+        )
+        .unwrap();
         for l in &c.explanation {
             writeln!(out, "    {l}").unwrap();
         }

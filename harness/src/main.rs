@@ -49,7 +49,8 @@ enum Command {
 
 fn load(path: &PathBuf) -> Result<Scenario> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read scenario file {label}"))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read scenario file {label}"))?;
     Ok(Scenario::from_json_str(&text, &label)?)
 }
 
@@ -65,12 +66,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Replay { files, model_only, json } => {
+        Command::Replay {
+            files,
+            model_only,
+            json,
+        } => {
             if !model_only {
                 bail!("replaying against an endpoint is not available yet (targets are being built); use --model-only to check the expectations against the model");
             }
             // Load every file first: a bad file stops the run before anything is replayed.
-            let scenarios = files.iter().map(|f| load(f).map(|s| (f, s))).collect::<Result<Vec<_>>>()?;
+            let scenarios = files
+                .iter()
+                .map(|f| load(f).map(|s| (f, s)))
+                .collect::<Result<Vec<_>>>()?;
             let mut all_passed = true;
             let mut reports = Vec::new();
             for (f, s) in &scenarios {
@@ -84,7 +92,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&reports)?);
             }
-            Ok(if all_passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if all_passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Decisions { json } => {
             let cells = xacct_model::tables::decision_table();
@@ -98,7 +110,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Rules => {
             for r in xacct_model::rules::ALL {
-                println!("{:<20} {}{}\n{:<20} source: {}", r.id, r.title, if r.uncertain { " (uncertain)" } else { "" }, "", r.source);
+                println!(
+                    "{:<20} {}{}\n{:<20} source: {}",
+                    r.id,
+                    r.title,
+                    if r.uncertain { " (uncertain)" } else { "" },
+                    "",
+                    r.source
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -53,12 +53,22 @@ fn expected_text(s: &Scenario, i: usize) -> String {
     match s.steps.get(i).and_then(|st| st.expect.as_ref()) {
         None => "-".into(),
         Some(e) => {
-            let mut t = e.status.map(|s| s.to_string()).unwrap_or_else(|| "*".into());
+            let mut t = e
+                .status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "*".into());
             if let Some(c) = &e.code {
                 t.push(' ');
                 t.push_str(c);
             }
-            if e.owner.is_some() || e.grants.is_some() || e.keys.is_some() || e.ownership.is_some() || e.assumed_role_arn.is_some() || e.buckets.is_some() || e.public_access_block.is_some() {
+            if e.owner.is_some()
+                || e.grants.is_some()
+                || e.keys.is_some()
+                || e.ownership.is_some()
+                || e.assumed_role_arn.is_some()
+                || e.buckets.is_some()
+                || e.public_access_block.is_some()
+            {
                 t.push_str(" +state");
             }
             t
@@ -77,9 +87,25 @@ fn outcome_text(r: &StepReport) -> String {
 pub fn replay_table(s: &Scenario, rep: &ScenarioReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} — {} (model only)", rep.file, rep.name);
-    let w_as = rep.steps.iter().map(|r| r.as_.len()).max().unwrap_or(2).max(2);
-    let w_op = rep.steps.iter().map(|r| r.op.len()).max().unwrap_or(2).max(2);
-    let _ = writeln!(out, "{:>3}  {:<w_as$}  {:<w_op$}  {:<34}  {:<34}  {}", "#", "as", "op", "expected", "model", "result");
+    let w_as = rep
+        .steps
+        .iter()
+        .map(|r| r.as_.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let w_op = rep
+        .steps
+        .iter()
+        .map(|r| r.op.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let _ = writeln!(
+        out,
+        "{:>3}  {:<w_as$}  {:<w_op$}  {:<34}  {:<34}  {}",
+        "#", "as", "op", "expected", "model", "result"
+    );
     for (i, r) in rep.steps.iter().enumerate() {
         let result = if let Some(e) = &r.error {
             format!("ERROR {e}")
@@ -88,7 +114,14 @@ pub fn replay_table(s: &Scenario, rep: &ScenarioReport) -> String {
         } else if r.mismatches.is_empty() {
             "ok".into()
         } else {
-            format!("MISMATCH {}", r.mismatches.iter().map(|m| m.to_string()).collect::<Vec<_>>().join("; "))
+            format!(
+                "MISMATCH {}",
+                r.mismatches
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
         };
         let _ = writeln!(
             out,

@@ -43,7 +43,10 @@ fn replay_exits_1_on_a_mismatch_and_names_it() {
     let o = xacct(&["replay", f.to_str().unwrap(), "--model-only"]);
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("MISMATCH status: expected 404, got 403"), "{out}");
+    assert!(
+        out.contains("MISMATCH status: expected 404, got 403"),
+        "{out}"
+    );
     assert!(out.contains("FAIL: 1 of 2"), "{out}");
 }
 
@@ -57,7 +60,10 @@ fn bad_files_exit_2_with_file_step_and_field() {
     let o = xacct(&["replay", f.to_str().unwrap(), "--model-only"]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2));
-    assert!(err.contains("typo.json: step 2 (put_object): unknown field `acll`"), "{err}");
+    assert!(
+        err.contains("typo.json: step 2 (put_object): unknown field `acll`"),
+        "{err}"
+    );
     let o = xacct(&["explain", "does/not/exist.json"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("cannot read scenario file does/not/exist.json"));
@@ -75,15 +81,26 @@ fn explain_shows_rules_and_json_is_parseable() {
     let o = xacct(&["explain", "scenarios/seed-example4.json"]);
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0));
-    assert!(out.contains("step 4: B.admin put_object → 403 AccessDenied"), "{out}");
-    assert!(out.contains("[R22] explicit Deny in bucket policy statement Sid \"112\""), "{out}");
+    assert!(
+        out.contains("step 4: B.admin put_object → 403 AccessDenied"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[R22] explicit Deny in bucket policy statement Sid \"112\""),
+        "{out}"
+    );
     // Ids are shown as placeholders, never raw.
     assert!(!out.contains("111111111111"), "{out}");
     let o = xacct(&["explain", "scenarios/seed-example4.json", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["steps"].as_array().unwrap().len(), 22);
     assert_eq!(v["steps"][3]["outcome"]["status"], 403);
-    let o = xacct(&["replay", "scenarios/seed-example4.json", "--model-only", "--json"]);
+    let o = xacct(&[
+        "replay",
+        "scenarios/seed-example4.json",
+        "--model-only",
+        "--json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v[0]["passed"], true);
 }
@@ -93,7 +110,10 @@ fn decisions_and_rules_print() {
     let o = xacct(&["decisions"]);
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0));
-    assert!(out.contains("### ObjectWriter, object written by B"), "{out}");
+    assert!(
+        out.contains("### ObjectWriter, object written by B"),
+        "{out}"
+    );
     assert!(out.contains("| owner root | 403 AccessDenied R16"), "{out}");
     let o = xacct(&["rules"]);
     assert!(text(&o.stdout).contains("R20"));

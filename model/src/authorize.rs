@@ -5,13 +5,17 @@
 //! Each function appends to the explanation the facts it used and returns `Err(Fail)` with
 //! AWS's 403 AccessDenied when the request is denied.
 
-use crate::acl::{Acl, Grantee, Group, Permission};
+use std::borrow::Cow;
+
+use crate::acl::{Acl, Grant, Grantee, Group, Permission};
 use crate::outcome::{Explanation, Fail};
 use crate::ownership;
-use crate::policy::{Keys, Policy, PrincipalMatch, Request, Who};
+use crate::policy::{Keys, Policy, PrincipalMatch, Request, StatementRef, Who};
 use crate::principal::{role_arn, Principal};
 use crate::rules::{self, Rule};
-use crate::world::{Bucket, Owner, World};
+use crate::world::{AccountName, Bucket, Owner, World};
+use std::collections::BTreeMap;
+use std::fmt;
 
 /// What S3 authorizes a call against.
 #[derive(Debug, Clone, Copy)]
@@ -40,12 +44,12 @@ pub struct S3Check<'a> {
 }
 
 /// The requester as resource-based policies see it.
-pub fn who(world: &World, p: &Principal) -> Who {
+pub fn who<'w>(world: &'w World, p: &Principal) -> Who<'w> {
     let account = p.account().and_then(|a| world.account(a));
     Who {
         anonymous: p.is_anonymous(),
-        account_id: account.map(|a| a.id.clone()),
-        canonical: account.map(|a| a.canonical.clone()),
+        account_id: account.map(|a| Cow::Borrowed(a.id.as_str())),
+        canonical: account.map(|a| Cow::Borrowed(a.canonical.as_str())),
         arn: p.arn(world),
         role_arn: match p {
             Principal::Session { account, role, .. } => Some(role_arn(world.id_of(account), role)),
@@ -80,49 +84,92 @@ pub fn base_keys(world: &World, p: &Principal) -> Keys {
     k
 }
 
+/// An identity-policy statement that decided, named in explanations (formatted only when an
+/// explanation line is written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdentityStatement<'w> {
+    /// `user A.admin`, `role A:reader`, or the session policy of a session.
+    pub holder: Holder<'w>,
+    /// The inline policy's name (none for a session policy).
+    pub policy: Option<&'w str>,
+    pub statement: StatementRef<'w>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder<'w> {
+    User(&'w AccountName, &'w str),
+    Role(&'w AccountName, &'w str),
+    SessionPolicy(&'w str),
+}
+
+impl fmt::Display for IdentityStatement<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.holder {
+            Holder::User(a, u) => write!(f, "user {a}.{u}")?,
+            Holder::Role(a, r) => write!(f, "role {a}:{r}")?,
+            Holder::SessionPolicy(s) => write!(f, "session policy of {s}")?,
+        }
+        if let Some(p) = self.policy {
+            write!(f, " policy {p:?}")?;
+        }
+        write!(f, " {}", self.statement)
+    }
+}
+
 /// The identity side of a request (the user context of [R18]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Identity {
+pub enum Identity<'w> {
     Anonymous,
     /// The root user: no identity policy applies to it ([P-root]).
     Root,
     Iam {
         /// An explicit Deny in the user's / role's policies or the session policy.
-        deny: Option<String>,
+        deny: Option<IdentityStatement<'w>>,
         /// The Allow that grants it (for a session: role policy and session policy both allow).
-        allow: Option<String>,
+        allow: Option<IdentityStatement<'w>>,
         /// For a session with a session policy: does the session policy allow? ([R40])
         session_policy_allows: Option<bool>,
     },
 }
 
-fn eval_named(
-    policies: &std::collections::BTreeMap<String, Policy>,
-    what: &str,
+type Found<'w> = (Option<IdentityStatement<'w>>, Option<IdentityStatement<'w>>);
+
+/// The first Deny and the first Allow among a user's or role's inline policies.
+fn eval_named<'w>(
+    policies: &'w BTreeMap<String, Policy>,
+    holder: Holder<'w>,
     req: &Request<'_>,
-) -> (Option<String>, Option<String>) {
+) -> Found<'w> {
     let (mut deny, mut allow) = (None, None);
     for (name, pol) in policies {
         let ev = pol.evaluate(req, None);
+        let at = |statement| IdentityStatement {
+            holder,
+            policy: Some(name.as_str()),
+            statement,
+        };
         if deny.is_none() {
-            deny = ev.deny.map(|s| format!("{what} policy {name:?} {s}"));
+            deny = ev.deny.map(at);
         }
         if allow.is_none() {
-            allow = ev.allow.map(|(s, _)| format!("{what} policy {name:?} {s}"));
+            allow = ev.allow.map(|(s, _)| at(s));
         }
     }
     (deny, allow)
 }
 
 /// Evaluates the requester's own identity policies for a request.
-pub fn identity(world: &World, p: &Principal, req: &Request<'_>) -> Identity {
+pub fn identity<'w>(world: &'w World, p: &Principal, req: &Request<'_>) -> Identity<'w> {
     match p {
         Principal::Anonymous => Identity::Anonymous,
         Principal::Root { .. } => Identity::Root,
         Principal::User { account, name } => {
-            let user = world.account(account).and_then(|a| a.users.get(name));
-            let (deny, allow) = match user {
-                Some(u) => eval_named(&u.policies, &format!("user {account}.{name}"), req),
+            let found = world
+                .accounts
+                .get(account)
+                .and_then(|a| a.users.get(name).map(|u| (a, u)));
+            let (deny, allow) = match found {
+                Some((a, u)) => eval_named(&u.policies, Holder::User(&a.name, &u.name), req),
                 None => (None, None),
             };
             Identity::Iam {
@@ -138,21 +185,26 @@ pub fn identity(world: &World, p: &Principal, req: &Request<'_>) -> Identity {
             ..
         } => {
             // [R40] a session has the role's permissions, intersected with its session policy.
-            let r = world.account(account).and_then(|a| a.roles.get(role));
-            let (mut deny, role_allow) = match r {
-                Some(r) => eval_named(&r.policies, &format!("role {account}:{role}"), req),
+            let found = world
+                .accounts
+                .get(account)
+                .and_then(|a| a.roles.get(role).map(|r| (a, r)));
+            let (mut deny, role_allow) = match found {
+                Some((a, r)) => eval_named(&r.policies, Holder::Role(&a.name, &r.name), req),
                 None => (None, None),
             };
-            let session_policy = world
-                .sessions
-                .get(as_name)
-                .and_then(|s| s.session_policy.as_ref());
-            let session_allows = session_policy.map(|sp| {
+            let session = world.sessions.get_key_value(as_name.as_str());
+            let session_allows = session.and_then(|(name, s)| {
+                let sp = s.session_policy.as_ref()?;
                 let ev = sp.evaluate(req, None);
                 if deny.is_none() {
-                    deny = ev.deny.map(|s| format!("session policy of {as_name} {s}"));
+                    deny = ev.deny.map(|statement| IdentityStatement {
+                        holder: Holder::SessionPolicy(name),
+                        policy: None,
+                        statement,
+                    });
                 }
-                ev.allow.is_some()
+                Some(ev.allow.is_some())
             });
             let allow = match session_allows {
                 Some(false) => None,
@@ -163,6 +215,44 @@ pub fn identity(world: &World, p: &Principal, req: &Request<'_>) -> Identity {
                 allow,
                 session_policy_allows: session_allows,
             }
+        }
+    }
+}
+
+/// What allows a cross-account request on the caller's side.
+enum Caller<'w, 'p> {
+    Statement(IdentityStatement<'w>),
+    Root(&'p Principal),
+}
+
+impl fmt::Display for Caller<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Caller::Statement(s) => s.fmt(f),
+            Caller::Root(p) => write!(f, "{p} is its account's root"),
+        }
+    }
+}
+
+/// What grants a request on the resource owner's side, named in explanations.
+#[derive(Debug, Clone, Copy)]
+enum ResourceGrant<'w> {
+    BucketPolicy(StatementRef<'w>, &'static str),
+    Acl(&'w Grant),
+}
+
+impl fmt::Display for ResourceGrant<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResourceGrant::BucketPolicy(s, action) => {
+                write!(f, "bucket policy {s} allows {action}")
+            }
+            ResourceGrant::Acl(g) => write!(
+                f,
+                "ACL grants {} to {}",
+                g.permission.as_str(),
+                g.grantee.name()
+            ),
         }
     }
 }
@@ -185,15 +275,14 @@ fn effective_acl<'b>(bucket: &'b Bucket, scope: Scope<'_>) -> Option<(&'b Acl, P
 }
 
 /// Does the ACL grant `perm` to the requester, and how ([R13], [R15], [R33], [R42])?
-fn acl_grant(
-    world: &World,
+fn acl_grant<'w>(
     p: &Principal,
-    acl: &Acl,
+    acl: &'w Acl,
     perm: Permission,
     ignore_public: bool,
     ex: &mut Explanation,
-) -> Option<(PrincipalMatch, String)> {
-    let mut best: Option<(PrincipalMatch, String)> = None;
+) -> Option<(PrincipalMatch, ResourceGrant<'w>)> {
+    let mut best: Option<(PrincipalMatch, ResourceGrant<'w>)> = None;
     for g in acl.grants.iter().filter(|g| g.permission.covers(perm)) {
         let m = match &g.grantee {
             Grantee::Account(a) if p.account() == Some(a) => PrincipalMatch::Account,
@@ -217,15 +306,7 @@ fn acl_grant(
             _ => continue,
         };
         if best.as_ref().is_none_or(|(b, _)| m > *b) {
-            let _ = world;
-            best = Some((
-                m,
-                format!(
-                    "ACL grants {} to {}",
-                    g.permission.as_str(),
-                    g.grantee.name()
-                ),
-            ));
+            best = Some((m, ResourceGrant::Acl(g)));
         }
     }
     best
@@ -296,7 +377,7 @@ pub fn authorize_s3(
     // Resource-side grants: the bucket policy counts only where the bucket owner owns the
     // resource ([R16], [R18]); the ACL of the bucket or object counts unless ACLs are disabled.
     let pab = bucket.public_access_block.unwrap_or_default();
-    let mut grant: Option<(PrincipalMatch, String)> = None;
+    let mut grant: Option<(PrincipalMatch, ResourceGrant<'_>)> = None;
     if let Some((pol, ev)) = &bp {
         if let Some((s, m)) = &ev.allow {
             let same_account = p.account() == Some(&bucket.owner);
@@ -312,12 +393,12 @@ pub fn authorize_s3(
                     format!("RestrictPublicBuckets: the public bucket policy's {s} does not apply outside account {}", bucket.owner),
                 );
             } else {
-                grant = Some((*m, format!("bucket policy {s} allows {}", c.action)));
+                grant = Some((*m, ResourceGrant::BucketPolicy(*s, c.action)));
             }
         }
     }
     if let Some((acl, perm)) = effective_acl(bucket, c.scope) {
-        if let Some(g) = acl_grant(world, p, acl, perm, pab.ignore_public_acls, ex) {
+        if let Some(g) = acl_grant(p, acl, perm, pab.ignore_public_acls, ex) {
             if grant.as_ref().is_none_or(|(b, _)| g.0 > *b) {
                 grant = Some(g);
             }
@@ -402,8 +483,8 @@ pub fn authorize_s3(
         // [R20] cross account: the caller's account and the resource owner must both allow.
         (_, id) => {
             let caller = match id {
-                Identity::Root => Some(format!("{p} is its account's root")),
-                Identity::Iam { allow: Some(a), .. } => Some(a.clone()),
+                Identity::Iam { allow: Some(a), .. } => Some(Caller::Statement(*a)),
+                Identity::Root => Some(Caller::Root(p)),
                 _ => None,
             };
             let Some(caller) = caller else {
@@ -513,7 +594,7 @@ pub fn authorize_assume_role(
         ));
     };
     let identity_allow = match &id {
-        Identity::Iam { allow, .. } => allow.clone(),
+        Identity::Iam { allow, .. } => *allow,
         _ => None,
     };
     let same_account = p.account() == Some(role_account);

@@ -4,6 +4,7 @@
 //! [P-sets]; variables: [P-vars]; principals: [R21], [P-notprincipal].
 
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -175,13 +176,13 @@ pub struct Policy {
 }
 
 /// Names a statement in explanations: `Sid "111"` or `statement #2`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatementRef {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatementRef<'p> {
     pub index: usize,
-    pub sid: Option<String>,
+    pub sid: Option<&'p str>,
 }
 
-impl fmt::Display for StatementRef {
+impl fmt::Display for StatementRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.sid {
             Some(s) if !s.is_empty() => write!(f, "statement Sid {s:?}"),
@@ -204,10 +205,10 @@ pub enum PrincipalMatch {
 
 /// What a resource-based policy needs to know of the requester.
 #[derive(Debug, Clone, Default)]
-pub struct Who {
+pub struct Who<'w> {
     pub anonymous: bool,
-    pub account_id: Option<String>,
-    pub canonical: Option<String>,
+    pub account_id: Option<Cow<'w, str>>,
+    pub canonical: Option<Cow<'w, str>>,
     /// Root, user or assumed-role ARN.
     pub arn: Option<String>,
     /// For a session: its role's ARN.
@@ -225,9 +226,9 @@ pub struct Request<'a> {
 
 /// The statements of one policy that decide a request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Evaluation {
-    pub deny: Option<StatementRef>,
-    pub allow: Option<(StatementRef, PrincipalMatch)>,
+pub struct Evaluation<'p> {
+    pub deny: Option<StatementRef<'p>>,
+    pub allow: Option<(StatementRef<'p>, PrincipalMatch)>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -601,7 +602,7 @@ impl Policy {
                             "Action does not apply to any resource(s) in {}",
                             StatementRef {
                                 index: st.index,
-                                sid: st.sid.clone()
+                                sid: st.sid.as_deref()
                             }
                         ),
                     ));
@@ -613,7 +614,7 @@ impl Policy {
 
     /// Evaluates the policy for a request. `who` is the requester for resource-based and trust
     /// policies (Principal is matched); `None` for identity and session policies.
-    pub fn evaluate(&self, req: &Request<'_>, who: Option<&Who>) -> Evaluation {
+    pub fn evaluate(&self, req: &Request<'_>, who: Option<&Who<'_>>) -> Evaluation<'_> {
         let vars = self.variables_enabled();
         let mut ev = Evaluation::default();
         for st in &self.statements {
@@ -631,7 +632,7 @@ impl Policy {
             }
             let r = StatementRef {
                 index: st.index,
-                sid: st.sid.clone(),
+                sid: st.sid.as_deref(),
             };
             match st.effect {
                 Effect::Deny => {
@@ -800,7 +801,7 @@ impl Statement {
 
     /// Actions match case-insensitively, with wildcards ([P-match]).
     pub fn action_matches(&self, action: &str) -> bool {
-        let any = |v: &Vec<String>| v.iter().any(|p| glob(&literal_tokens(p), action, true));
+        let any = |v: &Vec<String>| v.iter().any(|p| glob_str(p, action, true));
         match &self.action {
             NameSet::Only(v) => any(v),
             NameSet::Except(v) => !any(v),
@@ -810,9 +811,15 @@ impl Statement {
     /// Resources match case-sensitively, with wildcards and policy variables ([P-match], [P-vars]).
     pub fn resource_matches(&self, resource: &str, keys: &Keys, vars: bool) -> bool {
         let any = |v: &Vec<String>| {
-            v.iter().any(|p| match tokens(p, keys, vars) {
-                Some(t) => glob(&t, resource, false),
-                None => false,
+            v.iter().any(|p| {
+                if !vars || !p.contains("${") {
+                    glob_str(p, resource, false)
+                } else {
+                    match tokens(p, keys, vars) {
+                        Some(t) => glob(&t, resource, false),
+                        None => false,
+                    }
+                }
             })
         };
         match &self.resource {
@@ -823,19 +830,23 @@ impl Statement {
     }
 }
 
+fn is_root_arn_of(v: &str, id: &str) -> bool {
+    v.strip_prefix("arn:aws:iam::")
+        .and_then(|r| r.strip_suffix(":root"))
+        == Some(id)
+}
+
 /// Does a Principal / NotPrincipal element cover the requester, and how ([R21], [P-notprincipal])?
-pub fn principal_matches(p: &PrincipalElement, who: &Who) -> Option<PrincipalMatch> {
+pub fn principal_matches(p: &PrincipalElement, who: &Who<'_>) -> Option<PrincipalMatch> {
     if p.negated {
         // NotPrincipal exempts a principal only when its own ARN and its account are both
         // listed; for a root user the account entry is its own ARN ([P-notprincipal]).
         let account_listed = who.account_id.as_ref().is_some_and(|id| {
-            p.aws
-                .iter()
-                .any(|v| v == id || *v == crate::principal::root_arn(id))
+            p.aws.iter().any(|v| v == id || is_root_arn_of(v, id))
                 || who
                     .canonical
                     .as_ref()
-                    .is_some_and(|c| p.canonical.contains(c))
+                    .is_some_and(|c| p.canonical.iter().any(|x| x == c.as_ref()))
         });
         let self_listed = who.is_root || who.arn.as_ref().is_some_and(|a| p.aws.contains(a));
         let exempt = !who.anonymous && account_listed && self_listed;
@@ -859,13 +870,13 @@ pub fn principal_matches(p: &PrincipalElement, who: &Who) -> Option<PrincipalMat
         } else if who.role_arn.as_deref() == Some(v.as_str()) {
             note(PrincipalMatch::Role);
         } else if let Some(id) = &who.account_id {
-            if v == id || *v == crate::principal::root_arn(id) {
+            if v == id || is_root_arn_of(v, id) {
                 note(PrincipalMatch::Account);
             }
         }
     }
     if let Some(c) = &who.canonical {
-        if p.canonical.contains(c) {
+        if p.canonical.iter().any(|x| x == c.as_ref()) {
             note(PrincipalMatch::Account);
         }
     }
@@ -875,9 +886,14 @@ pub fn principal_matches(p: &PrincipalElement, who: &Who) -> Option<PrincipalMat
 impl Condition {
     /// Evaluates one condition key of one operator ([P-cond], [P-cond-absent], [P-sets]).
     pub fn holds(&self, keys: &Keys, vars: bool) -> bool {
-        let present = keys
-            .get(&self.key.to_ascii_lowercase())
-            .filter(|v| !v.is_empty());
+        let lowered;
+        let key: &str = if self.key.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowered = self.key.to_ascii_lowercase();
+            &lowered
+        } else {
+            &self.key
+        };
+        let present = keys.get(key).filter(|v| !v.is_empty());
         if self.base == BaseOp::Null {
             // Null: "true" means the key must be absent, "false" that it must be present.
             return self
@@ -916,6 +932,15 @@ impl Condition {
 /// The positive form of an operator: does the policy value match the request value?
 fn positive_match(op: BaseOp, pv: &str, rv: &str, keys: &Keys, vars: bool) -> bool {
     use BaseOp::*;
+    if !vars || !pv.contains("${") {
+        match op {
+            StringEquals | StringNotEquals => return pv == rv,
+            StringLike | StringNotLike => return glob_str(pv, rv, false),
+            Bool => return pv.eq_ignore_ascii_case(rv),
+            IpAddress | NotIpAddress => return ip_in_cidr(rv, pv),
+            _ => {}
+        }
+    }
     let Some(toks) = tokens(pv, keys, vars) else {
         // An unresolvable variable matches nothing ([P-vars]).
         return false;
@@ -1055,7 +1080,49 @@ pub fn tokens(p: &str, keys: &Keys, vars: bool) -> Option<Vec<Tok>> {
 
 /// Glob matching with `*` (any run, including `/`) and `?` (one character).
 pub fn glob(pattern: &[Tok], text: &str, case_insensitive: bool) -> bool {
-    let t: Vec<char> = text.chars().collect();
+    if text.is_ascii() {
+        let t = text.as_bytes();
+        glob_core(
+            pattern.len(),
+            |i| pattern[i],
+            t.len(),
+            |i| t[i] as char,
+            case_insensitive,
+        )
+    } else {
+        let t: Vec<char> = text.chars().collect();
+        glob_core(
+            pattern.len(),
+            |i| pattern[i],
+            t.len(),
+            |i| t[i],
+            case_insensitive,
+        )
+    }
+}
+
+/// Glob of a pattern string without tokenizing it first (ASCII fast path).
+pub fn glob_str(pattern: &str, text: &str, case_insensitive: bool) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        let (p, t) = (pattern.as_bytes(), text.as_bytes());
+        let tok = |i: usize| match p[i] {
+            b'*' => Tok::Star,
+            b'?' => Tok::Any1,
+            c => Tok::Lit(c as char),
+        };
+        glob_core(p.len(), tok, t.len(), |i| t[i] as char, case_insensitive)
+    } else {
+        glob(&literal_tokens(pattern), text, case_insensitive)
+    }
+}
+
+fn glob_core(
+    plen: usize,
+    pat: impl Fn(usize) -> Tok,
+    tlen: usize,
+    txt: impl Fn(usize) -> char,
+    case_insensitive: bool,
+) -> bool {
     let eq = |a: char, b: char| {
         if case_insensitive {
             a.eq_ignore_ascii_case(&b)
@@ -1065,8 +1132,9 @@ pub fn glob(pattern: &[Tok], text: &str, case_insensitive: bool) -> bool {
     };
     let (mut p, mut s) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
-    while s < t.len() {
-        match pattern.get(p) {
+    while s < tlen {
+        let tok = if p < plen { Some(pat(p)) } else { None };
+        match tok {
             Some(Tok::Star) => {
                 star = Some((p, s));
                 p += 1;
@@ -1075,7 +1143,7 @@ pub fn glob(pattern: &[Tok], text: &str, case_insensitive: bool) -> bool {
                 p += 1;
                 s += 1;
             }
-            Some(Tok::Lit(c)) if eq(*c, t[s]) => {
+            Some(Tok::Lit(c)) if eq(c, txt(s)) => {
                 p += 1;
                 s += 1;
             }
@@ -1089,9 +1157,7 @@ pub fn glob(pattern: &[Tok], text: &str, case_insensitive: bool) -> bool {
             },
         }
     }
-    pattern[p.min(pattern.len())..]
-        .iter()
-        .all(|t| *t == Tok::Star)
+    (p.min(plen)..plen).all(|i| pat(i) == Tok::Star)
 }
 
 /// Convenience: plain glob of a pattern string.
