@@ -103,8 +103,8 @@ pub fn replay_table(s: &Scenario, rep: &ScenarioReport) -> String {
         .max(2);
     let _ = writeln!(
         out,
-        "{:>3}  {:<w_as$}  {:<w_op$}  {:<34}  {:<34}  {}",
-        "#", "as", "op", "expected", "model", "result"
+        "{:>3}  {:<w_as$}  {:<w_op$}  {:<34}  {:<34}  result",
+        "#", "as", "op", "expected", "model"
     );
     for (i, r) in rep.steps.iter().enumerate() {
         let result = if let Some(e) = &r.error {
