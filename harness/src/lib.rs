@@ -1,6 +1,10 @@
-//! xacct-harness: the `xacct` command line and, as the project grows, the executor, targets,
-//! generators, shrinking and reports (DESIGN.md sections 4–7).
-//!
-//! Today it holds the model-side commands: `explain`, `replay --model-only` and `decisions`.
+//! xacct-harness: the `xacct` command line, the executor that sends scenario steps to real
+//! endpoints (aws-sdk-s3 / -iam / -sts), the targets and their provisioning, the comparison
+//! with the model, baselines and reports (DESIGN.md sections 4–7).
 
+pub mod baseline;
+pub mod compare;
+pub mod exec;
+pub mod execute;
+pub mod mapping;
 pub mod render;
