@@ -8,3 +8,5 @@ pub mod exec;
 pub mod execute;
 pub mod mapping;
 pub mod render;
+pub mod replay;
+pub mod target;

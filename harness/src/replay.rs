@@ -1,0 +1,249 @@
+//! Replaying a scenario against a target and the model side by side (DESIGN.md section 4):
+//! every step goes to both; differences are classified; everything the run created is cleaned
+//! up afterwards, also after an error or Ctrl-C.
+
+use crate::baseline::Found;
+use crate::compare::{compare, Class, Difference, Level, Observed};
+use crate::target::{Capabilities, Cleanup, Target, TargetError};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::time::Instant;
+use xacct_model::outcome::{Mismatch, Outcome};
+use xacct_model::scenario::{Op, Scenario};
+
+/// One step, as both sides saw it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub step: usize,
+    #[serde(rename = "as")]
+    pub as_: String,
+    pub op: &'static str,
+    /// The model's outcome (`None` if the model could not apply the step, see `model_error`).
+    pub model: Option<Outcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_error: Option<String>,
+    /// The rule that decided, and the model's whole explanation (ids as placeholders).
+    pub rule: Option<String>,
+    pub explanation: Vec<String>,
+    pub target: Observed,
+    pub difference: Option<Difference>,
+    /// The scenario's `expect` checked against the model.
+    pub expect_mismatches: Vec<Mismatch>,
+    /// Re-sends after an IAM/STS/policy change, waiting for the target to catch up.
+    pub retries: u32,
+    pub millis: u128,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetReport {
+    pub file: String,
+    pub scenario: String,
+    pub target: String,
+    pub level: Level,
+    pub capabilities: Capabilities,
+    pub rows: Vec<Row>,
+    pub cleanup: Cleanup,
+    /// Set when the run stopped early (Ctrl-C, provisioning failure).
+    pub interrupted: Option<String>,
+    pub millis: u128,
+}
+
+impl TargetReport {
+    /// Divergences and other differences, as baselines identify them.
+    pub fn found(&self) -> Vec<Found> {
+        self.rows
+            .iter()
+            .filter_map(|r| {
+                r.difference.as_ref().map(|d| Found {
+                    scenario: self.scenario.clone(),
+                    step: r.step,
+                    op: r.op.to_string(),
+                    class: d.class,
+                    detail: d.detail.clone(),
+                })
+            })
+            .collect()
+    }
+
+    pub fn count(&self, class: Class) -> usize {
+        self.rows.iter().filter(|r| r.difference.as_ref().is_some_and(|d| d.class == class)).count()
+    }
+}
+
+/// Does this step change IAM, STS or policy state (after which targets may lag)?
+fn changes_permissions(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::PutBucketPolicy { .. }
+            | Op::DeleteBucketPolicy { .. }
+            | Op::CreateUser { .. }
+            | Op::PutUserPolicy { .. }
+            | Op::CreateRole { .. }
+            | Op::PutRolePolicy { .. }
+            | Op::AssumeRole { .. }
+            | Op::PutPublicAccessBlock { .. }
+            | Op::DeletePublicAccessBlock { .. }
+            | Op::PutBucketAcl { .. }
+            | Op::PutObjectAcl { .. }
+            | Op::PutBucketOwnershipControls { .. }
+            | Op::DeleteBucketOwnershipControls { .. }
+    )
+}
+
+/// Every logical bucket name the scenario uses.
+pub fn logical_buckets(s: &Scenario) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .steps
+        .iter()
+        .flat_map(|st| {
+            let mut b: Vec<String> = st.op.bucket().map(str::to_string).into_iter().collect();
+            if let Op::CopyObject { source_bucket, .. } = &st.op {
+                b.push(source_bucket.clone());
+            }
+            b
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    // Longest first, so `b10` is rewritten before `b1` could touch it.
+    v.sort_by_key(|b| std::cmp::Reverse(b.len()));
+    v
+}
+
+/// Replays `scenario` against `target` and the model.
+pub async fn replay_against(target: &mut Target, file: &str, scenario: &Scenario, level: Level) -> Result<TargetReport, TargetError> {
+    let started = Instant::now();
+    let accounts: Vec<String> = scenario.accounts().into_iter().collect();
+    let caps = target.capabilities();
+    let mut state = target.provision(&accounts, logical_buckets(scenario)).await?;
+    let mut world = scenario.world();
+    let mut rows = Vec::new();
+    let mut interrupted = None;
+    {
+        let steps = async {
+            let mut last_change: Option<usize> = None;
+            for (i, st) in scenario.steps.iter().enumerate() {
+                let t0 = Instant::now();
+                let (model, model_error, rule, explanation) = match xacct_model::step(&mut world, st) {
+                    Ok((o, ex)) => (
+                        Some(o),
+                        None,
+                        ex.deciding_rule().map(str::to_string),
+                        ex.lines.iter().map(|l| world.redact(&format!("[{}] {}", l.rule, l.detail))).collect(),
+                    ),
+                    Err(e) => (None, Some(e.to_string()), None, Vec::new()),
+                };
+                let mut observed = target.step(&mut state, st).await;
+                let mut difference = model.as_ref().and_then(|m| compare(m, &observed, level));
+                // A target may lag behind IAM/STS/policy changes: retry, within a bound, a step
+                // the model allows and the target denies soon after such a change.
+                let mut retries = 0;
+                while difference.as_ref().is_some_and(|d| d.class == Class::OverRestrictive)
+                    && last_change.is_some_and(|c| i - c <= 3)
+                    && retries < caps.propagation_retries
+                {
+                    tokio::time::sleep(caps.propagation_delay).await;
+                    retries += 1;
+                    observed = target.step(&mut state, st).await;
+                    difference = model.as_ref().and_then(|m| compare(m, &observed, level));
+                }
+                if changes_permissions(&st.op) {
+                    last_change = Some(i);
+                }
+                let expect_mismatches = match (&st.expect, &model) {
+                    (Some(e), Some(m)) => {
+                        let mut e = e.clone();
+                        if let Some(a) = &e.assumed_role_arn {
+                            e.assumed_role_arn = xacct_model::scenario::substitute(a, &world).ok();
+                        }
+                        e.check(m)
+                    }
+                    _ => Vec::new(),
+                };
+                rows.push(Row {
+                    step: i + 1,
+                    as_: st.as_.clone(),
+                    op: st.op.name(),
+                    model,
+                    model_error,
+                    rule,
+                    explanation,
+                    target: observed,
+                    difference,
+                    expect_mismatches,
+                    retries,
+                    millis: t0.elapsed().as_millis(),
+                });
+            }
+        };
+        tokio::select! {
+            _ = steps => {}
+            _ = tokio::signal::ctrl_c() => {
+                interrupted = Some("interrupted (Ctrl-C); cleaned up what the run created".to_string());
+            }
+        }
+    }
+    let cleanup = target.cleanup(&state).await;
+    Ok(TargetReport {
+        file: file.to_string(),
+        scenario: scenario.name.clone(),
+        target: target.name().to_string(),
+        level,
+        capabilities: caps,
+        rows,
+        cleanup,
+        interrupted,
+        millis: started.elapsed().as_millis(),
+    })
+}
+
+fn short(o: &Observed) -> String {
+    match o {
+        Observed::Answer { outcome, .. } => outcome.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The model-vs-target table.
+pub fn table(r: &TargetReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {} against {} (compare: {:?})", r.file, r.scenario, r.target, r.level);
+    let w_as = r.rows.iter().map(|x| x.as_.len()).max().unwrap_or(2).max(2);
+    let w_op = r.rows.iter().map(|x| x.op.len()).max().unwrap_or(2).max(2);
+    let _ = writeln!(out, "{:>3}  {:<w_as$}  {:<w_op$}  {:<32}  {:<32}  result", "#", "as", "op", "model", "target");
+    for row in &r.rows {
+        let model = match (&row.model, &row.model_error) {
+            (Some(m), _) => format!("{m} {}", row.rule.as_deref().unwrap_or("")),
+            (None, Some(e)) => format!("not applied: {e}"),
+            _ => String::new(),
+        };
+        let result = match &row.difference {
+            None => "ok".to_string(),
+            Some(d) => format!("{}: {}", d.class.as_str().to_uppercase(), d.detail),
+        };
+        let retry = if row.retries > 0 { format!(" (after {} retries)", row.retries) } else { String::new() };
+        let mut target = short(&row.target);
+        target.truncate(200);
+        let _ = writeln!(out, "{:>3}  {:<w_as$}  {:<w_op$}  {:<32}  {:<32}  {result}{retry}", row.step, row.as_, row.op, model, target);
+    }
+    let div: usize = [Class::OverPermissive, Class::OverRestrictive, Class::WrongError, Class::WrongState].iter().map(|c| r.count(*c)).sum();
+    let _ = writeln!(
+        out,
+        "{} divergence(s): {} over-permissive, {} over-restrictive, {} wrong-error, {} wrong-state; {} unsupported, {} endpoint fault(s); {} ms",
+        div,
+        r.count(Class::OverPermissive),
+        r.count(Class::OverRestrictive),
+        r.count(Class::WrongError),
+        r.count(Class::WrongState),
+        r.count(Class::Unsupported),
+        r.count(Class::EndpointFault),
+        r.millis
+    );
+    if let Some(i) = &r.interrupted {
+        let _ = writeln!(out, "{i}");
+    }
+    if !r.cleanup.failed.is_empty() {
+        let _ = writeln!(out, "clean-up could not remove: {}", r.cleanup.failed.join(", "));
+    }
+    out
+}
