@@ -439,10 +439,10 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             ..Default::default()
         }),
         Op::PutUserPolicy { user, policy_name, policy } => {
-            let iam_user = format!("{}{}", state.mapping.iam_path.trim_start_matches('/'), user);
+            let iam_user = state.mapping.iam_user_name(caller.unwrap_or_default(), user);
             let name = policy_name.clone().unwrap_or_else(|| "inline".into());
             let r = send!(
-                c.iam.put_user_policy().user_name(user_name(&iam_user)).policy_name(&name).policy_document(policy_text(state, policy)),
+                c.iam.put_user_policy().user_name(iam_user).policy_name(&name).policy_document(policy_text(state, policy)),
                 200
             );
             if r.outcome().is_some_and(Outcome::allowed) {
@@ -529,9 +529,4 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             why: "create_user is carried out by the target's provisioning".into(),
         },
     }
-}
-
-/// IAM user names carry the run's path only in ARNs, never in UserName.
-fn user_name(path_and_name: &str) -> &str {
-    path_and_name.rsplit('/').next().unwrap_or(path_and_name)
 }

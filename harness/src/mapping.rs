@@ -99,6 +99,14 @@ impl Mapping {
         }
     }
 
+    /// The `UserName` IAM calls take for a user of `account`: RGW wants `<tenant>$<user>`.
+    pub fn iam_user_name(&self, account: &str, user: &str) -> String {
+        match (self.cross, self.accounts.get(account)) {
+            (CrossAddressing::TenantColon, Some(a)) => format!("{}${user}", a.id),
+            _ => user.to_string(),
+        }
+    }
+
     /// `${A}`, `${A.canonical}`, `${A.email}` with the target's values; others left alone.
     pub fn placeholders(&self, s: &str) -> String {
         replace_placeholders(s, &|name, field| {
