@@ -1,0 +1,87 @@
+//! End-to-end replays against real backends started by the project's own scripts
+//! (`scripts/backends/rgw up`, `scripts/backends/moto up`): every curated scenario runs against
+//! the backend and the model side by side, the divergences must be exactly those the
+//! backend's baseline lists, and the run must leave nothing behind.
+//!
+//! In CI (`CI` set) a backend that is not running fails its test: `.ci/run` starts both.
+//! Locally, a test whose backend is not running says so on stderr and passes without running.
+
+use std::path::{Path, PathBuf};
+use xacct_harness::baseline::Baseline;
+use xacct_harness::compare::{Class, Level};
+use xacct_harness::replay::replay_against;
+use xacct_harness::target::{Target, TargetArgs, TargetKind};
+use xacct_model::Scenario;
+
+fn scenarios() -> Vec<(PathBuf, Scenario)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| {
+            let s = Scenario::from_json_str(&std::fs::read_to_string(&f).unwrap(), &f.display().to_string()).unwrap();
+            (f, s)
+        })
+        .collect()
+}
+
+/// The target, or `None` (locally) when its backend is not running.
+fn target(kind: TargetKind, name: &str) -> Option<Target> {
+    let args = TargetArgs {
+        target: Some(kind),
+        endpoint: None,
+        ceph_conf: None,
+        target_file: None,
+        aws_profiles: vec![],
+        aws_region: "us-east-1".into(),
+        i_understand_this_uses_real_aws: false,
+    };
+    match args.build(kind) {
+        Ok(t) => Some(t),
+        Err(e) if std::env::var_os("CI").is_some() => {
+            panic!("{name} is not running in CI ({e}); .ci/run must start it with scripts/backends/{name} up")
+        }
+        Err(e) => {
+            eprintln!("NOT RUN: the {name} end-to-end test needs `scripts/backends/{name} up` ({e})");
+            None
+        }
+    }
+}
+
+fn replay_all_by_baseline(kind: TargetKind, name: &str) {
+    let Some(mut t) = target(kind, name) else { return };
+    let baseline = Baseline::load(Path::new(&format!("baselines/{name}.json"))).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut found = Vec::new();
+    let mut names = Vec::new();
+    for (f, s) in scenarios() {
+        let rep = rt
+            .block_on(replay_against(&mut t, &f.display().to_string(), &s, Level::Code))
+            .unwrap_or_else(|e| panic!("{name}: {}: {e}", f.display()));
+        eprintln!("{}", xacct_harness::replay::table(&rep));
+        assert!(rep.cleanup.failed.is_empty(), "{name}: clean-up failed: {:?}", rep.cleanup.failed);
+        assert_eq!(rep.count(Class::EndpointFault), 0, "{name}: endpoint faults in {}", f.display());
+        names.push(rep.scenario.clone());
+        found.extend(rep.found());
+    }
+    let j = baseline.judge(&names, &found);
+    assert!(j.new.is_empty(), "{name}: divergences not in baselines/{name}.json: {:#?}", j.new);
+    assert!(j.gone.is_empty(), "{name}: baselined divergences that no longer occur (update the baseline): {:#?}", j.gone);
+    // Nothing this target made is left: buckets, users, roles.
+    let left = rt.block_on(t.leftovers()).expect("target can list leftovers").unwrap();
+    assert!(left.is_empty(), "{name}: left behind: {left:?}");
+}
+
+#[test]
+fn rgw_replays_the_curated_scenarios_as_baselined_and_leaves_nothing() {
+    replay_all_by_baseline(TargetKind::Rgw, "rgw");
+}
+
+#[test]
+fn moto_replays_the_curated_scenarios_as_baselined_and_leaves_nothing() {
+    replay_all_by_baseline(TargetKind::Moto, "moto");
+}
