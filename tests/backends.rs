@@ -23,7 +23,11 @@ fn scenarios() -> Vec<(PathBuf, Scenario)> {
     files
         .into_iter()
         .map(|f| {
-            let s = Scenario::from_json_str(&std::fs::read_to_string(&f).unwrap(), &f.display().to_string()).unwrap();
+            let s = Scenario::from_json_str(
+                &std::fs::read_to_string(&f).unwrap(),
+                &f.display().to_string(),
+            )
+            .unwrap();
             (f, s)
         })
         .collect()
@@ -46,33 +50,62 @@ fn target(kind: TargetKind, name: &str) -> Option<Target> {
             panic!("{name} is not running in CI ({e}); .ci/run must start it with scripts/backends/{name} up")
         }
         Err(e) => {
-            eprintln!("NOT RUN: the {name} end-to-end test needs `scripts/backends/{name} up` ({e})");
+            eprintln!(
+                "NOT RUN: the {name} end-to-end test needs `scripts/backends/{name} up` ({e})"
+            );
             None
         }
     }
 }
 
 fn replay_all_by_baseline(kind: TargetKind, name: &str) {
-    let Some(mut t) = target(kind, name) else { return };
+    let Some(mut t) = target(kind, name) else {
+        return;
+    };
     let baseline = Baseline::load(Path::new(&format!("baselines/{name}.json"))).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut found = Vec::new();
     let mut names = Vec::new();
     for (f, s) in scenarios() {
         let rep = rt
-            .block_on(replay_against(&mut t, &f.display().to_string(), &s, Level::Code))
+            .block_on(replay_against(
+                &mut t,
+                &f.display().to_string(),
+                &s,
+                Level::Code,
+            ))
             .unwrap_or_else(|e| panic!("{name}: {}: {e}", f.display()));
         eprintln!("{}", xacct_harness::replay::table(&rep));
-        assert!(rep.cleanup.failed.is_empty(), "{name}: clean-up failed: {:?}", rep.cleanup.failed);
-        assert_eq!(rep.count(Class::EndpointFault), 0, "{name}: endpoint faults in {}", f.display());
+        assert!(
+            rep.cleanup.failed.is_empty(),
+            "{name}: clean-up failed: {:?}",
+            rep.cleanup.failed
+        );
+        assert_eq!(
+            rep.count(Class::EndpointFault),
+            0,
+            "{name}: endpoint faults in {}",
+            f.display()
+        );
         names.push(rep.scenario.clone());
         found.extend(rep.found());
     }
     let j = baseline.judge(&names, &found);
-    assert!(j.new.is_empty(), "{name}: divergences not in baselines/{name}.json: {:#?}", j.new);
-    assert!(j.gone.is_empty(), "{name}: baselined divergences that no longer occur (update the baseline): {:#?}", j.gone);
+    assert!(
+        j.new.is_empty(),
+        "{name}: divergences not in baselines/{name}.json: {:#?}",
+        j.new
+    );
+    assert!(
+        j.gone.is_empty(),
+        "{name}: baselined divergences that no longer occur (update the baseline): {:#?}",
+        j.gone
+    );
     // Nothing this target made is left: buckets, users, roles.
-    let left = rt.block_on(t.leftovers()).expect("target can list leftovers").unwrap();
+    let left = rt
+        .block_on(t.leftovers())
+        .expect("target can list leftovers")
+        .unwrap();
     assert!(left.is_empty(), "{name}: left behind: {left:?}");
 }
 

@@ -136,8 +136,15 @@ mod tests {
 
     #[test]
     fn judges_new_known_and_gone() {
-        let b = Baseline::from_found("rgw", &[found(1, Class::OverPermissive), found(2, Class::WrongError)]);
-        let run = vec![found(1, Class::OverPermissive), found(3, Class::OverRestrictive), found(4, Class::Unsupported)];
+        let b = Baseline::from_found(
+            "rgw",
+            &[found(1, Class::OverPermissive), found(2, Class::WrongError)],
+        );
+        let run = vec![
+            found(1, Class::OverPermissive),
+            found(3, Class::OverRestrictive),
+            found(4, Class::Unsupported),
+        ];
         let j = b.judge(&["s".into()], &run);
         assert_eq!(j.known.len(), 1);
         assert_eq!(j.new, vec![found(3, Class::OverRestrictive)]);

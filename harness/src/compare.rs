@@ -157,11 +157,19 @@ pub fn compare(model: &Outcome, observed: &Observed, level: Level) -> Option<Dif
     match (model.allowed(), t.allowed()) {
         (true, false) => d(
             Class::OverRestrictive,
-            format!("model allows ({}), target refuses ({})", status_code(model), status_code(t)),
+            format!(
+                "model allows ({}), target refuses ({})",
+                status_code(model),
+                status_code(t)
+            ),
         ),
         (false, true) => d(
             Class::OverPermissive,
-            format!("model refuses ({}), target allows ({})", status_code(model), status_code(t)),
+            format!(
+                "model refuses ({}), target allows ({})",
+                status_code(model),
+                status_code(t)
+            ),
         ),
         (false, false) => {
             if level == Level::Decision || (model.status == t.status && model.code == t.code) {
@@ -180,7 +188,10 @@ pub fn compare(model: &Outcome, observed: &Observed, level: Level) -> Option<Dif
             if model.status != t.status {
                 return d(
                     Class::WrongState,
-                    format!("success status: model {}, target {}", model.status, t.status),
+                    format!(
+                        "success status: model {}, target {}",
+                        model.status, t.status
+                    ),
                 );
             }
             if level == Level::Full {
@@ -248,19 +259,63 @@ mod tests {
     #[test]
     fn classifies_each_kind() {
         use Class::*;
-        assert_eq!(cls(err(403, "AccessDenied"), ok(200), Level::Code), Some(OverPermissive));
-        assert_eq!(cls(ok(200), err(403, "AccessDenied"), Level::Code), Some(OverRestrictive));
-        assert_eq!(cls(err(403, "AccessDenied"), err(404, "NoSuchKey"), Level::Code), Some(WrongError));
-        assert_eq!(cls(err(403, "AccessDenied"), err(404, "NoSuchKey"), Level::Decision), None);
-        assert_eq!(cls(err(403, "AccessDenied"), err(403, "AccessDenied"), Level::Full), None);
+        assert_eq!(
+            cls(err(403, "AccessDenied"), ok(200), Level::Code),
+            Some(OverPermissive)
+        );
+        assert_eq!(
+            cls(ok(200), err(403, "AccessDenied"), Level::Code),
+            Some(OverRestrictive)
+        );
+        assert_eq!(
+            cls(err(403, "AccessDenied"), err(404, "NoSuchKey"), Level::Code),
+            Some(WrongError)
+        );
+        assert_eq!(
+            cls(
+                err(403, "AccessDenied"),
+                err(404, "NoSuchKey"),
+                Level::Decision
+            ),
+            None
+        );
+        assert_eq!(
+            cls(
+                err(403, "AccessDenied"),
+                err(403, "AccessDenied"),
+                Level::Full
+            ),
+            None
+        );
         assert_eq!(cls(ok(204), ok(200), Level::Code), Some(WrongState));
         assert_eq!(cls(ok(204), ok(200), Level::Decision), None);
-        assert_eq!(cls(err(400, "MalformedXML"), err(501, "NotImplemented"), Level::Code), Some(Unsupported));
         assert_eq!(
-            compare(&ok(200), &Observed::Fault { why: "timeout".into() }, Level::Code).map(|d| d.class),
+            cls(
+                err(400, "MalformedXML"),
+                err(501, "NotImplemented"),
+                Level::Code
+            ),
+            Some(Unsupported)
+        );
+        assert_eq!(
+            compare(
+                &ok(200),
+                &Observed::Fault {
+                    why: "timeout".into()
+                },
+                Level::Code
+            )
+            .map(|d| d.class),
             Some(EndpointFault)
         );
-        assert_eq!(compare(&ok(200), &Observed::Skipped { why: "x".into() }, Level::Full), None);
+        assert_eq!(
+            compare(
+                &ok(200),
+                &Observed::Skipped { why: "x".into() },
+                Level::Full
+            ),
+            None
+        );
         assert!(!Unsupported.is_divergence() && !EndpointFault.is_divergence());
         assert!(OverPermissive.is_divergence());
     }
@@ -270,19 +325,38 @@ mod tests {
         let mut m = ok(200);
         m.owner = Some("B".into());
         m.grants = Some(vec![
-            GrantView { grantee: "A".into(), permission: "FULL_CONTROL".into() },
-            GrantView { grantee: "B".into(), permission: "READ".into() },
+            GrantView {
+                grantee: "A".into(),
+                permission: "FULL_CONTROL".into(),
+            },
+            GrantView {
+                grantee: "B".into(),
+                permission: "READ".into(),
+            },
         ]);
         let mut t = ok(200);
         t.owner = Some("B".into());
         t.grants = Some(vec![
-            GrantView { grantee: "B".into(), permission: "READ".into() },
-            GrantView { grantee: "A".into(), permission: "FULL_CONTROL".into() },
+            GrantView {
+                grantee: "B".into(),
+                permission: "READ".into(),
+            },
+            GrantView {
+                grantee: "A".into(),
+                permission: "FULL_CONTROL".into(),
+            },
         ]);
         t.keys = Some(vec!["extra".into()]);
-        assert_eq!(cls(m.clone(), t.clone(), Level::Full), None, "grants compare as sets; unpredicted keys ignored");
+        assert_eq!(
+            cls(m.clone(), t.clone(), Level::Full),
+            None,
+            "grants compare as sets; unpredicted keys ignored"
+        );
         t.owner = Some("A".into());
-        assert_eq!(cls(m.clone(), t.clone(), Level::Full), Some(Class::WrongState));
+        assert_eq!(
+            cls(m.clone(), t.clone(), Level::Full),
+            Some(Class::WrongState)
+        );
         assert_eq!(cls(m, t, Level::Code), None);
     }
 }

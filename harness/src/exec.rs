@@ -34,7 +34,10 @@ impl fmt::Debug for Creds {
         f.debug_struct("Creds")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"<redacted>")
-            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -65,12 +68,15 @@ impl EndpointConfig {
     }
 }
 
-/// The last HTTP answer a client received (status and, when in memory, the body).
+/// An HTTP status and, when it was in memory, the body.
+pub type Answer = (u16, Option<Vec<u8>>);
+
+/// The last HTTP answer a client received.
 #[derive(Debug, Clone, Default)]
-pub struct Capture(Arc<Mutex<Option<(u16, Option<Vec<u8>>)>>>);
+pub struct Capture(Arc<Mutex<Option<Answer>>>);
 
 impl Capture {
-    pub fn take(&self) -> Option<(u16, Option<Vec<u8>>)> {
+    pub fn take(&self) -> Option<Answer> {
         self.0.lock().ok().and_then(|mut g| g.take())
     }
 }
@@ -108,6 +114,15 @@ pub struct Clients {
 
 /// Builds the clients for a principal; `None` creds make unsigned (anonymous) requests.
 pub fn clients(ep: &EndpointConfig, creds: Option<&Creds>) -> Clients {
+    clients_with(ep, creds, None)
+}
+
+/// As [`clients`], over a given HTTP client (tests replay recorded answers through it).
+pub fn clients_with(
+    ep: &EndpointConfig,
+    creds: Option<&Creds>,
+    http: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
+) -> Clients {
     let capture = Capture::default();
     let region = Region::new(ep.region.clone());
     let timeout = TimeoutConfig::builder()
@@ -147,6 +162,11 @@ pub fn clients(ep: &EndpointConfig, creds: Option<&Creds>) -> Clients {
         .timeout_config(timeout)
         .retry_config(retry)
         .interceptor(CaptureInterceptor(capture.clone()));
+    if let Some(h) = http {
+        s3 = s3.http_client(h.clone());
+        iam = iam.http_client(h.clone());
+        sts = sts.http_client(h);
+    }
     match provider {
         Some(p) => {
             s3 = s3.credentials_provider(p.clone());
@@ -192,7 +212,10 @@ pub fn from_error<E: ProvideErrorMetadata + fmt::Debug>(
     let answer = |status: u16, code: Option<String>, raw: String| {
         if status >= 500 && status != 501 {
             return Observed::Fault {
-                why: format!("HTTP {status}{}", code.map(|c| format!(" {c}")).unwrap_or_default()),
+                why: format!(
+                    "HTTP {status}{}",
+                    code.map(|c| format!(" {c}")).unwrap_or_default()
+                ),
             };
         }
         Observed::Answer {
@@ -224,19 +247,32 @@ pub fn from_error<E: ProvideErrorMetadata + fmt::Debug>(
             let body = raw.body().bytes().unwrap_or_default();
             if (200..300).contains(&status) {
                 return Observed::Fault {
-                    why: format!("HTTP {status} with an answer the SDK cannot read: {}", excerpt(body)),
+                    why: format!(
+                        "HTTP {status} with an answer the SDK cannot read: {}",
+                        excerpt(body)
+                    ),
                 };
             }
-            answer(status, code_from_body(body), format!("HTTP {status} {}", excerpt(body)))
+            answer(
+                status,
+                code_from_body(body),
+                format!("HTTP {status} {}", excerpt(body)),
+            )
         }
         SdkError::TimeoutError(_) => Observed::Fault {
             why: "timeout".into(),
         },
         SdkError::DispatchFailure(e) => Observed::Fault {
-            why: format!("request not delivered: {e:?}").chars().take(300).collect(),
+            why: format!("request not delivered: {e:?}")
+                .chars()
+                .take(300)
+                .collect(),
         },
         SdkError::ConstructionFailure(e) => Observed::Fault {
-            why: format!("the request could not be built: {e:?}").chars().take(300).collect(),
+            why: format!("the request could not be built: {e:?}")
+                .chars()
+                .take(300)
+                .collect(),
         },
         other => Observed::Fault {
             why: format!("{other:?}").chars().take(300).collect(),

@@ -58,7 +58,13 @@ impl TargetState {
     }
 
     pub fn add_principal(&mut self, name: &str, creds: &Creds) {
-        self.principals.insert(name.to_string(), exec::clients(&self.ep, Some(creds)));
+        self.principals
+            .insert(name.to_string(), exec::clients(&self.ep, Some(creds)));
+    }
+
+    /// Sets a principal's clients directly (tests: clients over a recorded HTTP exchange).
+    pub fn set_clients(&mut self, name: &str, clients: Clients) {
+        self.principals.insert(name.to_string(), clients);
     }
 
     /// The account of a scenario principal (`A.x` → A; session → its role's account).
@@ -98,7 +104,10 @@ impl TargetState {
         };
         Some(GrantView {
             grantee: name,
-            permission: g.permission().map(|p| p.as_str().to_string()).unwrap_or_default(),
+            permission: g
+                .permission()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default(),
         })
     }
 
@@ -166,8 +175,12 @@ fn acp(state: &TargetState, p: &AccessControlPolicy) -> Result<s3t::AccessContro
         let (kind, val) = v.split_once('=').unwrap_or(("id", v.as_str()));
         let grantee = match kind {
             "uri" => s3t::Grantee::builder().r#type(s3t::Type::Group).uri(val),
-            "emailAddress" => s3t::Grantee::builder().r#type(s3t::Type::AmazonCustomerByEmail).email_address(val),
-            _ => s3t::Grantee::builder().r#type(s3t::Type::CanonicalUser).id(val),
+            "emailAddress" => s3t::Grantee::builder()
+                .r#type(s3t::Type::AmazonCustomerByEmail)
+                .email_address(val),
+            _ => s3t::Grantee::builder()
+                .r#type(s3t::Type::CanonicalUser)
+                .id(val),
         }
         .build()
         .map_err(|e| e.to_string())?;
@@ -229,13 +242,24 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
         };
     }
     match &step.op {
-        Op::CreateBucket { bucket, object_ownership, acl, grants } => {
+        Op::CreateBucket {
+            bucket,
+            object_ownership,
+            acl,
+            grants,
+        } => {
             let real = state.mapping.real_bucket(bucket);
             let mut b = c.s3.create_bucket().bucket(&real);
             if let Some(o) = object_ownership {
                 b = b.object_ownership(s3t::ObjectOwnership::from(o.as_str()));
             }
-            let b = with_acl!(b, state, acl.as_ref(), grants.as_ref(), s3t::BucketCannedAcl);
+            let b = with_acl!(
+                b,
+                state,
+                acl.as_ref(),
+                grants.as_ref(),
+                s3t::BucketCannedAcl
+            );
             let b = with_write_grant!(b, state, grants.as_ref());
             let r = send!(b, 200);
             if r.outcome().is_some_and(Outcome::allowed) {
@@ -248,14 +272,25 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
         }
         Op::DeleteBucket { bucket } => {
             let b = state.bucket(caller, bucket);
-            send!(c.s3.delete_bucket().bucket(b).set_expected_bucket_owner(ebo), 204)
+            send!(
+                c.s3.delete_bucket()
+                    .bucket(b)
+                    .set_expected_bucket_owner(ebo),
+                204
+            )
         }
-        Op::PutBucketOwnershipControls { bucket, object_ownership } => {
+        Op::PutBucketOwnershipControls {
+            bucket,
+            object_ownership,
+        } => {
             let rule = s3t::OwnershipControlsRule::builder()
                 .object_ownership(s3t::ObjectOwnership::from(object_ownership.as_str()))
                 .build();
             let controls = rule.map_err(|e| e.to_string()).and_then(|r| {
-                s3t::OwnershipControls::builder().rules(r).build().map_err(|e| e.to_string())
+                s3t::OwnershipControls::builder()
+                    .rules(r)
+                    .build()
+                    .map_err(|e| e.to_string())
             });
             match controls {
                 Ok(oc) => send!(
@@ -265,11 +300,15 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
                         .set_expected_bucket_owner(ebo),
                     200
                 ),
-                Err(e) => Observed::Fault { why: format!("the request could not be built: {e}") },
+                Err(e) => Observed::Fault {
+                    why: format!("the request could not be built: {e}"),
+                },
             }
         }
         Op::GetBucketOwnershipControls { bucket } => send!(
-            c.s3.get_bucket_ownership_controls().bucket(state.bucket(caller, bucket)).set_expected_bucket_owner(ebo),
+            c.s3.get_bucket_ownership_controls()
+                .bucket(state.bucket(caller, bucket))
+                .set_expected_bucket_owner(ebo),
             200,
             |out| Outcome {
                 ownership: out
@@ -280,10 +319,18 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             }
         ),
         Op::DeleteBucketOwnershipControls { bucket } => send!(
-            c.s3.delete_bucket_ownership_controls().bucket(state.bucket(caller, bucket)).set_expected_bucket_owner(ebo),
+            c.s3.delete_bucket_ownership_controls()
+                .bucket(state.bucket(caller, bucket))
+                .set_expected_bucket_owner(ebo),
             204
         ),
-        Op::PutPublicAccessBlock { bucket, block_public_acls, ignore_public_acls, block_public_policy, restrict_public_buckets } => {
+        Op::PutPublicAccessBlock {
+            bucket,
+            block_public_acls,
+            ignore_public_acls,
+            block_public_policy,
+            restrict_public_buckets,
+        } => {
             let cfg = s3t::PublicAccessBlockConfiguration::builder()
                 .block_public_acls(*block_public_acls)
                 .ignore_public_acls(*ignore_public_acls)
@@ -299,7 +346,9 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             )
         }
         Op::GetPublicAccessBlock { bucket } => send!(
-            c.s3.get_public_access_block().bucket(state.bucket(caller, bucket)).set_expected_bucket_owner(ebo),
+            c.s3.get_public_access_block()
+                .bucket(state.bucket(caller, bucket))
+                .set_expected_bucket_owner(ebo),
             200,
             |out| Outcome {
                 public_access_block: out.public_access_block_configuration().map(|p| PabView {
@@ -312,7 +361,9 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             }
         ),
         Op::DeletePublicAccessBlock { bucket } => send!(
-            c.s3.delete_public_access_block().bucket(state.bucket(caller, bucket)).set_expected_bucket_owner(ebo),
+            c.s3.delete_public_access_block()
+                .bucket(state.bucket(caller, bucket))
+                .set_expected_bucket_owner(ebo),
             204
         ),
         Op::PutBucketPolicy { bucket, policy } => send!(
@@ -323,55 +374,114 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             204
         ),
         Op::GetBucketPolicy { bucket } => send!(
-            c.s3.get_bucket_policy().bucket(state.bucket(caller, bucket)).set_expected_bucket_owner(ebo),
+            c.s3.get_bucket_policy()
+                .bucket(state.bucket(caller, bucket))
+                .set_expected_bucket_owner(ebo),
             200
         ),
         Op::DeleteBucketPolicy { bucket } => send!(
-            c.s3.delete_bucket_policy().bucket(state.bucket(caller, bucket)).set_expected_bucket_owner(ebo),
+            c.s3.delete_bucket_policy()
+                .bucket(state.bucket(caller, bucket))
+                .set_expected_bucket_owner(ebo),
             204
         ),
-        Op::PutBucketAcl { bucket, acl, grants, access_control_policy } => {
-            let b = c.s3.put_bucket_acl().bucket(state.bucket(caller, bucket)).set_expected_bucket_owner(ebo);
-            let b = with_acl!(b, state, acl.as_ref(), grants.as_ref(), s3t::BucketCannedAcl);
+        Op::PutBucketAcl {
+            bucket,
+            acl,
+            grants,
+            access_control_policy,
+        } => {
+            let b =
+                c.s3.put_bucket_acl()
+                    .bucket(state.bucket(caller, bucket))
+                    .set_expected_bucket_owner(ebo);
+            let b = with_acl!(
+                b,
+                state,
+                acl.as_ref(),
+                grants.as_ref(),
+                s3t::BucketCannedAcl
+            );
             let mut b = with_write_grant!(b, state, grants.as_ref());
             if let Some(p) = access_control_policy {
                 match acp(state, p) {
                     Ok(p) => b = b.access_control_policy(p),
-                    Err(e) => return Observed::Fault { why: format!("the request could not be built: {e}") },
+                    Err(e) => {
+                        return Observed::Fault {
+                            why: format!("the request could not be built: {e}"),
+                        }
+                    }
                 }
             }
             send!(b, 200)
         }
         Op::GetBucketAcl { bucket } => send!(
-            c.s3.get_bucket_acl().bucket(state.bucket(caller, bucket)).set_expected_bucket_owner(ebo),
+            c.s3.get_bucket_acl()
+                .bucket(state.bucket(caller, bucket))
+                .set_expected_bucket_owner(ebo),
             200,
             |out| Outcome {
                 owner: state.owner_name(out.owner()),
-                grants: Some(out.grants().iter().filter_map(|g| state.grant_view(g)).collect()),
+                grants: Some(
+                    out.grants()
+                        .iter()
+                        .filter_map(|g| state.grant_view(g))
+                        .collect()
+                ),
                 ..Default::default()
             }
         ),
-        Op::PutObject { bucket, key, acl, grants } => {
-            let b = c.s3.put_object()
-                .bucket(state.bucket(caller, bucket))
-                .key(key)
-                .body(ByteStream::from_static(b"xacct"))
-                .set_expected_bucket_owner(ebo);
-            let b = with_acl!(b, state, acl.as_ref(), grants.as_ref(), s3t::ObjectCannedAcl);
+        Op::PutObject {
+            bucket,
+            key,
+            acl,
+            grants,
+        } => {
+            let b =
+                c.s3.put_object()
+                    .bucket(state.bucket(caller, bucket))
+                    .key(key)
+                    .body(ByteStream::from_static(b"xacct"))
+                    .set_expected_bucket_owner(ebo);
+            let b = with_acl!(
+                b,
+                state,
+                acl.as_ref(),
+                grants.as_ref(),
+                s3t::ObjectCannedAcl
+            );
             send!(b, 200)
         }
-        Op::CreateMultipartUpload { bucket, key, acl, grants } => {
-            let b = c.s3.create_multipart_upload()
-                .bucket(state.bucket(caller, bucket))
-                .key(key)
-                .set_expected_bucket_owner(ebo);
-            let b = with_acl!(b, state, acl.as_ref(), grants.as_ref(), s3t::ObjectCannedAcl);
+        Op::CreateMultipartUpload {
+            bucket,
+            key,
+            acl,
+            grants,
+        } => {
+            let b =
+                c.s3.create_multipart_upload()
+                    .bucket(state.bucket(caller, bucket))
+                    .key(key)
+                    .set_expected_bucket_owner(ebo);
+            let b = with_acl!(
+                b,
+                state,
+                acl.as_ref(),
+                grants.as_ref(),
+                s3t::ObjectCannedAcl
+            );
             let r = match b.send().await {
                 Ok(out) => {
                     let status = exec::success_status(&c, 200);
                     // Abort at once: a started upload is all the rules are about.
                     if let Some(id) = out.upload_id() {
-                        let _ = c.s3.abort_multipart_upload().bucket(state.bucket(caller, bucket)).key(key).upload_id(id).send().await;
+                        let _ =
+                            c.s3.abort_multipart_upload()
+                                .bucket(state.bucket(caller, bucket))
+                                .key(key)
+                                .upload_id(id)
+                                .send()
+                                .await;
                     }
                     Observed::answer(Outcome::status(status))
                 }
@@ -379,17 +489,39 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             };
             r
         }
-        Op::CopyObject { bucket, key, source_bucket, source_key, acl, grants } => {
+        Op::CopyObject {
+            bucket,
+            key,
+            source_bucket,
+            source_key,
+            acl,
+            grants,
+        } => {
             let src = format!("{}/{}", state.bucket(caller, source_bucket), source_key);
-            let b = c.s3.copy_object()
-                .bucket(state.bucket(caller, bucket))
-                .key(key)
-                .copy_source(src)
-                .set_expected_bucket_owner(ebo);
-            let b = with_acl!(b, state, acl.as_ref(), grants.as_ref(), s3t::ObjectCannedAcl);
+            let b =
+                c.s3.copy_object()
+                    .bucket(state.bucket(caller, bucket))
+                    .key(key)
+                    .copy_source(src)
+                    .set_expected_bucket_owner(ebo);
+            let b = with_acl!(
+                b,
+                state,
+                acl.as_ref(),
+                grants.as_ref(),
+                s3t::ObjectCannedAcl
+            );
             send!(b, 200)
         }
-        Op::GetObject { bucket, key } => match c.s3.get_object().bucket(state.bucket(caller, bucket)).key(key).set_expected_bucket_owner(ebo).send().await {
+        Op::GetObject { bucket, key } => match c
+            .s3
+            .get_object()
+            .bucket(state.bucket(caller, bucket))
+            .key(key)
+            .set_expected_bucket_owner(ebo)
+            .send()
+            .await
+        {
             Ok(out) => {
                 // Read the body so the connection is reusable; its content does not matter.
                 let _ = out.body.collect().await;
@@ -398,62 +530,130 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             Err(e) => exec::from_error(e, false),
         },
         Op::HeadObject { bucket, key } => send!(
-            c.s3.head_object().bucket(state.bucket(caller, bucket)).key(key).set_expected_bucket_owner(ebo),
+            c.s3.head_object()
+                .bucket(state.bucket(caller, bucket))
+                .key(key)
+                .set_expected_bucket_owner(ebo),
             200
         ),
         Op::DeleteObject { bucket, key } => send!(
-            c.s3.delete_object().bucket(state.bucket(caller, bucket)).key(key).set_expected_bucket_owner(ebo),
+            c.s3.delete_object()
+                .bucket(state.bucket(caller, bucket))
+                .key(key)
+                .set_expected_bucket_owner(ebo),
             204
         ),
         Op::GetObjectAcl { bucket, key } => send!(
-            c.s3.get_object_acl().bucket(state.bucket(caller, bucket)).key(key).set_expected_bucket_owner(ebo),
+            c.s3.get_object_acl()
+                .bucket(state.bucket(caller, bucket))
+                .key(key)
+                .set_expected_bucket_owner(ebo),
             200,
             |out| Outcome {
                 owner: state.owner_name(out.owner()),
-                grants: Some(out.grants().iter().filter_map(|g| state.grant_view(g)).collect()),
+                grants: Some(
+                    out.grants()
+                        .iter()
+                        .filter_map(|g| state.grant_view(g))
+                        .collect()
+                ),
                 ..Default::default()
             }
         ),
-        Op::PutObjectAcl { bucket, key, acl, grants, access_control_policy } => {
-            let b = c.s3.put_object_acl().bucket(state.bucket(caller, bucket)).key(key).set_expected_bucket_owner(ebo);
-            let mut b = with_acl!(b, state, acl.as_ref(), grants.as_ref(), s3t::ObjectCannedAcl);
+        Op::PutObjectAcl {
+            bucket,
+            key,
+            acl,
+            grants,
+            access_control_policy,
+        } => {
+            let b =
+                c.s3.put_object_acl()
+                    .bucket(state.bucket(caller, bucket))
+                    .key(key)
+                    .set_expected_bucket_owner(ebo);
+            let mut b = with_acl!(
+                b,
+                state,
+                acl.as_ref(),
+                grants.as_ref(),
+                s3t::ObjectCannedAcl
+            );
             if let Some(p) = access_control_policy {
                 match acp(state, p) {
                     Ok(p) => b = b.access_control_policy(p),
-                    Err(e) => return Observed::Fault { why: format!("the request could not be built: {e}") },
+                    Err(e) => {
+                        return Observed::Fault {
+                            why: format!("the request could not be built: {e}"),
+                        }
+                    }
                 }
             }
             send!(b, 200)
         }
         Op::ListObjects { bucket, prefix } => send!(
-            c.s3.list_objects_v2().bucket(state.bucket(caller, bucket)).set_prefix(prefix.clone()).set_expected_bucket_owner(ebo),
+            c.s3.list_objects_v2()
+                .bucket(state.bucket(caller, bucket))
+                .set_prefix(prefix.clone())
+                .set_expected_bucket_owner(ebo),
             200,
             |out| Outcome {
-                keys: Some(out.contents().iter().filter_map(|o| o.key().map(str::to_string)).collect()),
+                keys: Some(
+                    out.contents()
+                        .iter()
+                        .filter_map(|o| o.key().map(str::to_string))
+                        .collect()
+                ),
                 ..Default::default()
             }
         ),
         Op::ListBuckets {} => send!(c.s3.list_buckets(), 200, |out| Outcome {
             // Only this run's buckets are visible to the comparison.
-            buckets: Some(out.buckets().iter().filter_map(|b| b.name().and_then(|n| state.mapping.logical_bucket(n))).collect()),
+            buckets: Some(
+                out.buckets()
+                    .iter()
+                    .filter_map(|b| b.name().and_then(|n| state.mapping.logical_bucket(n)))
+                    .collect()
+            ),
             ..Default::default()
         }),
-        Op::PutUserPolicy { user, policy_name, policy } => {
-            let iam_user = state.mapping.iam_user_name(caller.unwrap_or_default(), user);
+        Op::PutUserPolicy {
+            user,
+            policy_name,
+            policy,
+        } => {
+            let iam_user = state
+                .mapping
+                .iam_user_name(caller.unwrap_or_default(), user);
             let name = policy_name.clone().unwrap_or_else(|| "inline".into());
             let r = send!(
-                c.iam.put_user_policy().user_name(iam_user).policy_name(&name).policy_document(policy_text(state, policy)),
+                c.iam
+                    .put_user_policy()
+                    .user_name(iam_user)
+                    .policy_name(&name)
+                    .policy_document(policy_text(state, policy)),
                 200
             );
             if r.outcome().is_some_and(Outcome::allowed) {
                 if let Some(a) = caller {
-                    state.created.user_policies.push((a.to_string(), user.clone(), name));
+                    state
+                        .created
+                        .user_policies
+                        .push((a.to_string(), user.clone(), name));
                 }
             }
             r
         }
-        Op::CreateRole { name, trust_policy, policy } => {
-            let mut b = c.iam.create_role().role_name(name).assume_role_policy_document(policy_text(state, trust_policy));
+        Op::CreateRole {
+            name,
+            trust_policy,
+            policy,
+        } => {
+            let mut b = c
+                .iam
+                .create_role()
+                .role_name(name)
+                .assume_role_policy_document(policy_text(state, trust_policy));
             if state.mapping.iam_path != "/" && !state.mapping.iam_path.is_empty() {
                 b = b.path(&state.mapping.iam_path);
             }
@@ -464,37 +664,69 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             let mut names = Vec::new();
             if let Some(p) = policy {
                 let pr = send!(
-                    c.iam.put_role_policy().role_name(name).policy_name("inline").policy_document(policy_text(state, p)),
+                    c.iam
+                        .put_role_policy()
+                        .role_name(name)
+                        .policy_name("inline")
+                        .policy_document(policy_text(state, p)),
                     200
                 );
                 if pr.outcome().is_some_and(Outcome::allowed) {
                     names.push("inline".to_string());
                 }
                 if let Some(a) = caller {
-                    state.created.roles.push((a.to_string(), name.clone(), names));
+                    state
+                        .created
+                        .roles
+                        .push((a.to_string(), name.clone(), names));
                 }
                 return pr;
             }
             if let Some(a) = caller {
-                state.created.roles.push((a.to_string(), name.clone(), names));
+                state
+                    .created
+                    .roles
+                    .push((a.to_string(), name.clone(), names));
             }
             r
         }
-        Op::PutRolePolicy { role, policy_name, policy } => {
+        Op::PutRolePolicy {
+            role,
+            policy_name,
+            policy,
+        } => {
             let name = policy_name.clone().unwrap_or_else(|| "inline".into());
             let r = send!(
-                c.iam.put_role_policy().role_name(role).policy_name(&name).policy_document(policy_text(state, policy)),
+                c.iam
+                    .put_role_policy()
+                    .role_name(role)
+                    .policy_name(&name)
+                    .policy_document(policy_text(state, policy)),
                 200
             );
             if r.outcome().is_some_and(Outcome::allowed) {
-                if let Some(entry) = state.created.roles.iter_mut().find(|(a, n, _)| Some(a.as_str()) == caller && n == role) {
+                if let Some(entry) = state
+                    .created
+                    .roles
+                    .iter_mut()
+                    .find(|(a, n, _)| Some(a.as_str()) == caller && n == role)
+                {
                     entry.2.push(name);
                 }
             }
             r
         }
-        Op::AssumeRole { role_arn, session_name, session_policy, as_name } => {
-            let mut b = c.sts.assume_role().role_arn(state.rewrite(role_arn)).role_session_name(session_name);
+        Op::AssumeRole {
+            role_arn,
+            session_name,
+            session_policy,
+            as_name,
+        } => {
+            let mut b = c
+                .sts
+                .assume_role()
+                .role_arn(state.rewrite(role_arn))
+                .role_session_name(session_name);
             if let Some(p) = session_policy {
                 b = b.policy(policy_text(state, p));
             }
@@ -510,8 +742,16 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
                         };
                         state.add_principal(as_name, &creds);
                         // The session belongs to the role's account.
-                        let role_account = xacct_model::principal::parse_role_arn(&state.rewrite(role_arn))
-                            .and_then(|(id, _)| state.mapping.accounts.iter().find(|(_, a)| a.id == id).map(|(n, _)| n.clone()));
+                        let role_account =
+                            xacct_model::principal::parse_role_arn(&state.rewrite(role_arn))
+                                .and_then(|(id, _)| {
+                                    state
+                                        .mapping
+                                        .accounts
+                                        .iter()
+                                        .find(|(_, a)| a.id == id)
+                                        .map(|(n, _)| n.clone())
+                                });
                         if let Some(a) = role_account {
                             state.session_accounts.insert(as_name.clone(), a);
                         }

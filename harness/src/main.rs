@@ -165,12 +165,21 @@ fn replay_target(
     write_baseline: Option<&std::path::Path>,
     json: bool,
 ) -> Result<ExitCode> {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("starting the async runtime")?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
     let mut target = args.build(kind)?;
     let mut reports = Vec::new();
     for (f, s) in scenarios {
         let rep = rt
-            .block_on(xacct_harness::replay::replay_against(&mut target, &f.display().to_string(), s, level))
+            .block_on(xacct_harness::replay::replay_against(
+                &mut target,
+                &f.display().to_string(),
+                s,
+                level,
+            ))
             .with_context(|| format!("replaying {} against {}", f.display(), target.name()))?;
         if !json {
             print!("{}", xacct_harness::replay::table(&rep));
@@ -184,26 +193,51 @@ fn replay_target(
     let found: Vec<Found> = reports.iter().flat_map(|r| r.found()).collect();
     if let Some(path) = write_baseline {
         let b = Baseline::from_found(target.name(), &found);
-        std::fs::write(path, serde_json::to_string_pretty(&b)? + "\n").with_context(|| format!("writing baseline {}", path.display()))?;
-        eprintln!("wrote {} divergence(s) to {}", b.divergences.len(), path.display());
+        std::fs::write(path, serde_json::to_string_pretty(&b)? + "\n")
+            .with_context(|| format!("writing baseline {}", path.display()))?;
+        eprintln!(
+            "wrote {} divergence(s) to {}",
+            b.divergences.len(),
+            path.display()
+        );
     }
     let names: Vec<String> = reports.iter().map(|r| r.scenario.clone()).collect();
     let judgement = baseline.cloned().unwrap_or_default().judge(&names, &found);
     if json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"reports": reports, "baseline": judgement}))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"reports": reports, "baseline": judgement})
+            )?
+        );
     } else {
         if baseline.is_some() {
-            println!("baseline: {} known divergence(s) seen again, {} new, {} listed but gone", judgement.known.len(), judgement.new.len(), judgement.gone.len());
+            println!(
+                "baseline: {} known divergence(s) seen again, {} new, {} listed but gone",
+                judgement.known.len(),
+                judgement.new.len(),
+                judgement.gone.len()
+            );
             for g in &judgement.gone {
-                println!("  gone: {} step {} {} {} ({})", g.scenario, g.step, g.op, g.class, g.reason);
+                println!(
+                    "  gone: {} step {} {} {} ({})",
+                    g.scenario, g.step, g.op, g.class, g.reason
+                );
             }
         }
         for n in &judgement.new {
-            println!("  NEW: {} step {} {} {}: {}", n.scenario, n.step, n.op, n.class, n.detail);
+            println!(
+                "  NEW: {} step {} {} {}: {}",
+                n.scenario, n.step, n.op, n.class, n.detail
+            );
         }
     }
     let interrupted = reports.iter().any(|r| r.interrupted.is_some());
-    Ok(if judgement.new.is_empty() && !interrupted { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if judgement.new.is_empty() && !interrupted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn main() -> ExitCode {

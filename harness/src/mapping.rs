@@ -140,10 +140,19 @@ impl Mapping {
     pub fn rewrite_json(&self, v: &Value, logical_buckets: &[String]) -> Value {
         match v {
             Value::String(s) => Value::String(self.rewrite(s, logical_buckets)),
-            Value::Array(a) => Value::Array(a.iter().map(|x| self.rewrite_json(x, logical_buckets)).collect()),
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .map(|x| self.rewrite_json(x, logical_buckets))
+                    .collect(),
+            ),
             Value::Object(m) => Value::Object(
                 m.iter()
-                    .map(|(k, x)| (self.rewrite(k, logical_buckets), self.rewrite_json(x, logical_buckets)))
+                    .map(|(k, x)| {
+                        (
+                            self.rewrite(k, logical_buckets),
+                            self.rewrite_json(x, logical_buckets),
+                        )
+                    })
                     .collect(),
             ),
             other => other.clone(),
@@ -169,14 +178,21 @@ impl Mapping {
             .accounts
             .iter()
             .find(|(_, a)| a.id == parts[4])
-            .and_then(|(n, _)| self.model.accounts.get(&xacct_model::world::AccountName(n.clone())))
+            .and_then(|(n, _)| {
+                self.model
+                    .accounts
+                    .get(&xacct_model::world::AccountName(n.clone()))
+            })
             .map(|a| a.id.clone())
             .unwrap_or_else(|| parts[4].to_string());
         let mut res = parts[5].to_string();
         if self.iam_path != "/" && !self.iam_path.is_empty() {
             res = res.replacen(self.iam_path.trim_start_matches('/'), "", 1);
         }
-        format!("{}:{}:{}:{}:{}:{}", parts[0], parts[1], parts[2], parts[3], acct, res)
+        format!(
+            "{}:{}:{}:{}:{}:{}",
+            parts[0], parts[1], parts[2], parts[3], acct, res
+        )
     }
 }
 
@@ -205,8 +221,22 @@ mod tests {
 
     fn mapping(cross: CrossAddressing, path: &str) -> Mapping {
         let mut accounts = BTreeMap::new();
-        accounts.insert("A".into(), AccountMap { id: "xa1A".into(), canonical: "xa1A$admin".into(), email: None });
-        accounts.insert("B".into(), AccountMap { id: "xa1B".into(), canonical: "xa1B$admin".into(), email: None });
+        accounts.insert(
+            "A".into(),
+            AccountMap {
+                id: "xa1A".into(),
+                canonical: "xa1A$admin".into(),
+                email: None,
+            },
+        );
+        accounts.insert(
+            "B".into(),
+            AccountMap {
+                id: "xa1B".into(),
+                canonical: "xa1B$admin".into(),
+                email: None,
+            },
+        );
         Mapping::new("xacct-r1-".into(), path.into(), cross, accounts)
     }
 
@@ -214,18 +244,36 @@ mod tests {
     fn rewrites_placeholders_buckets_and_paths() {
         let m = mapping(CrossAddressing::TenantColon, "/");
         let b = vec!["b1".to_string()];
-        assert_eq!(m.rewrite("arn:aws:iam::${B}:user/admin", &b), "arn:aws:iam::xa1B:user/admin");
-        assert_eq!(m.rewrite("arn:aws:s3:::b1/*", &b), "arn:aws:s3:::xacct-r1-b1/*");
+        assert_eq!(
+            m.rewrite("arn:aws:iam::${B}:user/admin", &b),
+            "arn:aws:iam::xa1B:user/admin"
+        );
+        assert_eq!(
+            m.rewrite("arn:aws:s3:::b1/*", &b),
+            "arn:aws:s3:::xacct-r1-b1/*"
+        );
         assert_eq!(m.rewrite("arn:aws:s3:::b1", &b), "arn:aws:s3:::xacct-r1-b1");
         assert_eq!(m.rewrite("arn:aws:s3:::b10", &b), "arn:aws:s3:::b10");
-        assert_eq!(m.rewrite("id=${A.canonical} ${aws:username} ${Z}", &b), "id=xa1A$admin ${aws:username} ${Z}");
+        assert_eq!(
+            m.rewrite("id=${A.canonical} ${aws:username} ${Z}", &b),
+            "id=xa1A$admin ${aws:username} ${Z}"
+        );
         assert_eq!(m.address(Some("B"), Some("A"), "b1"), "xa1A:xacct-r1-b1");
         assert_eq!(m.address(Some("A"), Some("A"), "b1"), "xacct-r1-b1");
         assert_eq!(m.logical_bucket("xacct-r1-b1").as_deref(), Some("b1"));
         let p = mapping(CrossAddressing::Global, "/xacct/r1/");
-        assert_eq!(p.rewrite("arn:aws:iam::${A}:user/admin", &b), "arn:aws:iam::xa1A:user/xacct/r1/admin");
-        assert_eq!(p.arn_to_model("arn:aws:iam::xa1A:user/xacct/r1/admin"), "arn:aws:iam::111111111111:user/admin");
-        assert_eq!(m.arn_to_model("arn:aws:sts::xa1B:assumed-role/r/s"), "arn:aws:sts::222222222222:assumed-role/r/s");
+        assert_eq!(
+            p.rewrite("arn:aws:iam::${A}:user/admin", &b),
+            "arn:aws:iam::xa1A:user/xacct/r1/admin"
+        );
+        assert_eq!(
+            p.arn_to_model("arn:aws:iam::xa1A:user/xacct/r1/admin"),
+            "arn:aws:iam::111111111111:user/admin"
+        );
+        assert_eq!(
+            m.arn_to_model("arn:aws:sts::xa1B:assumed-role/r/s"),
+            "arn:aws:sts::222222222222:assumed-role/r/s"
+        );
         assert_eq!(m.account_of_canonical("xa1B$admin"), Some("B"));
     }
 }

@@ -66,7 +66,10 @@ impl TargetReport {
     }
 
     pub fn count(&self, class: Class) -> usize {
-        self.rows.iter().filter(|r| r.difference.as_ref().is_some_and(|d| d.class == class)).count()
+        self.rows
+            .iter()
+            .filter(|r| r.difference.as_ref().is_some_and(|d| d.class == class))
+            .count()
     }
 }
 
@@ -111,11 +114,18 @@ pub fn logical_buckets(s: &Scenario) -> Vec<String> {
 }
 
 /// Replays `scenario` against `target` and the model.
-pub async fn replay_against(target: &mut Target, file: &str, scenario: &Scenario, level: Level) -> Result<TargetReport, TargetError> {
+pub async fn replay_against(
+    target: &mut Target,
+    file: &str,
+    scenario: &Scenario,
+    level: Level,
+) -> Result<TargetReport, TargetError> {
     let started = Instant::now();
     let accounts: Vec<String> = scenario.accounts().into_iter().collect();
     let caps = target.capabilities();
-    let mut state = target.provision(&accounts, logical_buckets(scenario)).await?;
+    let mut state = target
+        .provision(&accounts, logical_buckets(scenario))
+        .await?;
     let mut world = scenario.world();
     let mut rows = Vec::new();
     let mut interrupted = None;
@@ -124,21 +134,27 @@ pub async fn replay_against(target: &mut Target, file: &str, scenario: &Scenario
             let mut last_change: Option<usize> = None;
             for (i, st) in scenario.steps.iter().enumerate() {
                 let t0 = Instant::now();
-                let (model, model_error, rule, explanation) = match xacct_model::step(&mut world, st) {
-                    Ok((o, ex)) => (
-                        Some(o),
-                        None,
-                        ex.deciding_rule().map(str::to_string),
-                        ex.lines.iter().map(|l| world.redact(&format!("[{}] {}", l.rule, l.detail))).collect(),
-                    ),
-                    Err(e) => (None, Some(e.to_string()), None, Vec::new()),
-                };
+                let (model, model_error, rule, explanation) =
+                    match xacct_model::step(&mut world, st) {
+                        Ok((o, ex)) => (
+                            Some(o),
+                            None,
+                            ex.deciding_rule().map(str::to_string),
+                            ex.lines
+                                .iter()
+                                .map(|l| world.redact(&format!("[{}] {}", l.rule, l.detail)))
+                                .collect(),
+                        ),
+                        Err(e) => (None, Some(e.to_string()), None, Vec::new()),
+                    };
                 let mut observed = target.step(&mut state, st).await;
                 let mut difference = model.as_ref().and_then(|m| compare(m, &observed, level));
                 // A target may lag behind IAM/STS/policy changes: retry, within a bound, a step
                 // the model allows and the target denies soon after such a change.
                 let mut retries = 0;
-                while difference.as_ref().is_some_and(|d| d.class == Class::OverRestrictive)
+                while difference
+                    .as_ref()
+                    .is_some_and(|d| d.class == Class::OverRestrictive)
                     && last_change.is_some_and(|c| i - c <= 3)
                     && retries < caps.propagation_retries
                 {
@@ -207,10 +223,18 @@ fn short(o: &Observed) -> String {
 /// The model-vs-target table.
 pub fn table(r: &TargetReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} — {} against {} (compare: {:?})", r.file, r.scenario, r.target, r.level);
+    let _ = writeln!(
+        out,
+        "{} — {} against {} (compare: {:?})",
+        r.file, r.scenario, r.target, r.level
+    );
     let w_as = r.rows.iter().map(|x| x.as_.len()).max().unwrap_or(2).max(2);
     let w_op = r.rows.iter().map(|x| x.op.len()).max().unwrap_or(2).max(2);
-    let _ = writeln!(out, "{:>3}  {:<w_as$}  {:<w_op$}  {:<32}  {:<32}  result", "#", "as", "op", "model", "target");
+    let _ = writeln!(
+        out,
+        "{:>3}  {:<w_as$}  {:<w_op$}  {:<32}  {:<32}  result",
+        "#", "as", "op", "model", "target"
+    );
     for row in &r.rows {
         let model = match (&row.model, &row.model_error) {
             (Some(m), _) => format!("{m} {}", row.rule.as_deref().unwrap_or("")),
@@ -221,12 +245,28 @@ pub fn table(r: &TargetReport) -> String {
             None => "ok".to_string(),
             Some(d) => format!("{}: {}", d.class.as_str().to_uppercase(), d.detail),
         };
-        let retry = if row.retries > 0 { format!(" (after {} retries)", row.retries) } else { String::new() };
+        let retry = if row.retries > 0 {
+            format!(" (after {} retries)", row.retries)
+        } else {
+            String::new()
+        };
         let mut target = short(&row.target);
         target.truncate(200);
-        let _ = writeln!(out, "{:>3}  {:<w_as$}  {:<w_op$}  {:<32}  {:<32}  {result}{retry}", row.step, row.as_, row.op, model, target);
+        let _ = writeln!(
+            out,
+            "{:>3}  {:<w_as$}  {:<w_op$}  {:<32}  {:<32}  {result}{retry}",
+            row.step, row.as_, row.op, model, target
+        );
     }
-    let div: usize = [Class::OverPermissive, Class::OverRestrictive, Class::WrongError, Class::WrongState].iter().map(|c| r.count(*c)).sum();
+    let div: usize = [
+        Class::OverPermissive,
+        Class::OverRestrictive,
+        Class::WrongError,
+        Class::WrongState,
+    ]
+    .iter()
+    .map(|c| r.count(*c))
+    .sum();
     let _ = writeln!(
         out,
         "{} divergence(s): {} over-permissive, {} over-restrictive, {} wrong-error, {} wrong-state; {} unsupported, {} endpoint fault(s); {} ms",
@@ -243,7 +283,11 @@ pub fn table(r: &TargetReport) -> String {
         let _ = writeln!(out, "{i}");
     }
     if !r.cleanup.failed.is_empty() {
-        let _ = writeln!(out, "clean-up could not remove: {}", r.cleanup.failed.join(", "));
+        let _ = writeln!(
+            out,
+            "clean-up could not remove: {}",
+            r.cleanup.failed.join(", ")
+        );
     }
     out
 }

@@ -1,0 +1,352 @@
+//! The `rgw` target: Ceph RGW (Debian's packages, started by `scripts/backends/rgw`).
+//!
+//! Tenants stand in for accounts: every run makes fresh tenants `x<run><A>`, each with an
+//! `admin` user (caps `roles=*;user-policy=*` so it may use RGW's IAM API), made with
+//! `radosgw-admin` against the cluster's `CEPH_CONF`. `${A}` is the tenant, `${A.canonical}`
+//! the canonical id of `<tenant>$admin` (RGW's canonical ids are per user, not per account),
+//! and another tenant's bucket is addressed as `<tenant>:<bucket>`. RGW's IAM API has no
+//! CreateUser (405), so `create_user` steps are carried out with radosgw-admin.
+
+use super::{Capabilities, Cleanup, TargetError};
+use crate::compare::Observed;
+use crate::exec::{self, Creds, EndpointConfig};
+use crate::execute::TargetState;
+use crate::mapping::{AccountMap, CrossAddressing, Mapping};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use xacct_model::outcome::Outcome;
+use xacct_model::scenario::Step;
+
+pub struct Rgw {
+    endpoint: String,
+    ceph_conf: String,
+    /// Tenants of the current run (account → tenant), for clean-up.
+    tenants: BTreeMap<String, String>,
+    /// Every tenant this target ever made, for the leftover check.
+    history: Vec<String>,
+}
+
+impl Rgw {
+    pub fn new(endpoint: &str, ceph_conf: &str) -> Rgw {
+        Rgw {
+            endpoint: endpoint.trim_end_matches('/').to_string(),
+            ceph_conf: ceph_conf.to_string(),
+            tenants: BTreeMap::new(),
+            history: Vec::new(),
+        }
+    }
+
+    pub fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            root: false,
+            anonymous: true,
+            // RGW 16 has none: Put answers 400 InvalidArgument, Get a bogus 200 (a listing),
+            // and Delete deletes the bucket itself when it is empty. Never sent.
+            ownership_controls: false,
+            distinct_canonical_ids: true,
+            propagation_retries: 0,
+            propagation_delay: Duration::ZERO,
+            notes: vec![
+                "accounts: RGW tenants (x<run><A>); ${A} is the tenant name".into(),
+                "canonical ids are per user on RGW: ${A.canonical} is <tenant>$admin, so a grant to it covers only the admin user, not the whole account".into(),
+                "root: RGW tenants have no root user; A.root steps are unsupported".into(),
+                "create_user is provisioned with radosgw-admin (RGW's IAM API has no CreateUser)".into(),
+                "ownership controls: absent on RGW 16 (DeleteBucketOwnershipControls would delete the bucket); those steps are unsupported".into(),
+            ],
+        }
+    }
+
+    /// Runs radosgw-admin with the cluster's config; JSON output parsed.
+    async fn admin(&self, args: &[&str]) -> Result<serde_json::Value, TargetError> {
+        let out = tokio::time::timeout(
+            Duration::from_secs(30),
+            tokio::process::Command::new("radosgw-admin")
+                .args(args)
+                .env("CEPH_CONF", &self.ceph_conf)
+                .kill_on_drop(true)
+                .output(),
+        )
+        .await
+        .map_err(|_| TargetError::Endpoint(format!("radosgw-admin {}: timeout", args.join(" "))))?
+        .map_err(|e| TargetError::Setup(format!("cannot run radosgw-admin (is Ceph installed? scripts/backends/rgw up installs it): {e}")))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            return Err(TargetError::Endpoint(format!(
+                "radosgw-admin {} failed: {}",
+                args.first().copied().unwrap_or(""),
+                err.lines().last().unwrap_or("")
+            )));
+        }
+        if out.stdout.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        // Some subcommands (role delete, …) print text, not JSON; their output is not needed.
+        Ok(serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        }))
+    }
+
+    /// Creates `<tenant>$<uid>` and returns its keys.
+    async fn make_user(
+        &self,
+        tenant: &str,
+        uid: &str,
+        caps: Option<&str>,
+    ) -> Result<Creds, TargetError> {
+        let v = self
+            .admin(&[
+                "user",
+                "create",
+                "--tenant",
+                tenant,
+                "--uid",
+                uid,
+                "--display-name",
+                &format!("xacct {tenant} {uid}"),
+            ])
+            .await?;
+        if let Some(c) = caps {
+            self.admin(&[
+                "caps",
+                "add",
+                "--uid",
+                &format!("{tenant}${uid}"),
+                "--caps",
+                c,
+            ])
+            .await?;
+        }
+        let k = v.get("keys").and_then(|k| k.get(0)).ok_or_else(|| {
+            TargetError::Endpoint("radosgw-admin user create returned no keys".into())
+        })?;
+        let s = |f: &str| {
+            k.get(f)
+                .and_then(|x| x.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| TargetError::Endpoint(format!("radosgw-admin: no {f}")))
+        };
+        Ok(Creds {
+            access_key_id: s("access_key")?,
+            secret_access_key: s("secret_key")?,
+            session_token: None,
+        })
+    }
+
+    pub async fn provision(
+        &mut self,
+        accounts: &[String],
+        logical_buckets: Vec<String>,
+    ) -> Result<TargetState, TargetError> {
+        let result = self.provision_tenants(accounts, logical_buckets).await;
+        if result.is_err() {
+            // Nothing half-made stays behind.
+            let _ = self.remove_tenants().await;
+        }
+        result
+    }
+
+    async fn provision_tenants(
+        &mut self,
+        accounts: &[String],
+        logical_buckets: Vec<String>,
+    ) -> Result<TargetState, TargetError> {
+        let run = super::run_id();
+        let ep = EndpointConfig::single(&self.endpoint);
+        let mut map = BTreeMap::new();
+        let mut admins = Vec::new();
+        for a in accounts {
+            let tenant = format!("x{run}{a}");
+            self.tenants.insert(a.clone(), tenant.clone());
+            self.history.push(tenant.clone());
+            let creds = self
+                .make_user(&tenant, "admin", Some("roles=*;user-policy=*"))
+                .await?;
+            // The admin gets full access through an identity policy, as A.admin has on AWS.
+            let c = exec::clients(&ep, Some(&creds));
+            let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+            c.iam
+                .put_user_policy()
+                .user_name(format!("{tenant}$admin"))
+                .policy_name("AdministratorAccess")
+                .policy_document(policy)
+                .send()
+                .await
+                .map_err(|e| {
+                    TargetError::Endpoint(format!(
+                        "PutUserPolicy for {tenant}$admin: {:?}",
+                        exec::from_error(e, false)
+                    ))
+                })?;
+            map.insert(
+                a.clone(),
+                AccountMap {
+                    id: tenant.clone(),
+                    canonical: format!("{tenant}$admin"),
+                    email: None,
+                },
+            );
+            admins.push((a.clone(), creds));
+        }
+        let mapping = Mapping::new(
+            format!("xacct-{run}-"),
+            "/".into(),
+            CrossAddressing::TenantColon,
+            map,
+        );
+        let mut state = TargetState::new(ep, mapping, logical_buckets);
+        for (a, c) in admins {
+            state.add_principal(&format!("{a}.admin"), &c);
+        }
+        Ok(state)
+    }
+
+    /// `create_user`: radosgw-admin makes the user; its inline policy goes through RGW's IAM
+    /// API as the step's caller (that answer is the one compared).
+    pub async fn create_user(
+        &mut self,
+        state: &mut TargetState,
+        step: &Step,
+        name: &str,
+        policy: Option<&serde_json::Value>,
+    ) -> Observed {
+        let Some(account) = state.account_of(&step.as_) else {
+            return Observed::Skipped {
+                why: format!("the account of {} is not known", step.as_),
+            };
+        };
+        let Some(tenant) = self.tenants.get(&account).cloned() else {
+            return Observed::Skipped {
+                why: format!("account {account} was not provisioned"),
+            };
+        };
+        let creds = match self.make_user(&tenant, name, None).await {
+            Ok(c) => c,
+            Err(e) => return Observed::Fault { why: e.to_string() },
+        };
+        state.add_principal(&format!("{account}.{name}"), &creds);
+        let Some(p) = policy else {
+            return Observed::Provisioned {
+                how: format!("radosgw-admin user create --tenant {tenant} --uid {name}"),
+            };
+        };
+        let Some(c) = state.principals.get(&step.as_).cloned() else {
+            return Observed::Skipped {
+                why: format!("principal {} does not exist on the target", step.as_),
+            };
+        };
+        let doc = serde_json::to_string(&state.mapping.rewrite_json(p, &state.logical_buckets))
+            .unwrap_or_default();
+        match c
+            .iam
+            .put_user_policy()
+            .user_name(format!("{tenant}${name}"))
+            .policy_name("inline")
+            .policy_document(doc)
+            .send()
+            .await
+        {
+            Ok(_) => Observed::answer(Outcome::status(exec::success_status(&c, 200))),
+            Err(e) => exec::from_error(e, false),
+        }
+    }
+
+    /// Removes this run's tenants: their buckets (with objects), roles and users.
+    pub async fn cleanup(&mut self, _state: &TargetState) -> Cleanup {
+        self.remove_tenants().await
+    }
+
+    async fn remove_tenants(&mut self) -> Cleanup {
+        let mut report = Cleanup::default();
+        let tenants: Vec<String> = self.tenants.values().cloned().collect();
+        if let Ok(serde_json::Value::Array(buckets)) = self.admin(&["bucket", "list"]).await {
+            for b in buckets.iter().filter_map(|b| b.as_str()) {
+                if tenants.iter().any(|t| b.starts_with(&format!("{t}/"))) {
+                    match self
+                        .admin(&["bucket", "rm", "--bucket", b, "--purge-objects"])
+                        .await
+                    {
+                        Ok(_) => report.removed.push(format!("bucket {b}")),
+                        Err(e) => report.failed.push(format!("bucket {b}: {e}")),
+                    }
+                }
+            }
+        }
+        for t in &tenants {
+            if let Ok(serde_json::Value::Array(roles)) =
+                self.admin(&["role", "list", "--tenant", t]).await
+            {
+                for r in roles {
+                    let Some(name) = r.get("RoleName").and_then(|n| n.as_str()) else {
+                        continue;
+                    };
+                    if let Ok(serde_json::Value::Array(pols)) = self
+                        .admin(&["role-policy", "list", "--role-name", name, "--tenant", t])
+                        .await
+                    {
+                        for p in pols.iter().filter_map(|p| p.as_str()) {
+                            let _ = self
+                                .admin(&[
+                                    "role-policy",
+                                    "delete",
+                                    "--role-name",
+                                    name,
+                                    "--policy-name",
+                                    p,
+                                    "--tenant",
+                                    t,
+                                ])
+                                .await;
+                        }
+                    }
+                    match self
+                        .admin(&["role", "delete", "--role-name", name, "--tenant", t])
+                        .await
+                    {
+                        Ok(_) => report.removed.push(format!("role {t}:{name}")),
+                        Err(e) => report.failed.push(format!("role {t}:{name}: {e}")),
+                    }
+                }
+            }
+        }
+        if let Ok(serde_json::Value::Array(users)) = self.admin(&["user", "list"]).await {
+            for u in users.iter().filter_map(|u| u.as_str()) {
+                if let Some((t, uid)) = u.split_once('$') {
+                    if tenants.iter().any(|x| x == t) {
+                        match self
+                            .admin(&["user", "rm", "--tenant", t, "--uid", uid, "--purge-data"])
+                            .await
+                        {
+                            Ok(_) => report.removed.push(format!("user {u}")),
+                            Err(e) => report.failed.push(format!("user {u}: {e}")),
+                        }
+                    }
+                }
+            }
+        }
+        self.tenants.clear();
+        report
+    }
+
+    /// Everything this target made that is still on the cluster (for the no-leftovers test).
+    pub async fn leftovers(&self) -> Result<Vec<String>, TargetError> {
+        let tenants: Vec<&String> = self.history.iter().collect();
+        let mut left = Vec::new();
+        if let serde_json::Value::Array(b) = self.admin(&["bucket", "list"]).await? {
+            left.extend(
+                b.iter()
+                    .filter_map(|x| x.as_str())
+                    .filter(|x| tenants.iter().any(|t| x.starts_with(&format!("{t}/"))))
+                    .map(|x| format!("bucket {x}")),
+            );
+        }
+        if let serde_json::Value::Array(u) = self.admin(&["user", "list"]).await? {
+            left.extend(
+                u.iter()
+                    .filter_map(|x| x.as_str())
+                    .filter(|x| tenants.iter().any(|t| x.starts_with(&format!("{t}$"))))
+                    .map(|x| format!("user {x}")),
+            );
+        }
+        Ok(left)
+    }
+}
