@@ -206,9 +206,16 @@ pub fn compare(model: &Outcome, observed: &Observed, level: Level) -> Option<Dif
 }
 
 /// The observable fields the model predicts that the target shows differently. Fields the model
-/// does not predict for this op (None) are not compared; grant lists compare as sets.
+/// does not predict for this op (None) are not compared; grant lists compare as sets. The
+/// owner is compared where the target shows one: S3 returns no owner on writes.
 pub fn state_differences(model: &Outcome, t: &Outcome) -> Vec<String> {
     let mut out = Vec::new();
+    if model.owner.is_some() && t.owner.is_some() && model.owner != t.owner {
+        out.push(format!(
+            "owner: model {:?}, target {:?}",
+            model.owner, t.owner
+        ));
+    }
     macro_rules! field {
         ($f:ident) => {
             if model.$f.is_some() && model.$f != t.$f {
@@ -221,7 +228,6 @@ pub fn state_differences(model: &Outcome, t: &Outcome) -> Vec<String> {
             }
         };
     }
-    field!(owner);
     if let Some(g) = &model.grants {
         let mut a = g.clone();
         a.sort();

@@ -42,9 +42,13 @@ enum Command {
         /// How much of each answer to compare.
         #[arg(long = "compare", value_enum, default_value_t = Level::Code)]
         level: Level,
-        /// Known divergences: fail only on divergences this file does not list.
-        #[arg(long)]
+        /// Known divergences: fail only on divergences this file does not list. Default with
+        /// --target: baselines/<target>.json when it exists.
+        #[arg(long, conflicts_with = "no_baseline")]
         baseline: Option<PathBuf>,
+        /// Judge every divergence as new, even when baselines/<target>.json exists.
+        #[arg(long)]
+        no_baseline: bool,
         /// Write the divergences found to this file as a baseline (reasons to be edited).
         #[arg(long)]
         write_baseline: Option<PathBuf>,
@@ -87,6 +91,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             target,
             level,
             baseline,
+            no_baseline,
             write_baseline,
             json,
         } => {
@@ -95,7 +100,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .iter()
                 .map(|f| load(f).map(|s| (f, s)))
                 .collect::<Result<Vec<_>>>()?;
-            let baseline = baseline.map(|b| Baseline::load(&b)).transpose()?;
+            let default_baseline = target
+                .target
+                .map(|k| PathBuf::from(format!("baselines/{}.json", k.name())))
+                .filter(|p| !no_baseline && p.exists());
+            let baseline_path = baseline.or(default_baseline);
+            if let (Some(p), false) = (&baseline_path, json) {
+                eprintln!("baseline: {}", p.display());
+            }
+            let baseline = baseline_path.map(|b| Baseline::load(&b)).transpose()?;
             if !model_only {
                 let Some(kind) = target.target else {
                     bail!("say where to replay: --model-only, or --target rgw|moto|generic|aws");

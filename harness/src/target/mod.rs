@@ -316,6 +316,17 @@ pub enum TargetKind {
     Aws,
 }
 
+impl TargetKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TargetKind::Rgw => "rgw",
+            TargetKind::Moto => "moto",
+            TargetKind::Generic => "generic",
+            TargetKind::Aws => "aws",
+        }
+    }
+}
+
 /// Command-line options that say where a target is.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TargetArgs {
