@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod compare;
 pub mod exec;
+pub mod findings;
 pub mod execute;
 pub mod mapping;
 pub mod render;
