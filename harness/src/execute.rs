@@ -27,6 +27,8 @@ pub struct TargetState {
     pub logical_buckets: Vec<String>,
     /// What this run created, for clean-up.
     pub created: Created,
+    /// The run's bucket prefix; each case adds its own tag to it.
+    pub run_prefix: String,
 }
 
 /// Resources a run created on the target.
@@ -46,7 +48,9 @@ impl TargetState {
     pub fn new(ep: EndpointConfig, mapping: Mapping, logical_buckets: Vec<String>) -> TargetState {
         let mut principals = BTreeMap::new();
         principals.insert("anon".to_string(), exec::clients(&ep, None));
+        let run_prefix = mapping.bucket_prefix.clone();
         TargetState {
+            run_prefix,
             ep,
             mapping,
             principals,
@@ -55,6 +59,17 @@ impl TargetState {
             logical_buckets,
             created: Created::default(),
         }
+    }
+
+    /// Starts a case of a random run on the run's accounts: its own bucket prefix, and none of
+    /// the users, roles, sessions or buckets of earlier cases (which were cleaned up).
+    pub fn begin_case(&mut self, tag: &str) {
+        self.mapping.bucket_prefix = format!("{}{tag}-", self.run_prefix);
+        self.principals
+            .retain(|name, _| name == "anon" || name.ends_with(".admin") || name.ends_with(".root"));
+        self.session_accounts.clear();
+        self.bucket_owner.clear();
+        self.created = Created::default();
     }
 
     pub fn add_principal(&mut self, name: &str, creds: &Creds) {

@@ -120,6 +120,15 @@ impl Target {
         }
     }
 
+    /// Removes what one case of a random run created (buckets, users, roles), keeping the run's
+    /// accounts for the next case.
+    pub async fn cleanup_case(&mut self, state: &TargetState) -> Cleanup {
+        match self {
+            Target::Rgw(r) => r.cleanup_case(state).await,
+            _ => cleanup_via_api(state).await,
+        }
+    }
+
     /// What this target made that is still there after clean-up (for tests and reports);
     /// `None` where the target cannot tell.
     pub async fn leftovers(&self) -> Option<Result<Vec<String>, TargetError>> {

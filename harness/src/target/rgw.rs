@@ -24,6 +24,8 @@ pub struct Rgw {
     tenants: BTreeMap<String, String>,
     /// Every tenant this target ever made, for the leftover check.
     history: Vec<String>,
+    /// Users made by `create_user` since the last case clean-up: (tenant, uid).
+    case_users: Vec<(String, String)>,
 }
 
 impl Rgw {
@@ -33,6 +35,7 @@ impl Rgw {
             ceph_conf: ceph_conf.to_string(),
             tenants: BTreeMap::new(),
             history: Vec::new(),
+            case_users: Vec::new(),
         }
     }
 
@@ -224,6 +227,7 @@ impl Rgw {
             Err(e) => return Observed::Fault { why: e.to_string() },
         };
         state.add_principal(&format!("{account}.{name}"), &creds);
+        self.case_users.push((tenant.clone(), name.to_string()));
         let Some(p) = policy else {
             return Observed::Provisioned {
                 how: format!("radosgw-admin user create --tenant {tenant} --uid {name}"),
@@ -248,6 +252,34 @@ impl Rgw {
             Ok(_) => Observed::answer(Outcome::status(exec::success_status(&c, 200))),
             Err(e) => exec::from_error(e, false),
         }
+    }
+
+    /// Removes what a case made: buckets and roles through the API (radosgw-admin for buckets
+    /// the admins cannot delete, e.g. those role sessions made), users with radosgw-admin.
+    pub async fn cleanup_case(&mut self, state: &TargetState) -> Cleanup {
+        let mut report = super::cleanup_via_api(state).await;
+        let mut still = Vec::new();
+        for f in std::mem::take(&mut report.failed) {
+            if let Some(bucket) = f.strip_prefix("bucket ") {
+                let owner = state.created.buckets.iter().find(|(_, l)| state.mapping.real_bucket(l) == bucket).map(|(a, _)| a.clone());
+                let tenant = owner.and_then(|a| state.mapping.accounts.get(&a).map(|m| m.id.clone()));
+                if let Some(t) = tenant {
+                    if self.admin(&["bucket", "rm", "--bucket", &format!("{t}/{bucket}"), "--purge-objects"]).await.is_ok() {
+                        report.removed.push(format!("bucket {t}/{bucket}"));
+                        continue;
+                    }
+                }
+            }
+            still.push(f);
+        }
+        report.failed = still;
+        for (t, uid) in std::mem::take(&mut self.case_users) {
+            match self.admin(&["user", "rm", "--tenant", &t, "--uid", &uid, "--purge-data"]).await {
+                Ok(_) => report.removed.push(format!("user {t}${uid}")),
+                Err(e) => report.failed.push(format!("user {t}${uid}: {e}")),
+            }
+        }
+        report
     }
 
     /// Removes this run's tenants: their buckets (with objects), roles and users.
