@@ -21,7 +21,9 @@ fn target(kind: TargetKind, name: &str) -> Option<Target> {
         Ok(t) => Some(t),
         Err(e) if std::env::var_os("CI").is_some() => panic!("{name} is not running in CI: {e}"),
         Err(e) => {
-            eprintln!("NOT RUN: the random run against {name} needs `scripts/backends/{name} up` ({e})");
+            eprintln!(
+                "NOT RUN: the random run against {name} needs `scripts/backends/{name} up` ({e})"
+            );
             None
         }
     }
@@ -29,38 +31,89 @@ fn target(kind: TargetKind, name: &str) -> Option<Target> {
 
 fn short_run(t: &mut Target, seed: u64, cases: u64) -> RunSummary {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let cfg = RunConfig { seed, cases, max_steps: 12, time_budget: None, level: Level::Code, known: BTreeSet::new(), max_shrink_iters: 64 };
+    let cfg = RunConfig {
+        seed,
+        cases,
+        max_steps: 12,
+        time_budget: None,
+        level: Level::Code,
+        known: BTreeSet::new(),
+        max_shrink_iters: 64,
+    };
     let stop = AtomicBool::new(false);
-    run(t, &rt, &cfg, &stop, &mut |_| {}, &mut |_| {}, &mut |d| eprintln!("found {} ({} -> {} steps)", d.signature.key(), d.original_steps, d.shrunk_steps))
+    run(t, &rt, &cfg, &stop, &mut |_| {}, &mut |_| {}, &mut |d| {
+        eprintln!(
+            "found {} ({} -> {} steps)",
+            d.signature.key(),
+            d.original_steps,
+            d.shrunk_steps
+        )
+    })
 }
 
 #[test]
 fn moto_random_run_finds_shrinks_and_reproduces() {
-    let Some(mut t) = target(TargetKind::Moto, "moto") else { return };
+    let Some(mut t) = target(TargetKind::Moto, "moto") else {
+        return;
+    };
     let s = short_run(&mut t, 1, 12);
-    eprintln!("{} cases, {} steps, {} ms, {} divergences", s.cases, s.steps, s.elapsed_ms, s.divergences.len());
-    assert!(!s.divergences.is_empty(), "moto diverges from AWS in many ways; a short run must find some");
+    eprintln!(
+        "{} cases, {} steps, {} ms, {} divergences",
+        s.cases,
+        s.steps,
+        s.elapsed_ms,
+        s.divergences.len()
+    );
+    assert!(
+        !s.divergences.is_empty(),
+        "moto diverges from AWS in many ways; a short run must find some"
+    );
     for d in &s.divergences {
         assert!(d.confirmed);
         assert!(d.shrunk_steps <= d.original_steps);
         assert_eq!(d.scenario.steps.len(), d.shrunk_steps);
         // The divergence file replays against the model with its expectations met.
         let (_, reps) = xacct_model::replay::replay(&d.scenario);
-        assert!(reps.iter().all(|r| r.passed()), "{}: {:?}", d.id, reps.last());
+        assert!(
+            reps.iter().all(|r| r.passed()),
+            "{}: {:?}",
+            d.id,
+            reps.last()
+        );
     }
 }
 
 #[test]
 fn rgw_random_run_finds_shrinks_and_reproduces() {
-    let Some(mut t) = target(TargetKind::Rgw, "rgw") else { return };
+    let Some(mut t) = target(TargetKind::Rgw, "rgw") else {
+        return;
+    };
     let s = short_run(&mut t, 1, 10);
-    eprintln!("{} cases, {} steps, {} ms, {} divergences", s.cases, s.steps, s.elapsed_ms, s.divergences.len());
-    assert!(!s.divergences.is_empty(), "RGW diverges from AWS in many ways; a short run must find some");
+    eprintln!(
+        "{} cases, {} steps, {} ms, {} divergences",
+        s.cases,
+        s.steps,
+        s.elapsed_ms,
+        s.divergences.len()
+    );
+    assert!(
+        !s.divergences.is_empty(),
+        "RGW diverges from AWS in many ways; a short run must find some"
+    );
     for d in &s.divergences {
         assert!(d.confirmed && d.shrunk_steps <= d.original_steps);
         let (_, reps) = xacct_model::replay::replay(&d.scenario);
-        assert!(reps.iter().all(|r| r.passed()), "{}: {:?}", d.id, reps.last());
+        assert!(
+            reps.iter().all(|r| r.passed()),
+            "{}: {:?}",
+            d.id,
+            reps.last()
+        );
     }
-    let left = tokio::runtime::Runtime::new().unwrap().block_on(t.leftovers()).unwrap().unwrap();
+    let left = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(t.leftovers())
+        .unwrap()
+        .unwrap();
     assert!(left.is_empty(), "left behind: {left:?}");
 }

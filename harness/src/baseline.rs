@@ -156,3 +156,38 @@ mod tests {
         assert_eq!(serde_json::from_str::<Baseline>(&text).unwrap(), b);
     }
 }
+
+/// A baseline for random runs: known divergence signatures (`Signature::key`), each with a
+/// one-line reason. `xacct run --baseline FILE` hunts only signatures it does not list.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunBaseline {
+    #[serde(default)]
+    pub target: String,
+    pub signatures: Vec<KnownSignature>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownSignature {
+    pub signature: String,
+    pub reason: String,
+}
+
+impl RunBaseline {
+    pub fn load(path: &Path) -> Result<RunBaseline, BaselineError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| BaselineError::Parse { file, source })
+    }
+
+    pub fn keys(&self) -> std::collections::BTreeSet<String> {
+        self.signatures
+            .iter()
+            .map(|s| s.signature.clone())
+            .collect()
+    }
+}

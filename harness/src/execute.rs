@@ -65,8 +65,9 @@ impl TargetState {
     /// the users, roles, sessions or buckets of earlier cases (which were cleaned up).
     pub fn begin_case(&mut self, tag: &str) {
         self.mapping.bucket_prefix = format!("{}{tag}-", self.run_prefix);
-        self.principals
-            .retain(|name, _| name == "anon" || name.ends_with(".admin") || name.ends_with(".root"));
+        self.principals.retain(|name, _| {
+            name == "anon" || name.ends_with(".admin") || name.ends_with(".root")
+        });
         self.session_accounts.clear();
         self.bucket_owner.clear();
         self.created = Created::default();

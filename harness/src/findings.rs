@@ -23,7 +23,10 @@ pub struct Signature {
 impl Signature {
     /// `over-permissive put_object model=403 AccessDenied target=200 rule=R22`.
     pub fn key(&self) -> String {
-        format!("{} {} model={} target={} rule={}", self.class, self.op, self.model, self.target, self.rule)
+        format!(
+            "{} {} model={} target={} rule={}",
+            self.class, self.op, self.model, self.target, self.rule
+        )
     }
 }
 
@@ -78,9 +81,34 @@ pub struct RunSummary {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    RunStarted { target: String, seed: u64, cases: u64, max_steps: usize },
-    CaseFinished { case: u64, steps: usize, divergent: bool, millis: u128 },
-    DivergenceFound { id: String, signature: String, original_steps: usize, shrunk_steps: usize, confirmed: bool },
-    Fault { case: u64, step: usize, why: String },
-    RunFinished { cases: u64, steps: u64, divergences: usize, elapsed_ms: u128 },
+    RunStarted {
+        target: String,
+        seed: u64,
+        cases: u64,
+        max_steps: usize,
+    },
+    CaseFinished {
+        case: u64,
+        steps: usize,
+        divergent: bool,
+        millis: u128,
+    },
+    DivergenceFound {
+        id: String,
+        signature: String,
+        original_steps: usize,
+        shrunk_steps: usize,
+        confirmed: bool,
+    },
+    Fault {
+        case: u64,
+        step: usize,
+        why: String,
+    },
+    RunFinished {
+        cases: u64,
+        steps: u64,
+        divergences: usize,
+        elapsed_ms: u128,
+    },
 }

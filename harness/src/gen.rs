@@ -101,29 +101,61 @@ fn condition(bucket_owner: String) -> BoxedStrategy<Option<Value>> {
     .boxed()
 }
 
-const OBJECT_ACTIONS: &[&str] = &["s3:GetObject", "s3:PutObject", "s3:GetObjectAcl", "s3:PutObjectAcl", "s3:DeleteObject"];
-const BUCKET_ACTIONS: &[&str] = &["s3:ListBucket", "s3:GetBucketAcl", "s3:PutBucketAcl", "s3:GetBucketPolicy"];
+const OBJECT_ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:GetObjectAcl",
+    "s3:PutObjectAcl",
+    "s3:DeleteObject",
+];
+const BUCKET_ACTIONS: &[&str] = &[
+    "s3:ListBucket",
+    "s3:GetBucketAcl",
+    "s3:PutBucketAcl",
+    "s3:GetBucketPolicy",
+];
 
 /// One bucket-policy statement: Allow or Deny, a principal from the universe, actions that
 /// apply to the resource it names, maybe a condition.
 fn bucket_statement(bucket: String, owner: String) -> BoxedStrategy<Value> {
-    let objects = (select(OBJECT_ACTIONS.to_vec()), any::<bool>()).prop_map(|(a, wild)| (if wild { "s3:*".to_string() } else { a.to_string() }, true));
+    let objects = (select(OBJECT_ACTIONS.to_vec()), any::<bool>()).prop_map(|(a, wild)| {
+        (
+            if wild {
+                "s3:*".to_string()
+            } else {
+                a.to_string()
+            },
+            true,
+        )
+    });
     let buckets = select(BUCKET_ACTIONS.to_vec()).prop_map(|a| (a.to_string(), false));
     let action = prop_oneof![3 => objects, 1 => buckets];
-    (prop_oneof![3 => Just("Allow"), 1 => Just("Deny")], account_principal(), action, condition(owner), prop::bool::weighted(0.1))
-        .prop_map(move |(effect, principal, (action, on_objects), cond, not_principal)| {
-            let resource = if on_objects { format!("arn:aws:s3:::{bucket}/*") } else { format!("arn:aws:s3:::{bucket}") };
-            let mut st = json!({"Effect": effect, "Action": action, "Resource": resource});
-            if not_principal && principal != json!("*") {
-                st["NotPrincipal"] = principal;
-            } else {
-                st["Principal"] = principal;
-            }
-            if let Some(c) = cond {
-                st["Condition"] = c;
-            }
-            st
-        })
+    (
+        prop_oneof![3 => Just("Allow"), 1 => Just("Deny")],
+        account_principal(),
+        action,
+        condition(owner),
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(
+            move |(effect, principal, (action, on_objects), cond, not_principal)| {
+                let resource = if on_objects {
+                    format!("arn:aws:s3:::{bucket}/*")
+                } else {
+                    format!("arn:aws:s3:::{bucket}")
+                };
+                let mut st = json!({"Effect": effect, "Action": action, "Resource": resource});
+                if not_principal && principal != json!("*") {
+                    st["NotPrincipal"] = principal;
+                } else {
+                    st["Principal"] = principal;
+                }
+                if let Some(c) = cond {
+                    st["Condition"] = c;
+                }
+                st
+            },
+        )
         .boxed()
 }
 
@@ -135,10 +167,25 @@ fn bucket_policy(bucket: String, owner: String) -> BoxedStrategy<Value> {
 
 /// An identity policy: S3 access to some or all buckets, maybe sts:AssumeRole, maybe a Deny.
 fn identity_policy() -> BoxedStrategy<Value> {
-    let s3 = (select(vec!["s3:*", "s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:Get*"]), select(vec!["*", "arn:aws:s3:::b1/*", "arn:aws:s3:::b2*"]))
+    let s3 = (
+        select(vec![
+            "s3:*",
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:ListBucket",
+            "s3:Get*",
+        ]),
+        select(vec!["*", "arn:aws:s3:::b1/*", "arn:aws:s3:::b2*"]),
+    )
         .prop_map(|(a, r)| json!({"Effect": "Allow", "Action": a, "Resource": r}));
-    let sts = select(vec!["arn:aws:iam::*:role/r1", "*"]).prop_map(|r| json!({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": r}));
-    let deny = select(vec!["s3:PutObjectAcl", "s3:DeleteObject", "s3:GetObjectAcl"]).prop_map(|a| json!({"Effect": "Deny", "Action": a, "Resource": "*"}));
+    let sts = select(vec!["arn:aws:iam::*:role/r1", "*"])
+        .prop_map(|r| json!({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": r}));
+    let deny = select(vec![
+        "s3:PutObjectAcl",
+        "s3:DeleteObject",
+        "s3:GetObjectAcl",
+    ])
+    .prop_map(|a| json!({"Effect": "Deny", "Action": a, "Resource": "*"}));
     prop::collection::vec(prop_oneof![4 => s3, 2 => sts, 1 => deny], 1..=2)
         .prop_map(|sts| json!({"Version": "2012-10-17", "Statement": sts}))
         .boxed()
@@ -171,7 +218,13 @@ fn acl_choice(bucket_owner: String) -> BoxedStrategy<(Option<String>, Option<Gra
 }
 
 fn ownership() -> BoxedStrategy<String> {
-    select(vec!["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"]).prop_map(str::to_string).boxed()
+    select(vec![
+        "BucketOwnerEnforced",
+        "BucketOwnerPreferred",
+        "ObjectWriter",
+    ])
+    .prop_map(str::to_string)
+    .boxed()
 }
 
 impl ReferenceStateMachine for Model {
@@ -185,8 +238,22 @@ impl ReferenceStateMachine for Model {
     fn transitions(w: &World) -> BoxedStrategy<Step> {
         let buckets = existing_buckets(w);
         // Create buckets first: almost everything else needs one.
-        let create = (select(admins()), select(BUCKETS.to_vec()), prop::option::weighted(0.7, ownership()))
-            .prop_map(|(who, b, own)| step(who, Op::CreateBucket { bucket: b.into(), object_ownership: own, acl: None, grants: None }));
+        let create = (
+            select(admins()),
+            select(BUCKETS.to_vec()),
+            prop::option::weighted(0.7, ownership()),
+        )
+            .prop_map(|(who, b, own)| {
+                step(
+                    who,
+                    Op::CreateBucket {
+                        bucket: b.into(),
+                        object_ownership: own,
+                        acl: None,
+                        grants: None,
+                    },
+                )
+            });
         if buckets.is_empty() {
             return create.boxed();
         }
@@ -198,67 +265,184 @@ impl ReferenceStateMachine for Model {
             .prop_flat_map({
                 let w = w1.clone();
                 move |(who, b, k)| {
-                    let owner = w.buckets.get(&b).map(|x| x.owner.0.clone()).unwrap_or_default();
+                    let owner = w
+                        .buckets
+                        .get(&b)
+                        .map(|x| x.owner.0.clone())
+                        .unwrap_or_default();
                     (Just(who), Just(b), Just(k), acl_choice(owner))
                 }
             })
-            .prop_map(|(who, b, k, (acl, grants))| step(who, Op::PutObject { bucket: b, key: k, acl, grants }));
-        let read = (caller(w), bucket.clone(), key.clone(), 0..4u8).prop_map(|(who, b, k, which)| {
-            let op = match which {
-                0 | 1 => Op::GetObject { bucket: b, key: k },
-                2 => Op::HeadObject { bucket: b, key: k },
-                _ => Op::GetObjectAcl { bucket: b, key: k },
-            };
-            step(who, op)
-        });
-        let put_acl = (caller(w), bucket.clone(), key.clone(), select(vec!["private", "public-read", "bucket-owner-full-control", "authenticated-read"]))
-            .prop_map(|(who, b, k, acl)| step(who, Op::PutObjectAcl { bucket: b, key: k, acl: Some(acl.into()), grants: None, access_control_policy: None }));
-        let list = (caller(w), bucket.clone(), prop::option::weighted(0.3, Just("dir/".to_string())))
+            .prop_map(|(who, b, k, (acl, grants))| {
+                step(
+                    who,
+                    Op::PutObject {
+                        bucket: b,
+                        key: k,
+                        acl,
+                        grants,
+                    },
+                )
+            });
+        let read =
+            (caller(w), bucket.clone(), key.clone(), 0..4u8).prop_map(|(who, b, k, which)| {
+                let op = match which {
+                    0 | 1 => Op::GetObject { bucket: b, key: k },
+                    2 => Op::HeadObject { bucket: b, key: k },
+                    _ => Op::GetObjectAcl { bucket: b, key: k },
+                };
+                step(who, op)
+            });
+        let put_acl = (
+            caller(w),
+            bucket.clone(),
+            key.clone(),
+            select(vec![
+                "private",
+                "public-read",
+                "bucket-owner-full-control",
+                "authenticated-read",
+            ]),
+        )
+            .prop_map(|(who, b, k, acl)| {
+                step(
+                    who,
+                    Op::PutObjectAcl {
+                        bucket: b,
+                        key: k,
+                        acl: Some(acl.into()),
+                        grants: None,
+                        access_control_policy: None,
+                    },
+                )
+            });
+        let list = (
+            caller(w),
+            bucket.clone(),
+            prop::option::weighted(0.3, Just("dir/".to_string())),
+        )
             .prop_map(|(who, b, prefix)| step(who, Op::ListObjects { bucket: b, prefix }));
-        let delete = (caller(w), bucket.clone(), key.clone()).prop_map(|(who, b, k)| step(who, Op::DeleteObject { bucket: b, key: k }));
+        let delete = (caller(w), bucket.clone(), key.clone())
+            .prop_map(|(who, b, k)| step(who, Op::DeleteObject { bucket: b, key: k }));
         let policy = bucket.clone().prop_flat_map({
             let w = w1.clone();
             move |b| {
-                let owner = w.buckets.get(&b).map(|x| x.owner.0.clone()).unwrap_or_default();
+                let owner = w
+                    .buckets
+                    .get(&b)
+                    .map(|x| x.owner.0.clone())
+                    .unwrap_or_default();
                 let admin = owner_admin(&w, &b);
                 (Just(admin), Just(b.clone()), bucket_policy(b, owner))
             }
         });
-        let put_policy = policy.prop_map(|(who, b, p)| step(who, Op::PutBucketPolicy { bucket: b, policy: p }));
+        let put_policy = policy.prop_map(|(who, b, p)| {
+            step(
+                who,
+                Op::PutBucketPolicy {
+                    bucket: b,
+                    policy: p,
+                },
+            )
+        });
         let del_policy = bucket.clone().prop_map({
             let w = w1.clone();
             move |b| step(owner_admin(&w, &b), Op::DeleteBucketPolicy { bucket: b })
         });
         let toggle = (bucket.clone(), ownership()).prop_map({
             let w = w1.clone();
-            move |(b, o)| step(owner_admin(&w, &b), Op::PutBucketOwnershipControls { bucket: b, object_ownership: o })
+            move |(b, o)| {
+                step(
+                    owner_admin(&w, &b),
+                    Op::PutBucketOwnershipControls {
+                        bucket: b,
+                        object_ownership: o,
+                    },
+                )
+            }
         });
         let pab = (bucket.clone(), any::<[bool; 4]>()).prop_map({
             let w = w1.clone();
             move |(b, f)| {
                 step(
                     owner_admin(&w, &b),
-                    Op::PutPublicAccessBlock { bucket: b, block_public_acls: f[0], ignore_public_acls: f[1], block_public_policy: f[2], restrict_public_buckets: f[3] },
+                    Op::PutPublicAccessBlock {
+                        bucket: b,
+                        block_public_acls: f[0],
+                        ignore_public_acls: f[1],
+                        block_public_policy: f[2],
+                        restrict_public_buckets: f[3],
+                    },
                 )
             }
         });
-        let bucket_acl = (bucket.clone(), select(vec!["private", "public-read", "authenticated-read"])).prop_map({
-            let w = w1.clone();
-            move |(b, acl)| step(owner_admin(&w, &b), Op::PutBucketAcl { bucket: b, acl: Some(acl.into()), grants: None, access_control_policy: None })
-        });
-        let create_user = (select(ACCOUNTS.to_vec()), select(USERS.to_vec()), prop::option::weighted(0.8, identity_policy()))
-            .prop_map(|(a, u, p)| step(format!("{a}.admin"), Op::CreateUser { name: u.into(), policy: p }));
-        let create_role = (select(ACCOUNTS.to_vec()), select(ROLES.to_vec()), trust_policy(), identity_policy())
-            .prop_map(|(a, r, t, p)| step(format!("{a}.admin"), Op::CreateRole { name: r.into(), trust_policy: t, policy: Some(p) }));
+        let bucket_acl = (
+            bucket.clone(),
+            select(vec!["private", "public-read", "authenticated-read"]),
+        )
+            .prop_map({
+                let w = w1.clone();
+                move |(b, acl)| {
+                    step(
+                        owner_admin(&w, &b),
+                        Op::PutBucketAcl {
+                            bucket: b,
+                            acl: Some(acl.into()),
+                            grants: None,
+                            access_control_policy: None,
+                        },
+                    )
+                }
+            });
+        let create_user = (
+            select(ACCOUNTS.to_vec()),
+            select(USERS.to_vec()),
+            prop::option::weighted(0.8, identity_policy()),
+        )
+            .prop_map(|(a, u, p)| {
+                step(
+                    format!("{a}.admin"),
+                    Op::CreateUser {
+                        name: u.into(),
+                        policy: p,
+                    },
+                )
+            });
+        let create_role = (
+            select(ACCOUNTS.to_vec()),
+            select(ROLES.to_vec()),
+            trust_policy(),
+            identity_policy(),
+        )
+            .prop_map(|(a, r, t, p)| {
+                step(
+                    format!("{a}.admin"),
+                    Op::CreateRole {
+                        name: r.into(),
+                        trust_policy: t,
+                        policy: Some(p),
+                    },
+                )
+            });
         let roles: Vec<String> = w
             .accounts
             .values()
-            .flat_map(|a| a.roles.keys().map(move |r| format!("arn:aws:iam::${{{}}}:role/{r}", a.name)))
+            .flat_map(|a| {
+                a.roles
+                    .keys()
+                    .map(move |r| format!("arn:aws:iam::${{{}}}:role/{r}", a.name))
+            })
             .collect();
-        let callers: Vec<String> = principals(w).into_iter().filter(|p| p.contains('.')).collect();
+        let callers: Vec<String> = principals(w)
+            .into_iter()
+            .filter(|p| p.contains('.'))
+            .collect();
 
         let mut choices: Vec<(u32, BoxedStrategy<Step>)> = vec![
-            (if buckets.len() < BUCKETS.len() { 2 } else { 0 }, create.boxed()),
+            (
+                if buckets.len() < BUCKETS.len() { 2 } else { 0 },
+                create.boxed(),
+            ),
             (10, put.boxed()),
             (9, read.boxed()),
             (3, put_acl.boxed()),
@@ -273,8 +457,23 @@ impl ReferenceStateMachine for Model {
             (2, create_role.boxed()),
         ];
         if !roles.is_empty() {
-            let assume = (select(callers), select(roles), select(SESSIONS.to_vec()), prop::option::weighted(0.2, identity_policy()))
-                .prop_map(|(who, arn, s, sp)| step(who, Op::AssumeRole { role_arn: arn, session_name: format!("xacct-{s}"), session_policy: sp, as_name: s.into() }));
+            let assume = (
+                select(callers),
+                select(roles),
+                select(SESSIONS.to_vec()),
+                prop::option::weighted(0.2, identity_policy()),
+            )
+                .prop_map(|(who, arn, s, sp)| {
+                    step(
+                        who,
+                        Op::AssumeRole {
+                            role_arn: arn,
+                            session_name: format!("xacct-{s}"),
+                            session_policy: sp,
+                            as_name: s.into(),
+                        },
+                    )
+                });
             choices.push((4, assume.boxed()));
         }
         choices.retain(|(w, _)| *w > 0);
@@ -301,8 +500,13 @@ mod tests {
     fn sample(seed: u64, n: usize) -> Vec<Step> {
         let mut bytes = [0u8; 32];
         bytes[..8].copy_from_slice(&seed.to_le_bytes());
-        let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
-        let tree = Model::sequential_strategy(n..=n).new_tree(&mut runner).unwrap();
+        let mut runner = TestRunner::new_with_rng(
+            Config::default(),
+            TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+        );
+        let tree = Model::sequential_strategy(n..=n)
+            .new_tree(&mut runner)
+            .unwrap();
         tree.current().1
     }
 
@@ -310,8 +514,14 @@ mod tests {
     fn generation_is_deterministic_and_meaningful() {
         let a = sample(7, 40);
         let b = sample(7, 40);
-        assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
-        assert_ne!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&sample(8, 40)).unwrap());
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&b).unwrap()
+        );
+        assert_ne!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&sample(8, 40)).unwrap()
+        );
         // The model accepts every generated step, and a good share of them are allowed.
         let mut w = World::with_accounts(ACCOUNTS.iter().copied());
         let mut allowed = 0;
@@ -319,6 +529,9 @@ mod tests {
             let (o, _) = xacct_model::step(&mut w, s).expect("generated steps resolve");
             allowed += o.allowed() as usize;
         }
-        assert!(allowed >= 8, "only {allowed} of 40 generated steps were allowed");
+        assert!(
+            allowed >= 8,
+            "only {allowed} of 40 generated steps were allowed"
+        );
     }
 }

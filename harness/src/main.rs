@@ -56,6 +56,45 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Random runs: generate step sequences from the model's state machine, run each against a
+    /// target and the model, shrink every divergence to a minimal replayable scenario.
+    Run {
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Seed of the run (same seed, same sequences); random when not given, and printed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Number of generated cases (shrinking attempts are not counted).
+        #[arg(long, default_value_t = 100)]
+        cases: u64,
+        /// Steps per case, at most.
+        #[arg(long, default_value_t = 20)]
+        max_steps: usize,
+        /// Stop after this many seconds (whatever the case count).
+        #[arg(long)]
+        time_budget: Option<u64>,
+        /// How much of each answer to compare.
+        #[arg(long = "compare", value_enum, default_value_t = Level::Code)]
+        level: Level,
+        /// Known divergence signatures: not hunted; the run fails only on new ones.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Write the signatures found to this file as a run baseline.
+        #[arg(long)]
+        write_baseline: Option<PathBuf>,
+        /// Output directory: summary, events.jsonl, divergences/ (default out/run-<seed>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also write a JUnit XML report here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Independent runs side by side (job i uses seed+i); each has its own accounts.
+        #[arg(long, default_value_t = 1)]
+        jobs: u64,
+        /// Shrinking attempts per divergence.
+        #[arg(long, default_value_t = 128)]
+        max_shrink_iters: u32,
+    },
     /// Print the model's decision tables (principal × operation × ownership × object owner).
     Decisions {
         /// Print JSON (every cell with its explanation) instead of Markdown tables.
@@ -142,6 +181,53 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Run {
+            target,
+            seed,
+            cases,
+            max_steps,
+            time_budget,
+            level,
+            baseline,
+            write_baseline,
+            out,
+            junit,
+            jobs,
+            max_shrink_iters,
+        } => {
+            let Some(kind) = target.target else {
+                bail!("say which endpoint to run against: --target rgw|moto|generic|aws (the embedded endpoint is not built yet)");
+            };
+            let seed = seed.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64 % 1_000_000)
+                    .unwrap_or(1)
+            });
+            let known = match &baseline {
+                Some(b) => xacct_harness::baseline::RunBaseline::load(b)?.keys(),
+                None => Default::default(),
+            };
+            let cfg = xacct_harness::run::RunConfig {
+                seed,
+                cases,
+                max_steps,
+                time_budget: time_budget.map(std::time::Duration::from_secs),
+                level,
+                known,
+                max_shrink_iters,
+            };
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("out/run-{seed}")));
+            random_run(
+                kind,
+                &target,
+                cfg,
+                jobs.max(1),
+                &out,
+                junit.as_deref(),
+                write_baseline.as_deref(),
+            )
+        }
         Command::Decisions { json } => {
             let cells = xacct_model::tables::decision_table();
             if json {
@@ -166,6 +252,203 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `xacct run`: random cases against a target, `jobs` independent runs side by side.
+fn random_run(
+    kind: xacct_harness::target::TargetKind,
+    args: &TargetArgs,
+    cfg: xacct_harness::run::RunConfig,
+    jobs: u64,
+    out: &std::path::Path,
+    junit: Option<&std::path::Path>,
+    write_baseline: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use xacct_harness::findings::Event;
+    use xacct_harness::report;
+
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let events = std::fs::File::create(out.join("events.jsonl"))
+        .with_context(|| format!("creating {}/events.jsonl", out.display()))?;
+    let log = Arc::new(Mutex::new(report::EventLog::new(events)));
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        // Ctrl-C: stop starting steps; each job cleans up what it made.
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                if rt.block_on(tokio::signal::ctrl_c()).is_ok() {
+                    eprintln!("\ninterrupted: finishing the current step and cleaning up");
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+        });
+    }
+    let tty = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    eprintln!(
+        "xacct run: target {}, seed {}, {} case(s), up to {} steps each, {} job(s); output in {}",
+        kind.name(),
+        cfg.seed,
+        cfg.cases,
+        cfg.max_steps,
+        jobs,
+        out.display()
+    );
+    let per_job = cfg.cases.div_ceil(jobs);
+    let results: Vec<Result<xacct_harness::findings::RunSummary>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|j| {
+                let mut jcfg = cfg.clone();
+                jcfg.seed = cfg.seed + j;
+                jcfg.cases = per_job.min(cfg.cases.saturating_sub(per_job * j));
+                let log = log.clone();
+                let stop = stop.clone();
+                scope.spawn(move || -> Result<xacct_harness::findings::RunSummary> {
+                    let rt = tokio::runtime::Builder::new_multi_thread()
+                        .worker_threads(2)
+                        .enable_all()
+                        .build()?;
+                    let mut target = args.build(kind)?;
+                    let mut last = std::time::Instant::now();
+                    let s =
+                        xacct_harness::run::run(
+                            &mut target,
+                            &rt,
+                            &jcfg,
+                            &stop,
+                            &mut |e: &Event| {
+                                if let Ok(mut l) = log.lock() {
+                                    l.emit(e);
+                                }
+                            },
+                            &mut |p| {
+                                let line =
+                                    format!(
+                                "{}cases {}/{}, {} steps, {:.1} steps/s, {} divergence(s){}",
+                                if jobs > 1 { format!("[job {j}] ") } else { String::new() },
+                                p.cases,
+                                jcfg.cases,
+                                p.steps,
+                                p.steps as f64 / p.elapsed.as_secs_f64().max(0.001),
+                                p.divergences,
+                                if p.shrinking { ", shrinking" } else { "" }
+                            );
+                                if tty {
+                                    eprint!("\r{line:<90}");
+                                } else if last.elapsed().as_secs() >= 10 {
+                                    eprintln!("{line}");
+                                    last = std::time::Instant::now();
+                                }
+                            },
+                            &mut |d| {
+                                eprintln!(
+                                    "{}found {} ({} -> {} steps)",
+                                    if tty { "\n" } else { "" },
+                                    d.signature.key(),
+                                    d.original_steps,
+                                    d.shrunk_steps
+                                )
+                            },
+                        );
+                    Ok(s)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a job panicked")))
+            })
+            .collect()
+    });
+    if tty {
+        eprintln!();
+    }
+    // Merge the jobs in job order, one divergence per signature, renumbered.
+    let mut summary: Option<xacct_harness::findings::RunSummary> = None;
+    for r in results {
+        let s = r?;
+        match &mut summary {
+            None => summary = Some(s),
+            Some(m) => {
+                m.cases += s.cases;
+                m.steps += s.steps;
+                m.elapsed_ms = m.elapsed_ms.max(s.elapsed_ms);
+                m.unsupported += s.unsupported;
+                m.faults += s.faults;
+                m.flaky.extend(s.flaky);
+                m.known.extend(s.known);
+                for d in s.divergences {
+                    if !m.divergences.iter().any(|x| x.signature == d.signature) {
+                        m.divergences.push(d);
+                    }
+                }
+            }
+        }
+    }
+    let mut summary = summary.context("no job ran")?;
+    summary.known.sort();
+    summary.known.dedup();
+    summary.not_seen = cfg
+        .known
+        .iter()
+        .filter(|k| !summary.known.contains(k))
+        .cloned()
+        .collect();
+    summary.divergences.sort_by(|a, b| {
+        a.signature
+            .class
+            .cmp(&b.signature.class)
+            .then(a.case.cmp(&b.case))
+    });
+    for (i, d) in summary.divergences.iter_mut().enumerate() {
+        d.id = format!("d{:02}-{}-{}", i + 1, d.signature.class, d.signature.op);
+        d.scenario.name = d.id.clone();
+    }
+    let _ = std::fs::remove_dir_all(out.join("divergences"));
+    for d in &summary.divergences {
+        report::write_divergence(out, d)
+            .with_context(|| format!("writing {} into {}", d.id, out.display()))?;
+    }
+    std::fs::write(out.join("summary.txt"), report::summary_text(&summary))?;
+    std::fs::write(out.join("summary.md"), report::summary_markdown(&summary))?;
+    std::fs::write(
+        out.join("summary.json"),
+        serde_json::to_string_pretty(&summary)? + "\n",
+    )?;
+    if let Some(j) = junit {
+        std::fs::write(j, report::junit(&summary))
+            .with_context(|| format!("writing {}", j.display()))?;
+    }
+    if let Some(b) = write_baseline {
+        let rb = xacct_harness::baseline::RunBaseline {
+            target: kind.name().into(),
+            signatures: summary
+                .divergences
+                .iter()
+                .map(|d| xacct_harness::baseline::KnownSignature {
+                    signature: d.signature.key(),
+                    reason: d.detail.clone(),
+                })
+                .collect(),
+        };
+        std::fs::write(b, serde_json::to_string_pretty(&rb)? + "\n")
+            .with_context(|| format!("writing {}", b.display()))?;
+    }
+    print!("{}", report::summary_text(&summary));
+    let interrupted = stop.load(Ordering::Relaxed);
+    Ok(if summary.divergences.is_empty() && !interrupted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// `replay --target`: each scenario against the target and the model, judged by the baseline.

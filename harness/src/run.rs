@@ -5,9 +5,9 @@
 //! The run then goes on hunting divergences it has not seen.
 
 use crate::compare::{compare, Class, Level, Observed};
+use crate::execute::TargetState;
 use crate::findings::{Divergence, Event, RunSummary, Signature};
 use crate::gen::{Model, ACCOUNTS, BUCKETS};
-use crate::execute::TargetState;
 use crate::target::Target;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use proptest_state_machine::ReferenceStateMachine;
@@ -91,7 +91,12 @@ fn run_case(
     rt.block_on(async {
         state.begin_case(tag);
         let mut world = World::with_accounts(ACCOUNTS.iter().copied());
-        let mut r = CaseResult { steps_run: 0, faults: 0, unsupported: 0, hit: None };
+        let mut r = CaseResult {
+            steps_run: 0,
+            faults: 0,
+            unsupported: 0,
+            hit: None,
+        };
         for (i, st) in steps.iter().enumerate() {
             if stop.load(Ordering::Relaxed) {
                 break;
@@ -100,7 +105,9 @@ fn run_case(
                 s.fetch_add(1, Ordering::Relaxed);
             }
             r.steps_run += 1;
-            let Ok((model, ex)) = xacct_model::step(&mut world, st) else { continue };
+            let Ok((model, ex)) = xacct_model::step(&mut world, st) else {
+                continue;
+            };
             let observed = target.step(state, st).await;
             match compare(&model, &observed, level) {
                 Some(d) if d.class == Class::EndpointFault => r.faults += 1,
@@ -109,7 +116,11 @@ fn run_case(
                     let rule = ex.deciding_rule().unwrap_or("").to_string();
                     let sig = signature(d.class, st.op.name(), &model, &observed, &rule);
                     if wanted(&sig) {
-                        let explanation = ex.lines.iter().map(|l| world.redact(&format!("[{}] {}", l.rule, l.detail))).collect();
+                        let explanation = ex
+                            .lines
+                            .iter()
+                            .map(|l| world.redact(&format!("[{}] {}", l.rule, l.detail)))
+                            .collect();
                         r.hit = Some((i, sig, model, explanation, observed, d.detail));
                         break;
                     }
@@ -119,7 +130,10 @@ fn run_case(
         }
         let cleanup = target.cleanup_case(state).await;
         if !cleanup.failed.is_empty() {
-            return Err(format!("clean-up could not remove: {}", cleanup.failed.join(", ")));
+            return Err(format!(
+                "clean-up could not remove: {}",
+                cleanup.failed.join(", ")
+            ));
         }
         Ok(r)
     })
@@ -135,14 +149,28 @@ fn rng_for(seed: u64, round: u64) -> TestRng {
 
 /// The divergence as a replayable scenario: its steps up to the diverging one, which carries the
 /// model's answer as `expect`.
-fn scenario_of(id: &str, sig: &Signature, steps: &[Step], at: usize, model: &Outcome, seed: u64) -> Scenario {
+fn scenario_of(
+    id: &str,
+    sig: &Signature,
+    steps: &[Step],
+    at: usize,
+    model: &Outcome,
+    seed: u64,
+) -> Scenario {
     let mut steps: Vec<Step> = steps[..=at].to_vec();
     if let Some(last) = steps.last_mut() {
-        last.expect = Some(Expect { status: Some(model.status), code: model.code.clone(), ..Default::default() });
+        last.expect = Some(Expect {
+            status: Some(model.status),
+            code: model.code.clone(),
+            ..Default::default()
+        });
     }
     Scenario {
         name: id.to_string(),
-        description: Some(format!("{} (found by `xacct run --seed {seed}`; the last step diverges)", sig.key())),
+        description: Some(format!(
+            "{} (found by `xacct run --seed {seed}`; the last step diverges)",
+            sig.key()
+        )),
         steps,
     }
 }
@@ -158,7 +186,8 @@ pub fn run(
     on_divergence: &mut dyn FnMut(&Divergence),
 ) -> RunSummary {
     let started = Instant::now();
-    let time_up = || stop.load(Ordering::Relaxed) || cfg.time_budget.is_some_and(|b| started.elapsed() >= b);
+    let time_up =
+        || stop.load(Ordering::Relaxed) || cfg.time_budget.is_some_and(|b| started.elapsed() >= b);
     let mut summary = RunSummary {
         target: target.name().to_string(),
         seed: cfg.seed,
@@ -172,7 +201,12 @@ pub fn run(
         faults: 0,
         flaky: Vec::new(),
     };
-    on_event(&Event::RunStarted { target: summary.target.clone(), seed: cfg.seed, cases: cfg.cases, max_steps: cfg.max_steps });
+    on_event(&Event::RunStarted {
+        target: summary.target.clone(),
+        seed: cfg.seed,
+        cases: cfg.cases,
+        max_steps: cfg.max_steps,
+    });
     // The run's accounts are provisioned once; every case gets its own bucket prefix and is
     // cleaned up after, and the accounts go at the end.
     let accounts: Vec<String> = ACCOUNTS.iter().map(|a| a.to_string()).collect();
@@ -180,7 +214,11 @@ pub fn run(
     let mut state = match rt.block_on(target.provision(&accounts, buckets)) {
         Ok(s) => s,
         Err(e) => {
-            on_event(&Event::Fault { case: 0, step: 0, why: format!("provisioning: {e}") });
+            on_event(&Event::Fault {
+                case: 0,
+                step: 0,
+                why: format!("provisioning: {e}"),
+            });
             summary.elapsed_ms = started.elapsed().as_millis();
             return summary;
         }
@@ -233,7 +271,17 @@ pub fn run(
             };
             let tag = format!("c{}", case_no.get());
             case_no.set(case_no.get() + 1);
-            let res = run_case(&mut target.borrow_mut(), &mut state_cell.borrow_mut(), &tag, rt, &steps, cfg.level, seen.as_deref(), stop, &wanted);
+            let res = run_case(
+                &mut target.borrow_mut(),
+                &mut state_cell.borrow_mut(),
+                &tag,
+                rt,
+                &steps,
+                cfg.level,
+                seen.as_deref(),
+                stop,
+                &wanted,
+            );
             let res = match res {
                 Ok(r) => r,
                 Err(e) => {
@@ -248,23 +296,43 @@ pub fn run(
             if !shrinking {
                 let case = s.cases;
                 s.cases += 1;
-                (on_event.borrow_mut())(&Event::CaseFinished { case, steps: res.steps_run, divergent: res.hit.is_some(), millis: t0.elapsed().as_millis() });
+                (on_event.borrow_mut())(&Event::CaseFinished {
+                    case,
+                    steps: res.steps_run,
+                    divergent: res.hit.is_some(),
+                    millis: t0.elapsed().as_millis(),
+                });
             }
-            (on_progress.borrow_mut())(Progress { cases: s.cases, steps: s.steps, divergences: s.divergences.len(), shrinking, elapsed: started.elapsed() });
+            (on_progress.borrow_mut())(Progress {
+                cases: s.cases,
+                steps: s.steps,
+                divergences: s.divergences.len(),
+                shrinking,
+                elapsed: started.elapsed(),
+            });
             match res.hit {
                 Some((i, sig, ..)) => {
                     if hunt.borrow().is_none() {
-                        *first.borrow_mut() = Some((s.cases - 1, steps.len(), started.elapsed().as_millis()));
+                        *first.borrow_mut() =
+                            Some((s.cases - 1, steps.len(), started.elapsed().as_millis()));
                         *hunt.borrow_mut() = Some(sig.clone());
                     }
-                    Err(TestCaseError::fail(format!("step {}: {}", i + 1, sig.key())))
+                    Err(TestCaseError::fail(format!(
+                        "step {}: {}",
+                        i + 1,
+                        sig.key()
+                    )))
                 }
                 None => Ok(()),
             }
         });
         drop(summary_cell);
         if let Some(e) = err.into_inner() {
-            (on_event.borrow_mut())(&Event::Fault { case: summary.cases, step: 0, why: e });
+            (on_event.borrow_mut())(&Event::Fault {
+                case: summary.cases,
+                step: 0,
+                why: e,
+            });
             break;
         }
         match result {
@@ -272,14 +340,33 @@ pub fn run(
             Err(TestError::Fail(_, (_init, steps, _))) => {
                 let Some(sig) = hunt.into_inner() else { break };
                 hunted_out.insert(sig.key());
-                let (case, original, found_after_ms) = first.into_inner().unwrap_or((0, steps.len(), 0));
+                let (case, original, found_after_ms) =
+                    first.into_inner().unwrap_or((0, steps.len(), 0));
                 // Confirm: the shrunk scenario must diverge the same way once more.
                 let tag = format!("c{}", case_no.get());
                 case_no.set(case_no.get() + 1);
-                let again = run_case(&mut target.borrow_mut(), &mut state_cell.borrow_mut(), &tag, rt, &steps, cfg.level, None, stop, &|s: &Signature| *s == sig);
-                let id = format!("d{:02}-{}-{}", summary.divergences.len() + 1, sig.class, sig.op);
+                let again = run_case(
+                    &mut target.borrow_mut(),
+                    &mut state_cell.borrow_mut(),
+                    &tag,
+                    rt,
+                    &steps,
+                    cfg.level,
+                    None,
+                    stop,
+                    &|s: &Signature| *s == sig,
+                );
+                let id = format!(
+                    "d{:02}-{}-{}",
+                    summary.divergences.len() + 1,
+                    sig.class,
+                    sig.op
+                );
                 match again {
-                    Ok(CaseResult { hit: Some((at, _, model, explanation, observed, detail)), .. }) => {
+                    Ok(CaseResult {
+                        hit: Some((at, _, model, explanation, observed, detail)),
+                        ..
+                    }) => {
                         let scenario = scenario_of(&id, &sig, &steps, at, &model, cfg.seed);
                         let d = Divergence {
                             id: id.clone(),
@@ -296,12 +383,24 @@ pub fn run(
                             case,
                             found_after_ms,
                         };
-                        (on_event.borrow_mut())(&Event::DivergenceFound { id, signature: sig.key(), original_steps: original, shrunk_steps: d.shrunk_steps, confirmed: true });
+                        (on_event.borrow_mut())(&Event::DivergenceFound {
+                            id,
+                            signature: sig.key(),
+                            original_steps: original,
+                            shrunk_steps: d.shrunk_steps,
+                            confirmed: true,
+                        });
                         on_divergence(&d);
                         summary.divergences.push(d);
                     }
                     _ => {
-                        (on_event.borrow_mut())(&Event::DivergenceFound { id, signature: sig.key(), original_steps: original, shrunk_steps: steps.len(), confirmed: false });
+                        (on_event.borrow_mut())(&Event::DivergenceFound {
+                            id,
+                            signature: sig.key(),
+                            original_steps: original,
+                            shrunk_steps: steps.len(),
+                            confirmed: false,
+                        });
                         summary.flaky.push(sig.key());
                     }
                 }
@@ -314,13 +413,32 @@ pub fn run(
     let target = target.into_inner();
     let cleanup = rt.block_on(target.cleanup(&state));
     if !cleanup.failed.is_empty() {
-        (on_event.borrow_mut())(&Event::Fault { case: summary.cases, step: 0, why: format!("clean-up could not remove: {}", cleanup.failed.join(", ")) });
+        (on_event.borrow_mut())(&Event::Fault {
+            case: summary.cases,
+            step: 0,
+            why: format!("clean-up could not remove: {}", cleanup.failed.join(", ")),
+        });
     }
-    summary.divergences.sort_by(|a, b| a.signature.class.cmp(&b.signature.class).then(a.id.cmp(&b.id)));
+    summary.divergences.sort_by(|a, b| {
+        a.signature
+            .class
+            .cmp(&b.signature.class)
+            .then(a.id.cmp(&b.id))
+    });
     summary.known = known_seen.into_inner().into_iter().collect();
-    summary.not_seen = cfg.known.iter().filter(|k| !summary.known.contains(k)).cloned().collect();
+    summary.not_seen = cfg
+        .known
+        .iter()
+        .filter(|k| !summary.known.contains(k))
+        .cloned()
+        .collect();
     summary.elapsed_ms = started.elapsed().as_millis();
-    (on_event.borrow_mut())(&Event::RunFinished { cases: summary.cases, steps: summary.steps, divergences: summary.divergences.len(), elapsed_ms: summary.elapsed_ms });
+    (on_event.borrow_mut())(&Event::RunFinished {
+        cases: summary.cases,
+        steps: summary.steps,
+        divergences: summary.divergences.len(),
+        elapsed_ms: summary.elapsed_ms,
+    });
     summary
 }
 

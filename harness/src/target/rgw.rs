@@ -261,10 +261,26 @@ impl Rgw {
         let mut still = Vec::new();
         for f in std::mem::take(&mut report.failed) {
             if let Some(bucket) = f.strip_prefix("bucket ") {
-                let owner = state.created.buckets.iter().find(|(_, l)| state.mapping.real_bucket(l) == bucket).map(|(a, _)| a.clone());
-                let tenant = owner.and_then(|a| state.mapping.accounts.get(&a).map(|m| m.id.clone()));
+                let owner = state
+                    .created
+                    .buckets
+                    .iter()
+                    .find(|(_, l)| state.mapping.real_bucket(l) == bucket)
+                    .map(|(a, _)| a.clone());
+                let tenant =
+                    owner.and_then(|a| state.mapping.accounts.get(&a).map(|m| m.id.clone()));
                 if let Some(t) = tenant {
-                    if self.admin(&["bucket", "rm", "--bucket", &format!("{t}/{bucket}"), "--purge-objects"]).await.is_ok() {
+                    if self
+                        .admin(&[
+                            "bucket",
+                            "rm",
+                            "--bucket",
+                            &format!("{t}/{bucket}"),
+                            "--purge-objects",
+                        ])
+                        .await
+                        .is_ok()
+                    {
                         report.removed.push(format!("bucket {t}/{bucket}"));
                         continue;
                     }
@@ -274,7 +290,10 @@ impl Rgw {
         }
         report.failed = still;
         for (t, uid) in std::mem::take(&mut self.case_users) {
-            match self.admin(&["user", "rm", "--tenant", &t, "--uid", &uid, "--purge-data"]).await {
+            match self
+                .admin(&["user", "rm", "--tenant", &t, "--uid", &uid, "--purge-data"])
+                .await
+            {
                 Ok(_) => report.removed.push(format!("user {t}${uid}")),
                 Err(e) => report.failed.push(format!("user {t}${uid}: {e}")),
             }
