@@ -117,3 +117,20 @@ fn rgw_random_run_finds_shrinks_and_reproduces() {
         .unwrap();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn moto_runs_with_the_same_seed_find_the_same_shrunk_scenarios() {
+    let Some(mut t) = target(TargetKind::Moto, "moto") else {
+        return;
+    };
+    let a = short_run(&mut t, 3, 6);
+    let b = short_run(&mut t, 3, 6);
+    let files = |s: &RunSummary| {
+        s.divergences
+            .iter()
+            .map(|d| serde_json::to_string(&d.scenario).unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert!(!a.divergences.is_empty());
+    assert_eq!(files(&a), files(&b), "same seed, same divergence files");
+}

@@ -3,6 +3,35 @@
 use std::path::Path;
 use xacct_model::{replay::replay, Scenario};
 
+/// The regression corpus: shrunk divergences found by random runs (`corpus/<target>/*.json`).
+/// Each ends with the diverging step, whose `expect` is the model's answer: against the model
+/// every file passes; `xacct replay corpus/<target>/*.json --target <target>` shows which ones
+/// the backend still gets wrong.
+#[test]
+fn every_corpus_scenario_meets_its_expectations_against_the_model() {
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir("corpus").unwrap() {
+        let dir = dir.unwrap().path();
+        if dir.is_dir() {
+            for f in std::fs::read_dir(&dir).unwrap() {
+                let f = f.unwrap().path();
+                if f.extension().is_some_and(|x| x == "json") {
+                    files.push(f);
+                }
+            }
+        }
+    }
+    files.sort();
+    assert!(!files.is_empty(), "the corpus is empty");
+    for f in &files {
+        let label = f.display().to_string();
+        let s = Scenario::from_json_str(&std::fs::read_to_string(f).unwrap(), &label).unwrap();
+        let (_, reports) = replay(&s);
+        let bad: Vec<_> = reports.iter().filter(|r| !r.passed()).collect();
+        assert!(bad.is_empty(), "{label}: {bad:#?}");
+    }
+}
+
 #[test]
 fn every_curated_scenario_meets_its_expectations() {
     let mut files: Vec<_> = std::fs::read_dir(Path::new("scenarios"))

@@ -487,6 +487,8 @@ impl<'a> Gen<'a> {
 #   XACCT_ROOT_PROFILE_<ACCOUNT>  profile of the account's root user, for steps run as A.root
 #                                 (they are not run without it).{email}
 #   XACCT_ENDPOINT_URL            an S3-compatible endpoint: every command gets --endpoint-url
+#                                 (buckets are addressed by name alone: Ceph RGW's tenant:bucket
+#                                 form for another tenant's bucket is not used)
 #   XACCT_REGION                  default: the region of the first account's profile, else us-east-1
 #   XACCT_BUCKET_PREFIX           prefix of every bucket name (default xacct-repro-$RANDOM-)
 #   XACCT_IAM_SLEEP               seconds to wait after IAM changes and for new access keys
@@ -1071,7 +1073,7 @@ aux() { # aux PRINCIPAL AWS-ARGS...: a call that is not a scenario step; reports
   [ -z "$INTERRUPTED" ] || return 1
   principal_args "$who" || { echo "      not run: aws $1 $2: $WHY"; return 1; }
   if ! aws "${WHO[@]}" "${COMMON[@]}" "$@" >"$WORK/aux.out" 2>"$WORK/aux.err"; then
-    echo "      failed: aws $1 $2: $(grep -m 1 . "$WORK/aux.err")"
+    [ -n "$INTERRUPTED" ] || echo "      failed: aws $1 $2: $(grep -m 1 . "$WORK/aux.err")"
     return 1
   fi
 }
@@ -1079,7 +1081,10 @@ aux() { # aux PRINCIPAL AWS-ARGS...: a call that is not a scenario step; reports
 register_bucket() { # register_bucket ACCOUNT:BUCKET after create-bucket: delete it at the end
   # unless it was there before. (Some S3-compatible servers create the bucket even when they
   # answer with an error, so a failed create is registered too.)
-  grep -q -e BucketAlreadyOwnedByYou -e BucketAlreadyExists "$LAST_ERR" || CLEAN_BUCKETS+=("$1")
+  if [ "$LAST_RC" = 0 ] || { [ -s "$LAST_ERR" ] \
+    && ! grep -q -e BucketAlreadyOwnedByYou -e BucketAlreadyExists "$LAST_ERR"; }; then
+    CLEAN_BUCKETS+=("$1")
+  fi
 }
 
 settle() { # after an IAM change: AWS takes a few seconds to apply it
@@ -1146,6 +1151,10 @@ echo
 echo "$MATCHED steps as expected, $DIFFERED different, $NOT_RUN not run, $UNCHECKED without expectation"
 RESULT=0
 [ "$DIFFERED" -eq 0 ] && [ "$NOT_RUN" -eq 0 ] || RESULT=1
+if [ -n "$INTERRUPTED" ]; then
+  echo "interrupted: the steps after the last one shown were not run"
+  RESULT=1
+fi
 
 # clean-up: everything this script created
 INTERRUPTED=
@@ -1582,17 +1591,5 @@ esac
         assert!(calls
             .iter()
             .any(|c| c.iter().any(|a| a == "rm") && c.iter().any(|a| a == "s3://pfx-b1")));
-    }
-}
-#[cfg(test)]
-mod tmp_dump {
-    #[test]
-    fn dump_seed() {
-        let Ok(path) = std::env::var("XACCT_DUMP_IN") else {
-            return;
-        };
-        let text = std::fs::read_to_string(&path).unwrap();
-        let sc = xacct_model::Scenario::from_json_str(&text, &path).unwrap();
-        std::fs::write(std::env::var("XACCT_DUMP_OUT").unwrap(), super::script(&sc)).unwrap();
     }
 }

@@ -7,7 +7,9 @@
 
 use crate::compare::{Class, Observed};
 use crate::findings::{Divergence, Event, RunSummary};
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{
+    NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -119,8 +121,14 @@ fn code_cell(s: &str) -> String {
     format!("`{s}`")
 }
 
+/// Whether a divergence did not reproduce: `flaky` lists ids or signature keys.
 fn is_flaky(s: &RunSummary, d: &Divergence) -> bool {
-    !d.confirmed || s.flaky.iter().any(|f| f == &d.id)
+    let key = d.signature.key();
+    !d.confirmed || s.flaky.iter().any(|f| *f == d.id || *f == key)
+}
+
+fn is_known(s: &RunSummary, d: &Divergence) -> bool {
+    s.known.contains(&d.signature.key())
 }
 
 /// The explanation of one divergence, as Markdown.
@@ -147,7 +155,7 @@ pub fn divergence_markdown(d: &Divergence) -> String {
     let rows = [
         (
             "classification",
-            format!("{} ({})", sig.class, class_meaning(sig.class)),
+            format!("**{}**: {}", sig.class, class_meaning(sig.class)),
         ),
         ("model (AWS's rules)", code_cell(&d.model.to_string())),
         ("target", code_cell(&d.target.to_string())),
@@ -307,10 +315,10 @@ pub fn summary_text(s: &RunSummary) -> String {
                 "      {} steps (from {}){}; {}",
                 d.shrunk_steps,
                 d.original_steps,
-                if is_flaky(s, d) {
-                    ", FLAKY"
-                } else {
-                    ", confirmed"
+                match (is_flaky(s, d), is_known(s, d)) {
+                    (true, _) => ", FLAKY",
+                    (false, true) => ", confirmed, known (in the baseline)",
+                    (false, false) => ", confirmed",
                 },
                 files_of(&d.id)
             )
@@ -342,10 +350,13 @@ pub fn summary_text(s: &RunSummary) -> String {
     if !s.flaky.is_empty() {
         writeln!(
             t,
-            "\nflaky (the shrunk scenario did not reproduce): {}",
-            s.flaky.join(", ")
+            "\nflaky: seen once, but the shrunk scenario did not diverge the same way ({}):",
+            s.flaky.len()
         )
         .ok();
+        for k in &s.flaky {
+            writeln!(t, "  {k}").ok();
+        }
     }
     writeln!(
         t,
@@ -459,6 +470,15 @@ pub fn summary_markdown(s: &RunSummary) -> String {
             writeln!(m, "- `{}`", k.replace('`', "'")).ok();
         }
     }
+    if !s.flaky.is_empty() {
+        m.push_str(
+            "\n## Flaky\n\nSeen once, but the shrunk scenario did not diverge the same way when \
+             replayed:\n\n",
+        );
+        for k in &s.flaky {
+            writeln!(m, "- `{}`", k.replace('`', "'")).ok();
+        }
+    }
     m
 }
 
@@ -512,7 +532,7 @@ pub fn junit(s: &RunSummary) -> String {
             .set_message(format!("{key}{flaky}; shrunk scenario: {}", path.display()))
             .set_type(d.signature.class.as_str());
         let mut desc = format!(
-            "{} at step {} of {} ({} steps before shrinking); {} case(s) with this signature.\n\
+            "{} at step {} of {} ({} steps before shrinking); divergences with this signature: {}.\n\
              model: {}\ntarget: {}\n{}\n",
             d.signature.class,
             d.step,
@@ -532,14 +552,29 @@ pub fn junit(s: &RunSummary) -> String {
         tc.set_system_out(target_raw(&d.target));
         suite.add_test_case(tc);
     }
-    let seen: BTreeSet<&str> = sigs.iter().map(|(k, _, _)| k.as_str()).collect();
+    let mut seen: BTreeSet<&str> = sigs.iter().map(|(k, _, _)| k.as_str()).collect();
     for k in &s.known {
-        if seen.contains(k.as_str()) {
+        if !seen.insert(k.as_str()) {
             continue;
         }
         let mut tc = TestCase::new(k.clone(), TestCaseStatus::success());
         tc.set_classname("xacct.known");
         tc.set_system_out("known divergence: listed in the baseline and seen again");
+        suite.add_test_case(tc);
+    }
+    // Signatures seen once whose shrunk scenario did not reproduce: JUnit's flaky failures.
+    for k in &s.flaky {
+        if s.divergences.iter().any(|d| d.id == *k) || !seen.insert(k.as_str()) {
+            continue;
+        }
+        let mut status = TestCaseStatus::success();
+        let mut rerun = TestRerun::new(NonSuccessKind::Failure);
+        rerun.set_message(format!(
+            "{k}: seen once, but the shrunk scenario did not diverge the same way when replayed"
+        ));
+        status.add_rerun(rerun);
+        let mut tc = TestCase::new(k.clone(), status);
+        tc.set_classname("xacct.flaky");
         suite.add_test_case(tc);
     }
     let mut cases = TestCase::new(
@@ -720,7 +755,10 @@ mod tests {
             not_seen: vec!["over-restrictive head_object model=200 target=403 rule=R1".into()],
             unsupported: 4,
             faults: 1,
-            flaky: vec!["d03-over-permissive-put_object".into()],
+            flaky: vec![
+                "d03-over-permissive-put_object".into(),
+                "wrong-state get_bucket_acl model=200 target=200 rule=R7".into(),
+            ],
         }
     }
 
@@ -825,7 +863,11 @@ mod tests {
         assert!(x.contains("<testsuite name=\"xacct-moto\""), "{x}");
         // Three new signatures fail (d01, d02, d03: R23); d04's is known and passes.
         assert!(x.contains("failures=\"3\""), "{x}");
-        assert!(x.contains("tests=\"6\""), "{x}");
+        assert!(x.contains("tests=\"7\""), "{x}");
+        assert!(
+            x.contains("<flakyFailure message=\"wrong-state get_bucket_acl"),
+            "{x}"
+        );
         assert!(
             x.contains("shrunk scenario: divergences/d01-over-permissive-put_object.json"),
             "{x}"

@@ -233,7 +233,9 @@ pub fn run(
     let known_seen: RefCell<BTreeSet<String>> = RefCell::new(BTreeSet::new());
     let mut round = 0u64;
     while summary.cases < cfg.cases && !time_up() {
-        let remaining = (cfg.cases - summary.cases) as u32;
+        // Rounds of at most 25 cases, each seeded by its number: a spent time budget wastes at
+        // most a round's generation, and the same seed still gives the same rounds.
+        let remaining = (cfg.cases - summary.cases).min(25) as u32;
         let config = Config {
             cases: remaining,
             max_shrink_iters: cfg.max_shrink_iters,
@@ -326,7 +328,7 @@ pub fn run(
                 None => Ok(()),
             }
         });
-        drop(summary_cell);
+        let _ = summary_cell.into_inner();
         if let Some(e) = err.into_inner() {
             (on_event.borrow_mut())(&Event::Fault {
                 case: summary.cases,
@@ -336,7 +338,7 @@ pub fn run(
             break;
         }
         match result {
-            Ok(()) => break,
+            Ok(()) => {}
             Err(TestError::Fail(_, (_init, steps, _))) => {
                 let Some(sig) = hunt.into_inner() else { break };
                 hunted_out.insert(sig.key());
@@ -409,7 +411,7 @@ pub fn run(
         }
         round += 1;
     }
-    drop(state_cell);
+    let _ = state_cell.into_inner();
     let target = target.into_inner();
     let cleanup = rt.block_on(target.cleanup(&state));
     if !cleanup.failed.is_empty() {
