@@ -7,6 +7,10 @@ use xacct_harness::findings::RunSummary;
 use xacct_harness::run::{run, RunConfig};
 use xacct_harness::target::{Target, TargetArgs, TargetKind};
 
+/// moto's authentication switch (reset-auth) is global to the server: runs that bootstrap or
+/// clean up accounts must not overlap, so the moto tests take turns.
+static MOTO: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn target(kind: TargetKind, name: &str) -> Option<Target> {
     let args = TargetArgs {
         target: Some(kind),
@@ -53,6 +57,7 @@ fn short_run(t: &mut Target, seed: u64, cases: u64) -> RunSummary {
 
 #[test]
 fn moto_random_run_finds_shrinks_and_reproduces() {
+    let _turn = MOTO.lock().unwrap_or_else(|e| e.into_inner());
     let Some(mut t) = target(TargetKind::Moto, "moto") else {
         return;
     };
@@ -120,6 +125,7 @@ fn rgw_random_run_finds_shrinks_and_reproduces() {
 
 #[test]
 fn moto_runs_with_the_same_seed_find_the_same_shrunk_scenarios() {
+    let _turn = MOTO.lock().unwrap_or_else(|e| e.into_inner());
     let Some(mut t) = target(TargetKind::Moto, "moto") else {
         return;
     };

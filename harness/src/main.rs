@@ -198,6 +198,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let Some(kind) = target.target else {
                 bail!("say which endpoint to run against: --target rgw|moto|generic|aws (the embedded endpoint is not built yet)");
             };
+            if jobs > 1 && matches!(kind, xacct_harness::target::TargetKind::Moto) {
+                bail!("moto's authentication switch (reset-auth) is global to the server, so jobs would disturb each other's accounts: run moto with --jobs 1");
+            }
             let seed = seed.unwrap_or_else(|| {
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
