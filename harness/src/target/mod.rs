@@ -229,6 +229,8 @@ pub async fn cleanup_via_api(state: &TargetState) -> Cleanup {
             continue;
         };
         let bucket = state.mapping.real_bucket(logical);
+        // The run's own bucket policy may deny the admin what clean-up needs: remove it first.
+        let _ = c.s3.delete_bucket_policy().bucket(&bucket).send().await;
         let mut ok = true;
         if let Ok(list) = c.s3.list_objects_v2().bucket(&bucket).send().await {
             for o in list.contents() {

@@ -258,35 +258,51 @@ impl Rgw {
     /// the admins cannot delete, e.g. those role sessions made), users with radosgw-admin.
     pub async fn cleanup_case(&mut self, state: &TargetState) -> Cleanup {
         let mut report = super::cleanup_via_api(state).await;
+        // What the API could not remove (a case's policy may deny it even the bucket owner):
+        // purge those buckets, objects included, with radosgw-admin.
+        let mut purge: Vec<String> = Vec::new();
         let mut still = Vec::new();
         for f in std::mem::take(&mut report.failed) {
-            if let Some(bucket) = f.strip_prefix("bucket ") {
-                let owner = state
-                    .created
-                    .buckets
-                    .iter()
-                    .find(|(_, l)| state.mapping.real_bucket(l) == bucket)
-                    .map(|(a, _)| a.clone());
-                let tenant =
-                    owner.and_then(|a| state.mapping.accounts.get(&a).map(|m| m.id.clone()));
-                if let Some(t) = tenant {
-                    if self
-                        .admin(&[
-                            "bucket",
-                            "rm",
-                            "--bucket",
-                            &format!("{t}/{bucket}"),
-                            "--purge-objects",
-                        ])
-                        .await
-                        .is_ok()
-                    {
-                        report.removed.push(format!("bucket {t}/{bucket}"));
-                        continue;
+            let bucket = f
+                .strip_prefix("bucket ")
+                .or_else(|| f.strip_prefix("object ").and_then(|o| o.split('/').next()));
+            match bucket {
+                Some(b) => {
+                    if !purge.iter().any(|x| x == b) {
+                        purge.push(b.to_string());
                     }
                 }
+                None => still.push(f),
             }
-            still.push(f);
+        }
+        for bucket in purge {
+            let owner = state
+                .created
+                .buckets
+                .iter()
+                .find(|(_, l)| state.mapping.real_bucket(l) == bucket)
+                .map(|(a, _)| a.clone());
+            let tenant = owner.and_then(|a| state.mapping.accounts.get(&a).map(|m| m.id.clone()));
+            let removed = match &tenant {
+                Some(t) => self
+                    .admin(&[
+                        "bucket",
+                        "rm",
+                        "--bucket",
+                        &format!("{t}/{bucket}"),
+                        "--purge-objects",
+                    ])
+                    .await
+                    .is_ok(),
+                None => false,
+            };
+            if removed {
+                report
+                    .removed
+                    .push(format!("bucket {bucket} (purged with radosgw-admin)"));
+            } else {
+                still.push(format!("bucket {bucket}"));
+            }
         }
         report.failed = still;
         for (t, uid) in std::mem::take(&mut self.case_users) {
