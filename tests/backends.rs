@@ -33,6 +33,10 @@ fn scenarios() -> Vec<(PathBuf, Scenario)> {
         .collect()
 }
 
+/// moto's authentication switch (reset-auth) is global to the server: tests that bootstrap or
+/// clean up moto accounts take turns.
+static MOTO: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The target, or `None` (locally) when its backend is not running.
 fn target(kind: TargetKind, name: &str) -> Option<Target> {
     let args = TargetArgs {
@@ -116,6 +120,7 @@ fn rgw_replays_the_curated_scenarios_as_baselined_and_leaves_nothing() {
 
 #[test]
 fn moto_replays_the_curated_scenarios_as_baselined_and_leaves_nothing() {
+    let _turn = MOTO.lock().unwrap_or_else(|e| e.into_inner());
     replay_all_by_baseline(TargetKind::Moto, "moto");
 }
 
@@ -188,5 +193,6 @@ fn rgw_corpus_divergences_still_reproduce() {
 
 #[test]
 fn moto_corpus_divergences_still_reproduce() {
+    let _turn = MOTO.lock().unwrap_or_else(|e| e.into_inner());
     corpus_still_diverges(TargetKind::Moto, "moto");
 }
