@@ -39,15 +39,7 @@ static MOTO: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The target, or `None` (locally) when its backend is not running.
 fn target(kind: TargetKind, name: &str) -> Option<Target> {
-    let args = TargetArgs {
-        target: Some(kind),
-        endpoint: None,
-        ceph_conf: None,
-        target_file: None,
-        aws_profiles: vec![],
-        aws_region: "us-east-1".into(),
-        i_understand_this_uses_real_aws: false,
-    };
+    let args = TargetArgs::local(kind);
     match args.build(kind) {
         Ok(t) => Some(t),
         Err(e) if std::env::var_os("CI").is_some() => {

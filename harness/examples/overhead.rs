@@ -28,15 +28,7 @@ fn main() {
         _ => TargetKind::Rgw,
     };
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(600);
-    let targs = TargetArgs {
-        target: Some(kind),
-        endpoint: None,
-        ceph_conf: None,
-        target_file: None,
-        aws_profiles: vec![],
-        aws_region: "us-east-1".into(),
-        i_understand_this_uses_real_aws: false,
-    };
+    let targs = TargetArgs::local(kind);
     let mut target = targs
         .build(kind)
         .expect("backend running (scripts/backends/<name> up)");

@@ -67,14 +67,19 @@ pub enum BaselineError {
     },
 }
 
+/// Reads a JSON baseline file; errors name the file.
+fn load_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, BaselineError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| BaselineError::Parse { file, source })
+}
+
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
-            file: file.clone(),
-            source,
-        })?;
-        serde_json::from_str(&text).map_err(|source| BaselineError::Parse { file, source })
+        load_json(path)
     }
 
     fn matches(k: &Known, f: &Found) -> bool {
@@ -176,12 +181,7 @@ pub struct KnownSignature {
 
 impl RunBaseline {
     pub fn load(path: &Path) -> Result<RunBaseline, BaselineError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
-            file: file.clone(),
-            source,
-        })?;
-        serde_json::from_str(&text).map_err(|source| BaselineError::Parse { file, source })
+        load_json(path)
     }
 
     pub fn keys(&self) -> std::collections::BTreeSet<String> {

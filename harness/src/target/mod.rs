@@ -395,6 +395,19 @@ fn setting(flag: &Option<String>, var: &str, script: &str) -> Option<String> {
 }
 
 impl TargetArgs {
+    /// Options for a local target found the usual way (environment, then the backend script).
+    pub fn local(kind: TargetKind) -> TargetArgs {
+        TargetArgs {
+            target: Some(kind),
+            endpoint: None,
+            ceph_conf: None,
+            target_file: None,
+            aws_profiles: vec![],
+            aws_region: "us-east-1".into(),
+            i_understand_this_uses_real_aws: false,
+        }
+    }
+
     pub fn build(&self, kind: TargetKind) -> Result<Target, TargetError> {
         match kind {
             TargetKind::Rgw => {

@@ -129,7 +129,7 @@ impl Moto {
         self.ids = ids.clone();
         self.history.extend(ids.iter().cloned());
         self.moto_api("/moto-api/reset-auth", "inf").await?;
-        let result = self.bootstrap(&ep, accounts, &ids).await;
+        let result = self.bootstrap(accounts, &ids).await;
         // Authentication goes back on whatever happened.
         let on = self.moto_api("/moto-api/reset-auth", "0").await;
         let creds = result?;
@@ -289,26 +289,12 @@ impl Moto {
 
     async fn bootstrap(
         &self,
-        ep: &EndpointConfig,
         accounts: &[String],
         ids: &[String],
     ) -> Result<Vec<Creds>, TargetError> {
         let mut out = Vec::new();
         for (name, id) in accounts.iter().zip(ids) {
-            let conf = aws_sdk_iam::Config::builder()
-                .behavior_version(BehaviorVersion::latest())
-                .region(Region::new(ep.region.clone()))
-                .endpoint_url(&ep.iam_url)
-                .credentials_provider(Credentials::new(
-                    "bootstrap",
-                    "bootstrap",
-                    None,
-                    None,
-                    "xacct",
-                ))
-                .interceptor(AccountHeader(id.clone()))
-                .build();
-            let iam = aws_sdk_iam::Client::from_conf(conf);
+            let iam = self.iam_as(id);
             let fail = |what: &str, e: String| {
                 TargetError::Endpoint(format!("bootstrapping account {name} ({id}): {what}: {e}"))
             };
