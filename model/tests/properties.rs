@@ -1352,7 +1352,6 @@ fn universe_is_valid() {
 /// how often each op is generated and succeeds, how many buckets end BucketOwnerEnforced with
 /// objects, fully blocked, with a policy, and how many objects are foreign- or anon-owned.
 #[test]
-#[ignore]
 fn generator_coverage() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
@@ -1411,4 +1410,28 @@ fn generator_coverage() {
         "objects: {objects}, {foreign} not owned by the bucket owner, {anon_owned} owned by anon"
     );
     println!("anonymous get_object k1 allowed: {anon_reads}; B.admin reads turned into denials by an injected Deny: {flipped}");
+    // The properties above are only as good as what the generator reaches: uploads and reads
+    // that succeed, foreign-owned objects, enforced buckets holding objects, public reads, and
+    // allowed reads that a Deny can turn.
+    let (puts, put_ok) = ops.get("put_object").copied().unwrap_or_default();
+    assert!(
+        puts > 0 && put_ok * 4 >= puts,
+        "too few uploads succeed: {put_ok} of {puts}"
+    );
+    assert!(
+        ops.get("get_object").is_some_and(|(_, ok)| *ok > 20),
+        "too few reads succeed"
+    );
+    assert!(
+        foreign > 10,
+        "too few objects owned by another account than the bucket's: {foreign}"
+    );
+    assert!(
+        boe > 10 && with_policy > 10,
+        "too few enforced buckets with objects ({boe}) or policies ({with_policy})"
+    );
+    assert!(
+        anon_reads > 10 && flipped > 50,
+        "anonymous reads {anon_reads}, Deny flips {flipped}"
+    );
 }
