@@ -127,6 +127,15 @@ impl TargetState {
         })
     }
 
+    /// A Get*Acl answer in the model's terms: owner and grants by account or group name.
+    fn acl_outcome(&self, owner: Option<&s3t::Owner>, grants: &[s3t::Grant]) -> Outcome {
+        Outcome {
+            owner: self.owner_name(owner),
+            grants: Some(grants.iter().filter_map(|g| self.grant_view(g)).collect()),
+            ..Default::default()
+        }
+    }
+
     fn owner_name(&self, o: Option<&s3t::Owner>) -> Option<String> {
         let id = o?.id()?;
         Some(
@@ -436,16 +445,7 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
                 .bucket(state.bucket(caller, bucket))
                 .set_expected_bucket_owner(ebo),
             200,
-            |out| Outcome {
-                owner: state.owner_name(out.owner()),
-                grants: Some(
-                    out.grants()
-                        .iter()
-                        .filter_map(|g| state.grant_view(g))
-                        .collect()
-                ),
-                ..Default::default()
-            }
+            |out| state.acl_outcome(out.owner(), out.grants())
         ),
         Op::PutObject {
             bucket,
@@ -565,16 +565,7 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
                 .key(key)
                 .set_expected_bucket_owner(ebo),
             200,
-            |out| Outcome {
-                owner: state.owner_name(out.owner()),
-                grants: Some(
-                    out.grants()
-                        .iter()
-                        .filter_map(|g| state.grant_view(g))
-                        .collect()
-                ),
-                ..Default::default()
-            }
+            |out| state.acl_outcome(out.owner(), out.grants())
         ),
         Op::PutObjectAcl {
             bucket,
