@@ -303,6 +303,15 @@ fn random_run(
         jobs,
         out.display()
     );
+    // A bar per job on a terminal; plain lines (every 10 s) in CI and in logs.
+    let bars = indicatif::MultiProgress::new();
+    if !tty {
+        bars.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let style =
+        indicatif::ProgressStyle::with_template("{prefix}[{bar:30}] {pos}/{len} cases, {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> ");
     let per_job = cfg.cases.div_ceil(jobs);
     let results: Vec<Result<xacct_harness::findings::RunSummary>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..jobs)
@@ -312,6 +321,14 @@ fn random_run(
                 jcfg.cases = per_job.min(cfg.cases.saturating_sub(per_job * j));
                 let log = log.clone();
                 let stop = stop.clone();
+                let bar = bars.add(indicatif::ProgressBar::new(jcfg.cases));
+                bar.set_style(style.clone());
+                bar.set_prefix(if jobs > 1 {
+                    format!("job {j} ")
+                } else {
+                    String::new()
+                });
+                let bars = bars.clone();
                 scope.spawn(move || -> Result<xacct_harness::findings::RunSummary> {
                     let rt = tokio::runtime::Builder::new_multi_thread()
                         .worker_threads(2)
@@ -319,46 +336,52 @@ fn random_run(
                         .build()?;
                     let mut target = args.build(kind)?;
                     let mut last = std::time::Instant::now();
-                    let s =
-                        xacct_harness::run::run(
-                            &mut target,
-                            &rt,
-                            &jcfg,
-                            &stop,
-                            &mut |e: &Event| {
-                                if let Ok(mut l) = log.lock() {
-                                    l.emit(e);
-                                }
-                            },
-                            &mut |p| {
-                                let line =
-                                    format!(
-                                "{}cases {}/{}, {} steps, {:.1} steps/s, {} divergence(s){}",
-                                if jobs > 1 { format!("[job {j}] ") } else { String::new() },
-                                p.cases,
-                                jcfg.cases,
+                    let s = xacct_harness::run::run(
+                        &mut target,
+                        &rt,
+                        &jcfg,
+                        &stop,
+                        &mut |e: &Event| {
+                            if let Ok(mut l) = log.lock() {
+                                l.emit(e);
+                            }
+                        },
+                        &mut |p| {
+                            let msg = format!(
+                                "{} steps, {:.1} steps/s, {} divergence(s){}",
                                 p.steps,
                                 p.steps as f64 / p.elapsed.as_secs_f64().max(0.001),
                                 p.divergences,
                                 if p.shrinking { ", shrinking" } else { "" }
                             );
-                                if tty {
-                                    eprint!("\r{line:<90}");
-                                } else if last.elapsed().as_secs() >= 10 {
-                                    eprintln!("{line}");
-                                    last = std::time::Instant::now();
-                                }
-                            },
-                            &mut |d| {
-                                eprintln!(
-                                    "{}found {} ({} -> {} steps)",
-                                    if tty { "\n" } else { "" },
-                                    d.signature.key(),
-                                    d.original_steps,
-                                    d.shrunk_steps
-                                )
-                            },
-                        );
+                            bar.set_position(p.cases);
+                            if tty {
+                                bar.set_message(msg);
+                            } else if last.elapsed().as_secs() >= 10 {
+                                let job = if jobs > 1 {
+                                    format!("[job {j}] ")
+                                } else {
+                                    String::new()
+                                };
+                                eprintln!("{job}cases {}/{}, {msg}", p.cases, jcfg.cases);
+                                last = std::time::Instant::now();
+                            }
+                        },
+                        &mut |d| {
+                            let line = format!(
+                                "found {} ({} -> {} steps)",
+                                d.signature.key(),
+                                d.original_steps,
+                                d.shrunk_steps
+                            );
+                            if tty {
+                                let _ = bars.println(line);
+                            } else {
+                                eprintln!("{line}");
+                            }
+                        },
+                    );
+                    bar.finish_and_clear();
                     Ok(s)
                 })
             })
@@ -371,9 +394,6 @@ fn random_run(
             })
             .collect()
     });
-    if tty {
-        eprintln!();
-    }
     // Merge the jobs in job order, one divergence per signature, renumbered.
     let mut summary: Option<xacct_harness::findings::RunSummary> = None;
     for r in results {
