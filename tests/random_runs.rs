@@ -47,13 +47,9 @@ fn short_run(t: &mut Target, seed: u64, cases: u64) -> RunSummary {
     })
 }
 
-#[test]
-fn moto_random_run_finds_shrinks_and_reproduces() {
-    let _turn = MOTO.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(mut t) = target(TargetKind::Moto, "moto") else {
-        return;
-    };
-    let s = short_run(&mut t, 1, 12);
+/// What every short run must show: some divergences, each confirmed, shrunk, and replayable
+/// against the model with its expectations met.
+fn check_findings(name: &str, s: &RunSummary) {
     eprintln!(
         "{} cases, {} steps, {} ms, {} divergences",
         s.cases,
@@ -63,39 +59,7 @@ fn moto_random_run_finds_shrinks_and_reproduces() {
     );
     assert!(
         !s.divergences.is_empty(),
-        "moto diverges from AWS in many ways; a short run must find some"
-    );
-    for d in &s.divergences {
-        assert!(d.confirmed);
-        assert!(d.shrunk_steps <= d.original_steps);
-        assert_eq!(d.scenario.steps.len(), d.shrunk_steps);
-        // The divergence file replays against the model with its expectations met.
-        let (_, reps) = xacct_model::replay::replay(&d.scenario);
-        assert!(
-            reps.iter().all(|r| r.passed()),
-            "{}: {:?}",
-            d.id,
-            reps.last()
-        );
-    }
-}
-
-#[test]
-fn rgw_random_run_finds_shrinks_and_reproduces() {
-    let Some(mut t) = target(TargetKind::Rgw, "rgw") else {
-        return;
-    };
-    let s = short_run(&mut t, 1, 10);
-    eprintln!(
-        "{} cases, {} steps, {} ms, {} divergences",
-        s.cases,
-        s.steps,
-        s.elapsed_ms,
-        s.divergences.len()
-    );
-    assert!(
-        !s.divergences.is_empty(),
-        "RGW diverges from AWS in many ways; a short run must find some"
+        "{name} diverges from AWS in many ways; a short run must find some"
     );
     for d in &s.divergences {
         assert!(d.confirmed && d.shrunk_steps <= d.original_steps);
@@ -107,6 +71,28 @@ fn rgw_random_run_finds_shrinks_and_reproduces() {
             reps.last()
         );
     }
+}
+
+#[test]
+fn moto_random_run_finds_shrinks_and_reproduces() {
+    let _turn = MOTO.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(mut t) = target(TargetKind::Moto, "moto") else {
+        return;
+    };
+    let s = short_run(&mut t, 1, 12);
+    check_findings("moto", &s);
+    for d in &s.divergences {
+        assert_eq!(d.scenario.steps.len(), d.shrunk_steps);
+    }
+}
+
+#[test]
+fn rgw_random_run_finds_shrinks_and_reproduces() {
+    let Some(mut t) = target(TargetKind::Rgw, "rgw") else {
+        return;
+    };
+    let s = short_run(&mut t, 1, 10);
+    check_findings("RGW", &s);
     let left = tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(t.leftovers())

@@ -53,6 +53,11 @@ impl Intercept for AccountHeader {
     }
 }
 
+/// Any signature does while moto's authentication is off; the account comes from the header.
+fn bootstrap_credentials() -> Credentials {
+    Credentials::new("bootstrap", "bootstrap", None, None, "xacct")
+}
+
 impl Moto {
     pub fn new(endpoint: &str) -> Moto {
         Moto {
@@ -170,13 +175,7 @@ impl Moto {
                 .behavior_version(BehaviorVersion::latest())
                 .region(Region::new(ep.region.clone()))
                 .endpoint_url(&ep.iam_url)
-                .credentials_provider(Credentials::new(
-                    "bootstrap",
-                    "bootstrap",
-                    None,
-                    None,
-                    "xacct",
-                ))
+                .credentials_provider(bootstrap_credentials())
                 .interceptor(AccountHeader(id.to_string()))
                 .build(),
         )
@@ -190,13 +189,7 @@ impl Moto {
                 .region(Region::new(ep.region.clone()))
                 .endpoint_url(&ep.s3_url)
                 .force_path_style(true)
-                .credentials_provider(Credentials::new(
-                    "bootstrap",
-                    "bootstrap",
-                    None,
-                    None,
-                    "xacct",
-                ))
+                .credentials_provider(bootstrap_credentials())
                 .interceptor(AccountHeader(id.to_string()))
                 .build(),
         )
