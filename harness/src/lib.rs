@@ -5,6 +5,7 @@
 pub mod awscli;
 pub mod baseline;
 pub mod compare;
+pub mod embedded;
 pub mod exec;
 pub mod execute;
 pub mod findings;
