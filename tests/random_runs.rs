@@ -35,6 +35,7 @@ fn short_run(t: &mut Target, seed: u64, cases: u64) -> RunSummary {
         level: Level::Code,
         known: BTreeSet::new(),
         max_shrink_iters: 64,
+        stop_after: None,
     };
     let stop = AtomicBool::new(false);
     run(t, &rt, &cfg, &stop, &mut |_| {}, &mut |_| {}, &mut |d| {

@@ -4,6 +4,7 @@
 
 pub mod awscli;
 pub mod baseline;
+pub mod bench;
 pub mod compare;
 pub mod embedded;
 pub mod exec;

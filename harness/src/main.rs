@@ -103,6 +103,71 @@ enum Command {
     },
     /// List the rules the model holds, with their sources.
     Rules,
+    /// Run the embedded endpoint (the model over S3, STS and IAM) for other tools: aws-cli,
+    /// boto3, the aws-cli scripts xacct writes. Writes an AWS CLI config and credentials file
+    /// with a profile per principal, and serves until Ctrl-C.
+    Serve {
+        /// Port on 127.0.0.1 (0: a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Switch on one injected authorization bug.
+        #[arg(long, value_parser = parse_mutant)]
+        mutant: Option<xacct_harness::embedded::Mutant>,
+        /// List the mutants, with a sentence each, and exit.
+        #[arg(long)]
+        list_mutants: bool,
+        /// Accounts to provision, comma-separated.
+        #[arg(long, default_value = "A,B,C", value_delimiter = ',')]
+        accounts: Vec<String>,
+        /// Where to write `config` and `credentials` (AWS CLI format, profiles xacct-A for
+        /// A.admin and xacct-A-root for A.root).
+        #[arg(long, default_value = "out/serve")]
+        config_dir: PathBuf,
+    },
+    /// Benchmarks of the harness itself.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+    /// Print an aws-cli script that replays a scenario without xacct (as written beside every
+    /// divergence a run finds).
+    Awscli {
+        /// Scenario file (JSON).
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Seeded-bug benchmark: a random run against the embedded endpoint with each mutant, until
+    /// the first divergence; prints time and cases to it and the shrunk scenario's length.
+    Mutants {
+        /// Seeds to run each mutant with, comma-separated.
+        #[arg(long, default_value = "1,2,3", value_delimiter = ',')]
+        seeds: Vec<u64>,
+        /// Seconds allowed per mutant and seed.
+        #[arg(long, default_value_t = 60)]
+        budget: u64,
+        /// Steps per generated case, at most.
+        #[arg(long, default_value_t = 20)]
+        max_steps: usize,
+        /// Only these mutants (default: all).
+        #[arg(long = "mutant", value_parser = parse_mutant)]
+        mutants: Vec<xacct_harness::embedded::Mutant>,
+        /// Also write the rows as JSON here.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+}
+
+fn parse_mutant(s: &str) -> Result<xacct_harness::embedded::Mutant, String> {
+    xacct_harness::embedded::Mutant::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = xacct_harness::embedded::Mutant::ALL
+            .iter()
+            .map(|m| m.name())
+            .collect();
+        format!("no mutant is named {s:?}; the mutants are: {}", names.join(", "))
+    })
 }
 
 fn load(path: &PathBuf) -> Result<Scenario> {
@@ -139,9 +204,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .iter()
                 .map(|f| load(f).map(|s| (f, s)))
                 .collect::<Result<Vec<_>>>()?;
-            let default_baseline = target
-                .target
-                .map(|k| PathBuf::from(format!("baselines/{}.json", k.name())))
+            let default_baseline = (!model_only)
+                .then(|| PathBuf::from(format!("baselines/{}.json", target.kind().name())))
                 .filter(|p| !no_baseline && p.exists());
             let baseline_path = baseline.or(default_baseline);
             if let (Some(p), false) = (&baseline_path, json) {
@@ -149,9 +213,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let baseline = baseline_path.map(|b| Baseline::load(&b)).transpose()?;
             if !model_only {
-                let Some(kind) = target.target else {
-                    bail!("say where to replay: --model-only, or --target rgw|moto|generic|aws");
-                };
+                let kind = target.kind();
                 return replay_target(
                     kind,
                     &target,
@@ -195,9 +257,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             jobs,
             max_shrink_iters,
         } => {
-            let Some(kind) = target.target else {
-                bail!("say which endpoint to run against: --target rgw|moto|generic|aws (the embedded endpoint is not built yet)");
-            };
+            let kind = target.kind();
             if jobs > 1 && matches!(kind, xacct_harness::target::TargetKind::Moto) {
                 bail!("moto's authentication switch (reset-auth) is global to the server, so jobs would disturb each other's accounts: run moto with --jobs 1");
             }
@@ -219,6 +279,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 level,
                 known,
                 max_shrink_iters,
+                stop_after: None,
             };
             let out = out.unwrap_or_else(|| PathBuf::from(format!("out/run-{seed}")));
             random_run(
@@ -239,6 +300,57 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("# Decision tables of the xacct model\n\nCells: status, error code, deciding rule (see `xacct rules`).");
                 print!("{}", xacct_model::tables::render_markdown(&cells));
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            port,
+            mutant,
+            list_mutants,
+            accounts,
+            config_dir,
+        } => {
+            if list_mutants {
+                for m in xacct_harness::embedded::Mutant::ALL {
+                    println!("{:<24} {}", m.name(), m.description());
+                    println!("{:<24} (bug class seen in: {})", "", m.seen_in());
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            serve(port, mutant, &accounts, &config_dir)
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Mutants {
+                    seeds,
+                    budget,
+                    max_steps,
+                    mutants,
+                    json,
+                },
+        } => {
+            let mutants = if mutants.is_empty() {
+                xacct_harness::embedded::Mutant::ALL.to_vec()
+            } else {
+                mutants
+            };
+            let cfg = xacct_harness::bench::MutantBench {
+                seeds,
+                budget: std::time::Duration::from_secs(budget),
+                max_steps,
+            };
+            let rows = xacct_harness::bench::mutants(&mutants, &cfg, &mut |r| {
+                eprintln!("{}", xacct_harness::bench::row_line(r));
+            })?;
+            print!("{}", xacct_harness::bench::table(&rows, &cfg));
+            if let Some(j) = json {
+                std::fs::write(&j, serde_json::to_string_pretty(&rows)? + "\n")
+                    .with_context(|| format!("writing {}", j.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Awscli { file } => {
+            let s = load(&file)?;
+            print!("{}", xacct_harness::awscli::script(&s));
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
@@ -334,6 +446,7 @@ fn random_run(
                         .worker_threads(2)
                         .enable_all()
                         .build()?;
+                    let _in_runtime = rt.enter();
                     let mut target = args.build(kind)?;
                     let mut last = std::time::Instant::now();
                     let s = xacct_harness::run::run(
@@ -489,6 +602,7 @@ fn replay_target(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let _in_runtime = rt.enter();
     let mut target = args.build(kind)?;
     let mut reports = Vec::new();
     for (f, s) in scenarios {
@@ -557,6 +671,91 @@ fn replay_target(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `xacct serve`: the embedded endpoint in the foreground, with AWS CLI profiles written out.
+fn serve(
+    port: u16,
+    mutant: Option<xacct_harness::embedded::Mutant>,
+    accounts: &[String],
+    config_dir: &std::path::Path,
+) -> Result<ExitCode> {
+    for a in accounts {
+        if !xacct_model::world::AccountName::is_valid(a) {
+            bail!("--accounts: {a:?} is not an account name (an upper-case letter, then upper-case letters or digits)");
+        }
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let _in_runtime = rt.enter();
+    let endpoint = xacct_harness::embedded::Endpoint::start_on(
+        std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        mutant,
+    )
+    .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
+    let creds = endpoint.provision(accounts);
+    let (config, credentials) = xacct_harness::embedded::aws_cli_files(&endpoint.url(), &creds);
+    std::fs::create_dir_all(config_dir)
+        .with_context(|| format!("creating {}", config_dir.display()))?;
+    let cfg_path = config_dir.join("config");
+    let cred_path = config_dir.join("credentials");
+    std::fs::write(&cfg_path, config).with_context(|| format!("writing {}", cfg_path.display()))?;
+    write_private(&cred_path, &credentials)?;
+    println!("xacct serve: the model at {}", endpoint.url());
+    if let Some(m) = mutant {
+        println!("mutant {m}: {}", m.description());
+    }
+    let world = endpoint.world();
+    for a in world.accounts.values() {
+        println!(
+            "account {}: id {}, canonical id {}; profiles xacct-{} (admin), xacct-{}-root",
+            a.name, a.id, a.canonical, a.name, a.name
+        );
+    }
+    println!(
+        "profiles: AWS_CONFIG_FILE={} AWS_SHARED_CREDENTIALS_FILE={} (secrets only in the latter, mode 0600)",
+        cfg_path.display(),
+        cred_path.display()
+    );
+    println!(
+        "try:      AWS_CONFIG_FILE={} AWS_SHARED_CREDENTIALS_FILE={} aws --profile xacct-{} s3api list-buckets",
+        cfg_path.display(),
+        cred_path.display(),
+        accounts.first().map(String::as_str).unwrap_or("A")
+    );
+    println!("ready; Ctrl-C stops");
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    rt.block_on(tokio::signal::ctrl_c())
+        .context("waiting for Ctrl-C")?;
+    eprintln!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a file only its owner can read (credentials).
+fn write_private(path: &std::path::Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    o.mode(0o600);
+    let mut f = o
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("restricting {} to its owner", path.display()))?;
+    }
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -161,6 +161,9 @@ impl Mapping {
 
     /// The account a canonical id belongs to.
     pub fn account_of_canonical(&self, canonical: &str) -> Option<&str> {
+        if canonical == crate::embedded::ANONYMOUS_CANONICAL {
+            return Some("anon");
+        }
         self.accounts
             .iter()
             .find(|(_, a)| a.canonical == canonical)

@@ -32,6 +32,8 @@ pub struct RunConfig {
     pub known: BTreeSet<String>,
     /// Shrink attempts per divergence.
     pub max_shrink_iters: u32,
+    /// Stop once this many divergences are found (the seeded-bug benchmark stops at the first).
+    pub stop_after: Option<usize>,
 }
 
 /// Progress, as the run goes.
@@ -232,7 +234,8 @@ pub fn run(
     let mut hunted_out: BTreeSet<String> = cfg.known.clone();
     let known_seen: RefCell<BTreeSet<String>> = RefCell::new(BTreeSet::new());
     let mut round = 0u64;
-    while summary.cases < cfg.cases && !time_up() {
+    let enough = |s: &RunSummary| cfg.stop_after.is_some_and(|n| s.divergences.len() >= n);
+    while summary.cases < cfg.cases && !time_up() && !enough(&summary) {
         // Rounds of at most 25 cases, each seeded by its number: a spent time budget wastes at
         // most a round's generation, and the same seed still gives the same rounds.
         let remaining = (cfg.cases - summary.cases).min(25) as u32;

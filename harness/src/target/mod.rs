@@ -2,11 +2,13 @@
 //! scenario's accounts, carries out steps (most through the shared executor), and cleans up
 //! everything it created under the run prefix.
 
+pub mod embedded;
 pub mod generic;
 pub mod moto;
 pub mod rgw;
 
 use crate::compare::Observed;
+use crate::embedded::Mutant;
 use crate::exec::{self, Creds};
 use crate::execute::{self, TargetState};
 use serde::Serialize;
@@ -50,6 +52,7 @@ pub struct Cleanup {
 }
 
 pub enum Target {
+    Embedded(embedded::Embedded),
     Moto(moto::Moto),
     Rgw(rgw::Rgw),
     Generic(generic::Generic),
@@ -58,6 +61,7 @@ pub enum Target {
 impl Target {
     pub fn name(&self) -> &str {
         match self {
+            Target::Embedded(e) => e.name(),
             Target::Moto(_) => "moto",
             Target::Rgw(_) => "rgw",
             Target::Generic(g) => g.name(),
@@ -66,6 +70,7 @@ impl Target {
 
     pub fn capabilities(&self) -> Capabilities {
         match self {
+            Target::Embedded(e) => e.capabilities(),
             Target::Moto(m) => m.capabilities(),
             Target::Rgw(r) => r.capabilities(),
             Target::Generic(g) => g.capabilities(),
@@ -79,6 +84,7 @@ impl Target {
         logical_buckets: Vec<String>,
     ) -> Result<TargetState, TargetError> {
         match self {
+            Target::Embedded(e) => e.provision(accounts, logical_buckets).await,
             Target::Moto(m) => m.provision(accounts, logical_buckets).await,
             Target::Rgw(r) => r.provision(accounts, logical_buckets).await,
             Target::Generic(g) => g.provision(accounts, logical_buckets).await,
@@ -114,6 +120,7 @@ impl Target {
     /// Removes everything the run created; called after success, failure or Ctrl-C.
     pub async fn cleanup(&mut self, state: &TargetState) -> Cleanup {
         match self {
+            Target::Embedded(e) => e.cleanup_case(state).await,
             Target::Rgw(r) => r.cleanup(state).await,
             Target::Moto(m) => m.cleanup(state).await,
             Target::Generic(_) => cleanup_via_api(state).await,
@@ -124,6 +131,7 @@ impl Target {
     /// accounts for the next case.
     pub async fn cleanup_case(&mut self, state: &TargetState) -> Cleanup {
         match self {
+            Target::Embedded(e) => e.cleanup_case(state).await,
             Target::Rgw(r) => r.cleanup_case(state).await,
             _ => cleanup_via_api(state).await,
         }
@@ -133,6 +141,7 @@ impl Target {
     /// `None` where the target cannot tell.
     pub async fn leftovers(&self) -> Option<Result<Vec<String>, TargetError>> {
         match self {
+            Target::Embedded(e) => Some(e.leftovers().await),
             Target::Rgw(r) => Some(r.leftovers().await),
             Target::Moto(m) => Some(m.leftovers().await),
             Target::Generic(_) => None,
@@ -321,6 +330,8 @@ pub async fn cleanup_via_api(state: &TargetState) -> Cleanup {
 /// Which kind of target to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TargetKind {
+    /// The in-process endpoint serving the model (the default).
+    Embedded,
     Rgw,
     Moto,
     Generic,
@@ -330,6 +341,7 @@ pub enum TargetKind {
 impl TargetKind {
     pub fn name(self) -> &'static str {
         match self {
+            TargetKind::Embedded => "embedded",
             TargetKind::Rgw => "rgw",
             TargetKind::Moto => "moto",
             TargetKind::Generic => "generic",
@@ -341,9 +353,13 @@ impl TargetKind {
 /// Command-line options that say where a target is.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TargetArgs {
-    /// The endpoint to test.
+    /// The endpoint to test; default: the embedded endpoint (the model served in-process).
     #[arg(long, value_enum)]
     pub target: Option<TargetKind>,
+    /// Embedded endpoint only: switch on one injected authorization bug (see
+    /// `xacct serve --list-mutants`).
+    #[arg(long, value_parser = parse_mutant)]
+    pub mutant: Option<Mutant>,
     /// Endpoint URL (rgw, moto); default: XACCT_RGW_ENDPOINT / XACCT_MOTO_ENDPOINT, else what
     /// `scripts/backends/<target> env` prints.
     #[arg(long)]
@@ -364,6 +380,13 @@ pub struct TargetArgs {
     /// its run prefix, IAM users and roles under /xacct/<run>/) in the named accounts.
     #[arg(long)]
     pub i_understand_this_uses_real_aws: bool,
+}
+
+fn parse_mutant(s: &str) -> Result<Mutant, String> {
+    Mutant::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
+        format!("no mutant is named {s:?}; the mutants are: {}", names.join(", "))
+    })
 }
 
 fn parse_profile(s: &str) -> Result<(String, String), String> {
@@ -399,6 +422,7 @@ impl TargetArgs {
     pub fn local(kind: TargetKind) -> TargetArgs {
         TargetArgs {
             target: Some(kind),
+            mutant: None,
             endpoint: None,
             ceph_conf: None,
             target_file: None,
@@ -408,8 +432,22 @@ impl TargetArgs {
         }
     }
 
+    /// The target kind asked for; the embedded endpoint when none is.
+    pub fn kind(&self) -> TargetKind {
+        self.target.unwrap_or(TargetKind::Embedded)
+    }
+
+    /// Builds the target. The embedded endpoint starts listening here, so this must run
+    /// inside a Tokio runtime context (`Runtime::enter`).
     pub fn build(&self, kind: TargetKind) -> Result<Target, TargetError> {
+        if self.mutant.is_some() && kind != TargetKind::Embedded {
+            return Err(TargetError::Setup(format!(
+                "--mutant injects a bug into the embedded endpoint; it cannot apply to --target {}",
+                kind.name()
+            )));
+        }
         match kind {
+            TargetKind::Embedded => Ok(Target::Embedded(embedded::Embedded::start(self.mutant)?)),
             TargetKind::Rgw => {
                 let ep = setting(&self.endpoint, "XACCT_RGW_ENDPOINT", "rgw").ok_or_else(|| {
                     TargetError::Setup("no RGW endpoint: start one with `scripts/backends/rgw up`, or pass --endpoint".into())

@@ -1,0 +1,108 @@
+//! The `embedded` target (the default): the in-process endpoint of [`crate::embedded`], serving
+//! the model over real HTTP on 127.0.0.1, optionally with one injected bug (`--mutant`).
+//!
+//! Accounts are the model's own (ids `111111111111`…, canonical ids, e-mail addresses), so the
+//! mapping is the identity; buckets still get the run prefix like on any target. Between the
+//! cases of a random run the endpoint is reset in-process (everything but the accounts and
+//! their root and admin keys goes), which is both exact and fast.
+
+use super::{Capabilities, Cleanup, TargetError};
+use crate::embedded::{Endpoint, Mutant};
+use crate::exec::EndpointConfig;
+use crate::execute::TargetState;
+use crate::mapping::{AccountMap, CrossAddressing, Mapping};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use xacct_model::world::AccountName;
+
+pub struct Embedded {
+    endpoint: Endpoint,
+}
+
+impl Embedded {
+    /// Starts an endpoint on a free loopback port; needs a Tokio runtime context.
+    pub fn start(mutant: Option<Mutant>) -> Result<Embedded, TargetError> {
+        let endpoint = Endpoint::start(mutant).map_err(|e| {
+            TargetError::Setup(format!("starting the embedded endpoint on 127.0.0.1: {e}"))
+        })?;
+        Ok(Embedded { endpoint })
+    }
+
+    pub fn name(&self) -> &'static str {
+        "embedded"
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    pub fn capabilities(&self) -> Capabilities {
+        let mut notes = vec![format!(
+            "the model served over HTTP at {} (s3s for S3, query APIs for STS and IAM)",
+            self.endpoint.url()
+        )];
+        if let Some(m) = self.endpoint.mutant() {
+            notes.push(format!("mutant {m}: {}", m.description()));
+        }
+        Capabilities {
+            root: true,
+            anonymous: true,
+            ownership_controls: true,
+            distinct_canonical_ids: true,
+            propagation_retries: 0,
+            propagation_delay: Duration::ZERO,
+            notes,
+        }
+    }
+
+    pub async fn provision(
+        &mut self,
+        accounts: &[String],
+        logical_buckets: Vec<String>,
+    ) -> Result<TargetState, TargetError> {
+        let run = super::run_id();
+        let creds = self.endpoint.provision(accounts);
+        let world = self.endpoint.world();
+        let mut map = BTreeMap::new();
+        for name in accounts {
+            let a = world.account(&AccountName(name.clone())).ok_or_else(|| {
+                TargetError::Setup(format!("account {name} was not provisioned"))
+            })?;
+            map.insert(
+                name.clone(),
+                AccountMap {
+                    id: a.id.clone(),
+                    canonical: a.canonical.clone(),
+                    email: Some(a.email.clone()),
+                },
+            );
+        }
+        let mapping = Mapping::new(
+            format!("xacct-{run}-"),
+            "/".into(),
+            CrossAddressing::Global,
+            map,
+        );
+        let mut ep = EndpointConfig::single(&self.endpoint.url());
+        // In-process: no transient faults to retry, and a stuck request is a bug to see fast.
+        ep.attempts = 1;
+        ep.timeout = Duration::from_secs(10);
+        let mut state = TargetState::new(ep, mapping, logical_buckets);
+        for (principal, c) in &creds {
+            state.add_principal(principal, c);
+        }
+        Ok(state)
+    }
+
+    /// Everything but the accounts and their root and admin keys goes.
+    pub async fn cleanup_case(&mut self, _state: &TargetState) -> Cleanup {
+        Cleanup {
+            removed: self.endpoint.reset(),
+            failed: Vec::new(),
+        }
+    }
+
+    pub async fn leftovers(&self) -> Result<Vec<String>, TargetError> {
+        Ok(self.endpoint.leftovers())
+    }
+}
