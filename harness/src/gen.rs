@@ -285,7 +285,8 @@ impl ReferenceStateMachine for Model {
                 )
             });
         let read =
-            (caller(w), bucket.clone(), key.clone(), 0..4u8).prop_map(|(who, b, k, which)| {
+            // GetObjectAcl is how ownership shows: as often as GetObject.
+            (caller(w), bucket.clone(), key.clone(), 0..5u8).prop_map(|(who, b, k, which)| {
                 let op = match which {
                     0 | 1 => Op::GetObject { bucket: b, key: k },
                     2 => Op::HeadObject { bucket: b, key: k },
@@ -376,24 +377,35 @@ impl ReferenceStateMachine for Model {
                 )
             }
         });
-        let bucket_acl = (
-            bucket.clone(),
-            select(vec!["private", "public-read", "authenticated-read"]),
-        )
-            .prop_map({
-                let w = w1.clone();
-                move |(b, acl)| {
-                    step(
-                        owner_admin(&w, &b),
-                        Op::PutBucketAcl {
-                            bucket: b,
-                            acl: Some(acl.into()),
-                            grants: None,
-                            access_control_policy: None,
-                        },
-                    )
-                }
-            });
+        // Canned ACLs, or grant headers that give another account write access to the bucket
+        // (the cross-account upload path of ACL-era buckets) or read access.
+        let bucket_acl_choice = prop_oneof![
+            2 => select(vec!["private", "public-read", "authenticated-read"])
+                .prop_map(|a| (Some(a.to_string()), None)),
+            2 => (select(ACCOUNTS.to_vec()), any::<bool>()).prop_map(|(a, write)| {
+                let id = format!("id=${{{a}.canonical}}");
+                let g = if write {
+                    GrantHeaders { write: Some(id), ..Default::default() }
+                } else {
+                    GrantHeaders { read: Some(id), ..Default::default() }
+                };
+                (None, Some(g))
+            }),
+        ];
+        let bucket_acl = (bucket.clone(), bucket_acl_choice).prop_map({
+            let w = w1.clone();
+            move |(b, (acl, grants))| {
+                step(
+                    owner_admin(&w, &b),
+                    Op::PutBucketAcl {
+                        bucket: b,
+                        acl,
+                        grants,
+                        access_control_policy: None,
+                    },
+                )
+            }
+        });
         let create_user = (
             select(ACCOUNTS.to_vec()),
             select(USERS.to_vec()),

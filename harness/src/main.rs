@@ -39,9 +39,10 @@ enum Command {
         model_only: bool,
         #[command(flatten)]
         target: TargetArgs,
-        /// How much of each answer to compare.
-        #[arg(long = "compare", value_enum, default_value_t = Level::Code)]
-        level: Level,
+        /// How much of each answer to compare; default: full against the embedded endpoint
+        /// (it has the model's own ids, so owners and grants compare exactly), code elsewhere.
+        #[arg(long = "compare", value_enum)]
+        level: Option<Level>,
         /// Known divergences: fail only on divergences this file does not list. Default with
         /// --target: baselines/<target>.json when it exists.
         #[arg(long, conflicts_with = "no_baseline")]
@@ -73,9 +74,10 @@ enum Command {
         /// Stop after this many seconds (whatever the case count).
         #[arg(long)]
         time_budget: Option<u64>,
-        /// How much of each answer to compare.
-        #[arg(long = "compare", value_enum, default_value_t = Level::Code)]
-        level: Level,
+        /// How much of each answer to compare; default: full against the embedded endpoint
+        /// (it has the model's own ids, so owners and grants compare exactly), code elsewhere.
+        #[arg(long = "compare", value_enum)]
+        level: Option<Level>,
         /// Known divergence signatures: not hunted; the run fails only on new ones.
         #[arg(long)]
         baseline: Option<PathBuf>,
@@ -170,6 +172,13 @@ fn parse_mutant(s: &str) -> Result<xacct_harness::embedded::Mutant, String> {
     })
 }
 
+fn default_level(level: Option<Level>, kind: xacct_harness::target::TargetKind) -> Level {
+    level.unwrap_or(match kind {
+        xacct_harness::target::TargetKind::Embedded => Level::Full,
+        _ => Level::Code,
+    })
+}
+
 fn load(path: &PathBuf) -> Result<Scenario> {
     let label = path.display().to_string();
     let text = std::fs::read_to_string(path)
@@ -218,7 +227,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     kind,
                     &target,
                     &scenarios,
-                    level,
+                    default_level(level, kind),
                     baseline.as_ref(),
                     write_baseline.as_deref(),
                     json,
@@ -276,7 +285,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 cases,
                 max_steps,
                 time_budget: time_budget.map(std::time::Duration::from_secs),
-                level,
+                level: default_level(level, kind),
                 known,
                 max_shrink_iters,
                 stop_after: None,

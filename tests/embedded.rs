@@ -1,0 +1,340 @@
+//! End-to-end tests over real HTTP against the embedded endpoint (the model served on
+//! 127.0.0.1 by s3s and the STS/IAM query APIs), with the same SDK executor every target uses.
+//! They need no external backend, so they always run.
+//!
+//! - the seed walkthrough and every curated scenario replay without a divergence, at the
+//!   strictest comparison (owners and grants included);
+//! - a random run against the unmutated endpoint finds nothing;
+//! - a bounded run against mutated endpoints finds each chosen bug, shrinks it, and the shrunk
+//!   scenario diverges again on a fresh endpoint with the same bug and passes on the model;
+//! - what an endpoint must refuse before the model is asked (bad signatures, unknown keys,
+//!   missing session tokens) is refused, in AWS's error format.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+use xacct_harness::bench::{self, MutantBench};
+use xacct_harness::compare::Level;
+use xacct_harness::embedded::{Endpoint, Mutant};
+use xacct_harness::exec::{self, Creds, EndpointConfig};
+use xacct_harness::replay::replay_against;
+use xacct_harness::run::{run, RunConfig};
+use xacct_harness::target::embedded::Embedded;
+use xacct_harness::target::Target;
+use xacct_model::Scenario;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn load(path: &PathBuf) -> Scenario {
+    Scenario::from_json_str(
+        &std::fs::read_to_string(path).unwrap(),
+        &path.display().to_string(),
+    )
+    .unwrap()
+}
+
+fn json_files(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn embedded(rt: &tokio::runtime::Runtime, mutant: Option<Mutant>) -> Target {
+    let _in_runtime = rt.enter();
+    Target::Embedded(Embedded::start(mutant).unwrap())
+}
+
+/// Replays each file against one endpoint; returns the differences found, per file.
+fn replay_files(files: &[PathBuf], mutant: Option<Mutant>) -> Vec<(String, usize, Vec<String>)> {
+    let rt = runtime();
+    let mut t = embedded(&rt, mutant);
+    let mut out = Vec::new();
+    for f in files {
+        let s = load(f);
+        let rep = rt
+            .block_on(replay_against(
+                &mut t,
+                &f.display().to_string(),
+                &s,
+                Level::Full,
+            ))
+            .unwrap();
+        assert!(rep.interrupted.is_none(), "{}: {:?}", f.display(), rep.interrupted);
+        assert!(rep.cleanup.failed.is_empty(), "{:?}", rep.cleanup);
+        let found = rep
+            .found()
+            .iter()
+            .map(|d| format!("step {} {} {}: {}", d.step, d.op, d.class, d.detail))
+            .collect();
+        out.push((f.display().to_string(), rep.rows.len(), found));
+    }
+    let leftovers = rt.block_on(t.leftovers()).unwrap().unwrap();
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+    out
+}
+
+#[test]
+fn seed_walkthrough_over_http_matches_the_model_step_by_step() {
+    let r = replay_files(&[PathBuf::from("scenarios/seed-example4.json")], None);
+    let (_, steps, found) = &r[0];
+    assert_eq!(*steps, 22);
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn curated_scenarios_and_the_backend_corpora_replay_without_divergence() {
+    let mut files = json_files("scenarios");
+    files.extend(json_files("corpus/rgw"));
+    files.extend(json_files("corpus/moto"));
+    assert!(files.len() >= 6 + 29 + 12);
+    for (f, steps, found) in replay_files(&files, None) {
+        assert!(steps > 0, "{f}");
+        assert!(found.is_empty(), "{f}: {found:#?}");
+    }
+}
+
+fn config(seed: u64, cases: u64, stop_after: Option<usize>) -> RunConfig {
+    RunConfig {
+        seed,
+        cases,
+        max_steps: 20,
+        time_budget: Some(Duration::from_secs(120)),
+        level: Level::Full,
+        known: BTreeSet::new(),
+        max_shrink_iters: 128,
+        stop_after,
+    }
+}
+
+#[test]
+fn a_random_run_against_the_unmutated_endpoint_finds_nothing() {
+    let rt = runtime();
+    let mut t = embedded(&rt, None);
+    let stop = AtomicBool::new(false);
+    let s = run(
+        &mut t,
+        &rt,
+        &config(11, 400, None),
+        &stop,
+        &mut |_| {},
+        &mut |_| {},
+        &mut |_| {},
+    );
+    assert_eq!(s.cases, 400);
+    assert!(s.steps > 2000, "only {} steps", s.steps);
+    assert!(
+        s.divergences.is_empty(),
+        "{:#?}",
+        s.divergences
+            .iter()
+            .map(|d| (&d.signature, &d.scenario))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!((s.faults, s.unsupported), (0, 0));
+    assert!(s.flaky.is_empty());
+    let leftovers = rt.block_on(t.leftovers()).unwrap().unwrap();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_bounded_run_finds_and_shrinks_chosen_mutants() {
+    // Bugs of different kinds: policy evaluation, existence leak, ownership, BPA, STS trust.
+    let chosen = [
+        Mutant::DenyIgnored,
+        Mutant::MissingKey404,
+        Mutant::AclsUnderEnforced,
+        Mutant::BpaIgnored,
+        Mutant::TrustUnchecked,
+    ];
+    let cfg = MutantBench {
+        seeds: vec![1],
+        budget: Duration::from_secs(30),
+        max_steps: 20,
+    };
+    let rt = runtime();
+    let mut found = 0;
+    for m in chosen {
+        let row = bench::one(&rt, m, 1, &cfg).unwrap();
+        eprintln!("{}", bench::row_line(&row));
+        if !row.found {
+            continue;
+        }
+        found += 1;
+        let (orig, shrunk) = (row.original_steps.unwrap(), row.shrunk_steps.unwrap());
+        assert!(shrunk <= orig && shrunk <= 8, "{m}: {orig} -> {shrunk}");
+        let scenario: Scenario =
+            Scenario::from_value(row.scenario.as_ref().unwrap(), m.name()).unwrap();
+        // The shrunk scenario states the model's answer, and the model agrees with itself.
+        let (_, reps) = xacct_model::replay::replay(&scenario);
+        assert!(reps.iter().all(|r| r.passed()), "{m}: {reps:?}");
+        // Replayed on a fresh endpoint with the same bug, it diverges at its last step; on an
+        // unmutated endpoint it does not.
+        let mut bad = embedded(&rt, Some(m));
+        let rep = rt
+            .block_on(replay_against(&mut bad, m.name(), &scenario, Level::Full))
+            .unwrap();
+        let last = rep.found();
+        assert_eq!(
+            last.iter().map(|d| d.step).collect::<Vec<_>>(),
+            vec![shrunk],
+            "{m}: {last:?}"
+        );
+        let mut good = embedded(&rt, None);
+        let rep = rt
+            .block_on(replay_against(&mut good, m.name(), &scenario, Level::Full))
+            .unwrap();
+        assert!(rep.found().is_empty(), "{m}: {:?}", rep.found());
+    }
+    assert!(found >= 3, "only {found} of {} mutants found", chosen.len());
+}
+
+/// Admin credentials of account A on a fresh endpoint.
+fn endpoint_with_a(rt: &tokio::runtime::Runtime) -> (Endpoint, Creds, EndpointConfig) {
+    let _in_runtime = rt.enter();
+    let ep = Endpoint::start(None).unwrap();
+    let creds = ep.provision(&["A".to_string(), "B".to_string()]);
+    let mut cfg = EndpointConfig::single(&ep.url());
+    cfg.attempts = 1;
+    (ep, creds["A.admin"].clone(), cfg)
+}
+
+fn code_of<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
+{
+    e.as_service_error()
+        .and_then(|s| s.code())
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn requests_with_bad_credentials_are_refused_before_the_model() {
+    let rt = runtime();
+    let (_ep, admin, cfg) = endpoint_with_a(&rt);
+    rt.block_on(async {
+        let good = exec::clients(&cfg, Some(&admin));
+        good.s3.create_bucket().bucket("xacct-auth-b1").send().await.unwrap();
+
+        let wrong_secret = Creds {
+            secret_access_key: "not-the-secret-not-the-secret-not-the-se".into(),
+            ..admin.clone()
+        };
+        let c = exec::clients(&cfg, Some(&wrong_secret));
+        let e = c.s3.list_buckets().send().await.unwrap_err();
+        assert_eq!(code_of(&e), "SignatureDoesNotMatch");
+        let e = c.iam.create_user().user_name("x").send().await.unwrap_err();
+        assert_eq!(code_of(&e), "SignatureDoesNotMatch");
+
+        let unknown = Creds {
+            access_key_id: "AKIAUNKNOWNUNKNOWN00".into(),
+            ..admin.clone()
+        };
+        let c = exec::clients(&cfg, Some(&unknown));
+        let e = c.s3.list_buckets().send().await.unwrap_err();
+        assert_eq!(code_of(&e), "InvalidAccessKeyId");
+        let e = c.sts.get_caller_identity().send().await.unwrap_err();
+        assert_eq!(code_of(&e), "InvalidClientTokenId");
+
+        // Unsigned requests are the anonymous principal: the model refuses this one.
+        let anon = exec::clients(&cfg, None);
+        let e = anon.s3.list_objects_v2().bucket("xacct-auth-b1").send().await.unwrap_err();
+        assert_eq!(code_of(&e), "AccessDenied");
+    });
+}
+
+#[test]
+fn iam_and_sts_answer_in_aws_format() {
+    let rt = runtime();
+    let (_ep, admin, cfg) = endpoint_with_a(&rt);
+    rt.block_on(async {
+        let c = exec::clients(&cfg, Some(&admin));
+        let id = c.sts.get_caller_identity().send().await.unwrap();
+        assert_eq!(id.account(), Some("111111111111"));
+        assert_eq!(id.arn(), Some("arn:aws:iam::111111111111:user/admin"));
+
+        let u = c.iam.create_user().user_name("u1").send().await.unwrap();
+        assert_eq!(u.user().unwrap().arn(), "arn:aws:iam::111111111111:user/u1");
+        let e = c.iam.create_user().user_name("u1").send().await.unwrap_err();
+        assert_eq!(code_of(&e), "EntityAlreadyExists");
+        let e = c.iam.delete_user().user_name("nobody").send().await.unwrap_err();
+        assert_eq!(code_of(&e), "NoSuchEntity");
+
+        // A new user's key works, and is that user: it has no policy, so S3 refuses it.
+        let k = c.iam.create_access_key().user_name("u1").send().await.unwrap();
+        let k = k.access_key().unwrap();
+        let u1 = Creds {
+            access_key_id: k.access_key_id().into(),
+            secret_access_key: k.secret_access_key().into(),
+            session_token: None,
+        };
+        let cu = exec::clients(&cfg, Some(&u1));
+        let who = cu.sts.get_caller_identity().send().await.unwrap();
+        assert_eq!(who.arn(), Some("arn:aws:iam::111111111111:user/u1"));
+        let e = cu.s3.list_buckets().send().await.unwrap_err();
+        assert_eq!(code_of(&e), "AccessDenied");
+        let e = cu.iam.create_user().user_name("u2").send().await.unwrap_err();
+        assert_eq!(code_of(&e), "AccessDenied");
+
+        // A user with a key cannot be deleted; without it, it can.
+        let e = c.iam.delete_user().user_name("u1").send().await.unwrap_err();
+        assert_eq!(code_of(&e), "DeleteConflict");
+        c.iam
+            .delete_access_key()
+            .user_name("u1")
+            .access_key_id(&u1.access_key_id)
+            .send()
+            .await
+            .unwrap();
+        c.iam.delete_user().user_name("u1").send().await.unwrap();
+
+        // A role session: its keys need the session token, and act as the session.
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}"#;
+        c.iam
+            .create_role()
+            .role_name("r1")
+            .assume_role_policy_document(trust)
+            .send()
+            .await
+            .unwrap();
+        let s = c
+            .sts
+            .assume_role()
+            .role_arn("arn:aws:iam::111111111111:role/r1")
+            .role_session_name("s")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            s.assumed_role_user().unwrap().arn(),
+            "arn:aws:sts::111111111111:assumed-role/r1/s"
+        );
+        let cr = s.credentials().unwrap();
+        let with_token = Creds {
+            access_key_id: cr.access_key_id().into(),
+            secret_access_key: cr.secret_access_key().into(),
+            session_token: Some(cr.session_token().into()),
+        };
+        let cs = exec::clients(&cfg, Some(&with_token));
+        let who = cs.sts.get_caller_identity().send().await.unwrap();
+        assert_eq!(who.arn(), Some("arn:aws:sts::111111111111:assumed-role/r1/s"));
+        let no_token = Creds {
+            session_token: None,
+            ..with_token
+        };
+        let cn = exec::clients(&cfg, Some(&no_token));
+        let e = cn.s3.list_buckets().send().await.unwrap_err();
+        assert_eq!(code_of(&e), "InvalidToken");
+    });
+}
