@@ -312,13 +312,13 @@ fn iam_and_sts_answer_in_aws_format() {
             .sts
             .assume_role()
             .role_arn("arn:aws:iam::111111111111:role/r1")
-            .role_session_name("s")
+            .role_session_name("s1")
             .send()
             .await
             .unwrap();
         assert_eq!(
             s.assumed_role_user().unwrap().arn(),
-            "arn:aws:sts::111111111111:assumed-role/r1/s"
+            "arn:aws:sts::111111111111:assumed-role/r1/s1"
         );
         let cr = s.credentials().unwrap();
         let with_token = Creds {
@@ -328,7 +328,7 @@ fn iam_and_sts_answer_in_aws_format() {
         };
         let cs = exec::clients(&cfg, Some(&with_token));
         let who = cs.sts.get_caller_identity().send().await.unwrap();
-        assert_eq!(who.arn(), Some("arn:aws:sts::111111111111:assumed-role/r1/s"));
+        assert_eq!(who.arn(), Some("arn:aws:sts::111111111111:assumed-role/r1/s1"));
         let no_token = Creds {
             session_token: None,
             ..with_token

@@ -243,6 +243,7 @@ pub fn handle(state: &Shared, parts: &http::request::Parts, body: &Bytes) -> htt
         (Service::Iam, "CreateRole") => create_role(&mut st, &principal, &p),
         (Service::Iam, "PutRolePolicy") => put_role_policy(&mut st, &principal, &p),
         (Service::Iam, "DeleteRolePolicy") => delete_role_policy(&mut st, &principal, &p),
+        (Service::Iam, "ListRolePolicies") => list_role_policies(&st, &principal, &p),
         (Service::Iam, "DeleteRole") => delete_role(&mut st, &principal, &p),
         (_, "") => Err(QueryError::new(400, "MissingAction", "no Action given")),
         (_, other) => Err(QueryError::new(
@@ -505,6 +506,27 @@ fn list_user_policies(st: &State, principal: &str, p: &Params) -> Answer {
         .and_then(|a| a.users.get(user))
         .map(|u| {
             u.policies
+                .keys()
+                .map(|n| format!("<member>{}</member>", escape(n)))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(format!(
+        "<PolicyNames>{names}</PolicyNames><IsTruncated>false</IsTruncated>"
+    ))
+}
+
+fn list_role_policies(st: &State, principal: &str, p: &Params) -> Answer {
+    let role = p.get("RoleName")?;
+    let (caller, account) = account_of(st, principal)?;
+    authorize(st, &caller, "iam:ListRolePolicies", &role_arn(st.world.id_of(&account), role))?;
+    existing_role(st, &account, role)?;
+    let names: String = st
+        .world
+        .account(&account)
+        .and_then(|a| a.roles.get(role))
+        .map(|r| {
+            r.policies
                 .keys()
                 .map(|n| format!("<member>{}</member>", escape(n)))
                 .collect()

@@ -203,17 +203,7 @@ impl EmbeddedS3 {
         then: impl FnOnce(&State, &Outcome) -> R,
     ) -> S3Result<S3Response<R>> {
         let mut st = lock(&self.state);
-        let principal = match &req.credentials {
-            None => "anon".to_string(),
-            Some(c) => {
-                let token = req
-                    .headers
-                    .get("x-amz-security-token")
-                    .and_then(|v| v.to_str().ok());
-                st.principal_of(&c.access_key, token)
-                    .map_err(|e| error(403, e.code(), e.message().into()))?
-            }
-        };
+        let principal = principal(&st, req)?;
         let (o, ex) = st
             .apply(&principal, op, expected_bucket_owner)
             .map_err(|e| error(403, "InvalidAccessKeyId", e.to_string()))?;
@@ -222,6 +212,22 @@ impl EmbeddedS3 {
         }
         let out = then(&st, &o);
         Ok(answer(&o, out))
+    }
+}
+
+/// The principal a request acts as: `anon` when unsigned, else the key's, after the
+/// session-token check.
+fn principal<T>(st: &State, req: &S3Request<T>) -> S3Result<String> {
+    match &req.credentials {
+        None => Ok("anon".to_string()),
+        Some(c) => {
+            let token = req
+                .headers
+                .get("x-amz-security-token")
+                .and_then(|v| v.to_str().ok());
+            st.principal_of(&c.access_key, token)
+                .map_err(|e| error(403, e.code(), e.message().into()))
+        }
     }
 }
 
@@ -715,7 +721,7 @@ impl s3s::S3 for EmbeddedS3 {
         &self,
         req: S3Request<ListBucketsInput>,
     ) -> S3Result<S3Response<ListBucketsOutput>> {
-        self.call(&req, Op::ListBuckets {}, None, |_, o| ListBucketsOutput {
+        let mut r = self.call(&req, Op::ListBuckets {}, None, |_, o| ListBucketsOutput {
             buckets: Some(
                 o.buckets
                     .clone()
@@ -729,6 +735,14 @@ impl s3s::S3 for EmbeddedS3 {
                     .collect(),
             ),
             ..Default::default()
-        })
+        })?;
+        // The caller's account owns the buckets listed (tools read their canonical id here).
+        let st = lock(&self.state);
+        let p = principal(&st, &req)?;
+        let account = xacct_model::principal::Principal::resolve(&st.world, &p)
+            .ok()
+            .and_then(|p| p.account().cloned());
+        r.output.owner = account.map(|a| owner_dto(&st, &a.0));
+        Ok(r)
     }
 }
