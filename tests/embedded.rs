@@ -338,3 +338,40 @@ fn iam_and_sts_answer_in_aws_format() {
         assert_eq!(code_of(&e), "InvalidToken");
     });
 }
+
+/// Every mutant has a shrunk scenario in `corpus/mutants/<name>.json` (from `xacct bench
+/// mutants`). Deterministically: it passes on the model, matches the unmutated endpoint, and
+/// diverges from the endpoint with its mutant — at its last step, with the recorded signature's
+/// class.
+#[test]
+fn each_mutant_has_a_corpus_scenario_that_only_it_fails() {
+    let rt = runtime();
+    for m in Mutant::ALL {
+        let path = PathBuf::from(format!("corpus/mutants/{}.json", m.name()));
+        assert!(path.exists(), "no corpus scenario for mutant {m}");
+        let s = load(&path);
+        let (_, reps) = xacct_model::replay::replay(&s);
+        assert!(reps.iter().all(|r| r.passed()), "{m}: {reps:?}");
+        let mut good = embedded(&rt, None);
+        let rep = rt
+            .block_on(replay_against(&mut good, m.name(), &s, Level::Full))
+            .unwrap();
+        assert!(rep.found().is_empty(), "{m} without the bug: {:?}", rep.found());
+        let mut bad = embedded(&rt, Some(m));
+        let rep = rt
+            .block_on(replay_against(&mut bad, m.name(), &s, Level::Full))
+            .unwrap();
+        let found = rep.found();
+        assert_eq!(
+            found.iter().map(|d| d.step).collect::<Vec<_>>(),
+            vec![s.steps.len()],
+            "{m}: {found:?}"
+        );
+        let class = found[0].class.to_string();
+        let description = s.description.clone().unwrap_or_default();
+        assert!(
+            description.contains(&format!("({class} ")),
+            "{m}: diverges as {class}, recorded: {description}"
+        );
+    }
+}
