@@ -260,6 +260,7 @@ fn generic_target_from_toml_matches_the_rgw_target() {
     std::fs::write(&file, toml).unwrap();
     let args = TargetArgs {
         target: Some(TargetKind::Generic),
+        mutant: None,
         endpoint: None,
         ceph_conf: None,
         target_file: Some(file.clone()),

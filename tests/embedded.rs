@@ -70,7 +70,12 @@ fn replay_files(files: &[PathBuf], mutant: Option<Mutant>) -> Vec<(String, usize
                 Level::Full,
             ))
             .unwrap();
-        assert!(rep.interrupted.is_none(), "{}: {:?}", f.display(), rep.interrupted);
+        assert!(
+            rep.interrupted.is_none(),
+            "{}: {:?}",
+            f.display(),
+            rep.interrupted
+        );
         assert!(rep.cleanup.failed.is_empty(), "{:?}", rep.cleanup);
         let found = rep
             .found()
@@ -225,7 +230,12 @@ fn requests_with_bad_credentials_are_refused_before_the_model() {
     let (_ep, admin, cfg) = endpoint_with_a(&rt);
     rt.block_on(async {
         let good = exec::clients(&cfg, Some(&admin));
-        good.s3.create_bucket().bucket("xacct-auth-b1").send().await.unwrap();
+        good.s3
+            .create_bucket()
+            .bucket("xacct-auth-b1")
+            .send()
+            .await
+            .unwrap();
 
         let wrong_secret = Creds {
             secret_access_key: "not-the-secret-not-the-secret-not-the-se".into(),
@@ -249,7 +259,13 @@ fn requests_with_bad_credentials_are_refused_before_the_model() {
 
         // Unsigned requests are the anonymous principal: the model refuses this one.
         let anon = exec::clients(&cfg, None);
-        let e = anon.s3.list_objects_v2().bucket("xacct-auth-b1").send().await.unwrap_err();
+        let e = anon
+            .s3
+            .list_objects_v2()
+            .bucket("xacct-auth-b1")
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(code_of(&e), "AccessDenied");
     });
 }
@@ -356,7 +372,11 @@ fn each_mutant_has_a_corpus_scenario_that_only_it_fails() {
         let rep = rt
             .block_on(replay_against(&mut good, m.name(), &s, Level::Full))
             .unwrap();
-        assert!(rep.found().is_empty(), "{m} without the bug: {:?}", rep.found());
+        assert!(
+            rep.found().is_empty(),
+            "{m} without the bug: {:?}",
+            rep.found()
+        );
         let mut bad = embedded(&rt, Some(m));
         let rep = rt
             .block_on(replay_against(&mut bad, m.name(), &s, Level::Full))

@@ -188,9 +188,16 @@ pub fn table(rows: &[MutantRow], cfg: &MutantBench) -> String {
         .max()
         .unwrap_or(0);
     let med = median(rows.iter().filter_map(|r| r.shrunk_steps).collect());
-    let mut first: Vec<u128> = rows.iter().filter(|r| r.found).map(|r| r.first_ms).collect();
+    let mut first: Vec<u128> = rows
+        .iter()
+        .filter(|r| r.found)
+        .map(|r| r.first_ms)
+        .collect();
     first.sort_unstable();
-    let med_first = first.get(first.len().saturating_sub(1) / 2).copied().unwrap_or(0);
+    let med_first = first
+        .get(first.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or(0);
     s.push_str(&format!(
         "\n{always} of {} mutants found with every seed ({found} of {} runs); time to first divergence: median {}, slowest {} (budget {} per run, target 60 s); median shrunk length {} (target at most 4)\n",
         mutants.len(),

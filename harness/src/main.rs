@@ -168,7 +168,10 @@ fn parse_mutant(s: &str) -> Result<xacct_harness::embedded::Mutant, String> {
             .iter()
             .map(|m| m.name())
             .collect();
-        format!("no mutant is named {s:?}; the mutants are: {}", names.join(", "))
+        format!(
+            "no mutant is named {s:?}; the mutants are: {}",
+            names.join(", ")
+        )
     })
 }
 

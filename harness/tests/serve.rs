@@ -23,9 +23,8 @@ fn aws_cli_dir() -> Option<PathBuf> {
     if venv.join("aws").exists() {
         return Some(venv);
     }
-    std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path).find(|d| d.join("aws").is_file())
-    })
+    std::env::var_os("PATH")
+        .and_then(|path| std::env::split_paths(&path).find(|d| d.join("aws").is_file()))
 }
 
 /// Kills the server when the test ends, however it ends.
@@ -44,7 +43,9 @@ fn the_aws_cli_runs_the_seed_walkthrough_against_xacct_serve() {
         if std::env::var_os("CI").is_some() {
             panic!("the AWS CLI is not installed in CI; .ci/run installs it into .venv/awscli");
         }
-        eprintln!("NOT RUN: the AWS CLI is not installed (pip install awscli, or set XACCT_AWS_CLI)");
+        eprintln!(
+            "NOT RUN: the AWS CLI is not installed (pip install awscli, or set XACCT_AWS_CLI)"
+        );
         return;
     };
     let dir = std::env::temp_dir().join(format!("xacct-serve-test-{}", std::process::id()));
@@ -85,7 +86,10 @@ fn the_aws_cli_runs_the_seed_walkthrough_against_xacct_serve() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.join("credentials")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.join("credentials"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o077, 0, "credentials readable by others: {mode:o}");
     }
 

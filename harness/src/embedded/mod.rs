@@ -236,7 +236,11 @@ impl State {
     fn user_keys(&self, account: &AccountName, user: &str) -> Vec<(String, String)> {
         self.keys
             .iter()
-            .filter(|(_, k)| k.user.as_ref().is_some_and(|(a, u)| a == account && u == user))
+            .filter(|(_, k)| {
+                k.user
+                    .as_ref()
+                    .is_some_and(|(a, u)| a == account && u == user)
+            })
             .map(|(id, k)| (id.clone(), k.created.clone()))
             .collect()
     }

@@ -92,18 +92,24 @@ impl Mutant {
     pub fn seen_in(self) -> &'static str {
         match self {
             Mutant::DenyIgnored => "policy engines that evaluate Allow statements only",
-            Mutant::PrincipalIgnored => "emulators that match bucket-policy statements on Action/Resource alone",
+            Mutant::PrincipalIgnored => {
+                "emulators that match bucket-policy statements on Action/Resource alone"
+            }
             Mutant::AbsentKeyFalse => "Ceph RGW condition evaluation",
             Mutant::OwnerReadsForeign => "backends that let the bucket owner bypass object ACLs",
             Mutant::CrossAccountOneSide => "backends without cross-account identity evaluation",
             Mutant::TrustUnchecked => "STS implementations that skip trust policies across tenants",
             Mutant::AssumeIgnoresIdentity => "Ceph RGW STS AssumeRole",
-            Mutant::SessionInheritsCaller => "MinIO-style AssumeRole, where temporary credentials inherit the parent user",
+            Mutant::SessionInheritsCaller => {
+                "MinIO-style AssumeRole, where temporary credentials inherit the parent user"
+            }
             Mutant::AclsUnderEnforced => "backends without Object Ownership support",
             Mutant::PreferredIgnoresBofc => "backends with partial Object Ownership support",
             Mutant::EnforcedKeepsUploader => "backends with partial Object Ownership support",
             Mutant::MissingKey404 => "backends that look the key up before authorizing",
-            Mutant::BpaIgnored => "backends that accept the PublicAccessBlock API without enforcing it",
+            Mutant::BpaIgnored => {
+                "backends that accept the PublicAccessBlock API without enforcing it"
+            }
         }
     }
 
@@ -206,7 +212,9 @@ fn require_negated_keys(p: &mut Policy) {
             .filter(|c| c.base.negated() && !c.if_exists && c.set.is_none())
             .filter(|c| {
                 !s.conditions.iter().any(|o| {
-                    o.base == BaseOp::Null && o.key.eq_ignore_ascii_case(&c.key) && o.values == ["false"]
+                    o.base == BaseOp::Null
+                        && o.key.eq_ignore_ascii_case(&c.key)
+                        && o.values == ["false"]
                 })
             })
             .map(|c| Condition {

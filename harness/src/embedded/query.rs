@@ -151,12 +151,20 @@ fn ok(service: Service, action: &str, result: &str) -> http::Response<s3s::Body>
 }
 
 pub fn too_large() -> http::Response<s3s::Body> {
-    QueryError::new(413, "RequestEntityTooLarge", "the request body is too large")
-        .into_response(Service::Iam)
+    QueryError::new(
+        413,
+        "RequestEntityTooLarge",
+        "the request body is too large",
+    )
+    .into_response(Service::Iam)
 }
 
 /// Authenticates and answers one query-API request.
-pub fn handle(state: &Shared, parts: &http::request::Parts, body: &Bytes) -> http::Response<s3s::Body> {
+pub fn handle(
+    state: &Shared,
+    parts: &http::request::Parts,
+    body: &Bytes,
+) -> http::Response<s3s::Body> {
     let query = parts.uri.query().unwrap_or("");
     let mut params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -184,7 +192,9 @@ pub fn handle(state: &Shared, parts: &http::request::Parts, body: &Bytes) -> htt
     };
     let auth = match Authorization::parse(header) {
         Ok(a) => a,
-        Err(e) => return QueryError::new(400, "IncompleteSignature", e.to_string()).into_response(guess),
+        Err(e) => {
+            return QueryError::new(400, "IncompleteSignature", e.to_string()).into_response(guess)
+        }
     };
     let service = match auth.service.as_str() {
         "sts" => Service::Sts,
@@ -368,7 +378,11 @@ fn create_user(st: &mut State, principal: &str, p: &Params) -> Answer {
 }
 
 fn existing_user(st: &State, account: &AccountName, name: &str) -> Result<(), QueryError> {
-    match st.world.account(account).map(|a| a.users.contains_key(name)) {
+    match st
+        .world
+        .account(account)
+        .map(|a| a.users.contains_key(name))
+    {
         Some(true) => Ok(()),
         _ => Err(no_such_entity(&format!("user with name {name}"))),
     }
@@ -377,7 +391,12 @@ fn existing_user(st: &State, account: &AccountName, name: &str) -> Result<(), Qu
 fn delete_user(st: &mut State, principal: &str, p: &Params) -> Answer {
     let name = p.get("UserName")?;
     let (caller, account) = account_of(st, principal)?;
-    authorize(st, &caller, "iam:DeleteUser", &user_arn(st.world.id_of(&account), name))?;
+    authorize(
+        st,
+        &caller,
+        "iam:DeleteUser",
+        &user_arn(st.world.id_of(&account), name),
+    )?;
     existing_user(st, &account, name)?;
     let has_policies = st
         .world
@@ -412,7 +431,12 @@ fn target_user(caller: &Principal, p: &Params) -> Result<String, QueryError> {
 fn create_access_key(st: &mut State, principal: &str, p: &Params) -> Answer {
     let (caller, account) = account_of(st, principal)?;
     let user = target_user(&caller, p)?;
-    authorize(st, &caller, "iam:CreateAccessKey", &user_arn(st.world.id_of(&account), &user))?;
+    authorize(
+        st,
+        &caller,
+        "iam:CreateAccessKey",
+        &user_arn(st.world.id_of(&account), &user),
+    )?;
     existing_user(st, &account, &user)?;
     // AWS allows two keys per user (IAM quotas).
     if st.user_keys(&account, &user).len() >= 2 {
@@ -434,7 +458,12 @@ fn create_access_key(st: &mut State, principal: &str, p: &Params) -> Answer {
 fn list_access_keys(st: &State, principal: &str, p: &Params) -> Answer {
     let (caller, account) = account_of(st, principal)?;
     let user = target_user(&caller, p)?;
-    authorize(st, &caller, "iam:ListAccessKeys", &user_arn(st.world.id_of(&account), &user))?;
+    authorize(
+        st,
+        &caller,
+        "iam:ListAccessKeys",
+        &user_arn(st.world.id_of(&account), &user),
+    )?;
     existing_user(st, &account, &user)?;
     let members: String = st
         .user_keys(&account, &user)
@@ -455,7 +484,12 @@ fn delete_access_key(st: &mut State, principal: &str, p: &Params) -> Answer {
     let (caller, account) = account_of(st, principal)?;
     let user = target_user(&caller, p)?;
     let key_id = p.get("AccessKeyId")?.to_string();
-    authorize(st, &caller, "iam:DeleteAccessKey", &user_arn(st.world.id_of(&account), &user))?;
+    authorize(
+        st,
+        &caller,
+        "iam:DeleteAccessKey",
+        &user_arn(st.world.id_of(&account), &user),
+    )?;
     let owned = st
         .keys
         .get(&key_id)
@@ -481,7 +515,12 @@ fn delete_user_policy(st: &mut State, principal: &str, p: &Params) -> Answer {
     let user = p.get("UserName")?;
     let name = p.get("PolicyName")?;
     let (caller, account) = account_of(st, principal)?;
-    authorize(st, &caller, "iam:DeleteUserPolicy", &user_arn(st.world.id_of(&account), user))?;
+    authorize(
+        st,
+        &caller,
+        "iam:DeleteUserPolicy",
+        &user_arn(st.world.id_of(&account), user),
+    )?;
     existing_user(st, &account, user)?;
     let removed = st
         .world
@@ -498,7 +537,12 @@ fn delete_user_policy(st: &mut State, principal: &str, p: &Params) -> Answer {
 fn list_user_policies(st: &State, principal: &str, p: &Params) -> Answer {
     let user = p.get("UserName")?;
     let (caller, account) = account_of(st, principal)?;
-    authorize(st, &caller, "iam:ListUserPolicies", &user_arn(st.world.id_of(&account), user))?;
+    authorize(
+        st,
+        &caller,
+        "iam:ListUserPolicies",
+        &user_arn(st.world.id_of(&account), user),
+    )?;
     existing_user(st, &account, user)?;
     let names: String = st
         .world
@@ -519,7 +563,12 @@ fn list_user_policies(st: &State, principal: &str, p: &Params) -> Answer {
 fn list_role_policies(st: &State, principal: &str, p: &Params) -> Answer {
     let role = p.get("RoleName")?;
     let (caller, account) = account_of(st, principal)?;
-    authorize(st, &caller, "iam:ListRolePolicies", &role_arn(st.world.id_of(&account), role))?;
+    authorize(
+        st,
+        &caller,
+        "iam:ListRolePolicies",
+        &role_arn(st.world.id_of(&account), role),
+    )?;
     existing_role(st, &account, role)?;
     let names: String = st
         .world
@@ -580,7 +629,11 @@ fn put_role_policy(st: &mut State, principal: &str, p: &Params) -> Answer {
 }
 
 fn existing_role(st: &State, account: &AccountName, name: &str) -> Result<(), QueryError> {
-    match st.world.account(account).map(|a| a.roles.contains_key(name)) {
+    match st
+        .world
+        .account(account)
+        .map(|a| a.roles.contains_key(name))
+    {
         Some(true) => Ok(()),
         _ => Err(no_such_entity(&format!("role with name {name}"))),
     }
@@ -590,7 +643,12 @@ fn delete_role_policy(st: &mut State, principal: &str, p: &Params) -> Answer {
     let role = p.get("RoleName")?;
     let name = p.get("PolicyName")?;
     let (caller, account) = account_of(st, principal)?;
-    authorize(st, &caller, "iam:DeleteRolePolicy", &role_arn(st.world.id_of(&account), role))?;
+    authorize(
+        st,
+        &caller,
+        "iam:DeleteRolePolicy",
+        &role_arn(st.world.id_of(&account), role),
+    )?;
     existing_role(st, &account, role)?;
     let removed = st
         .world
@@ -607,7 +665,12 @@ fn delete_role_policy(st: &mut State, principal: &str, p: &Params) -> Answer {
 fn delete_role(st: &mut State, principal: &str, p: &Params) -> Answer {
     let role = p.get("RoleName")?;
     let (caller, account) = account_of(st, principal)?;
-    authorize(st, &caller, "iam:DeleteRole", &role_arn(st.world.id_of(&account), role))?;
+    authorize(
+        st,
+        &caller,
+        "iam:DeleteRole",
+        &role_arn(st.world.id_of(&account), role),
+    )?;
     existing_role(st, &account, role)?;
     let has_policies = st
         .world
@@ -643,7 +706,9 @@ fn delete_role(st: &mut State, principal: &str, p: &Params) -> Answer {
 fn assume_role(st: &mut State, principal: &str, p: &Params) -> Answer {
     let role_arn_param = p.get("RoleArn")?.to_string();
     let session_name = p.get("RoleSessionName")?.to_string();
-    let session_policy = p.opt("Policy").map(|s| serde_json::Value::String(s.to_string()));
+    let session_policy = p
+        .opt("Policy")
+        .map(|s| serde_json::Value::String(s.to_string()));
     // The session's keys are made first: the model names the session by its key id.
     let (key_id, key) = st.issue_session_key(principal);
     let op = Op::AssumeRole {

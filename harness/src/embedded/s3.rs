@@ -127,7 +127,10 @@ fn model_acp(p: AccessControlPolicy) -> ModelAcp {
                 });
                 XmlGrant {
                     grantee: grantee.unwrap_or_default(),
-                    permission: g.permission.map(|p| p.as_str().to_string()).unwrap_or_default(),
+                    permission: g
+                        .permission
+                        .map(|p| p.as_str().to_string())
+                        .unwrap_or_default(),
                 }
             })
             .collect(),
@@ -264,7 +267,6 @@ impl s3s::S3 for EmbeddedS3 {
         let location = format!("/{}", i.bucket);
         self.call(&req, op, None, |_, _| CreateBucketOutput {
             location: Some(location),
-            ..Default::default()
         })
     }
 
@@ -288,7 +290,11 @@ impl s3s::S3 for EmbeddedS3 {
         if st.world.buckets.contains_key(&req.input.bucket) {
             Ok(S3Response::new(HeadBucketOutput::default()))
         } else {
-            Err(error(404, "NoSuchBucket", "The specified bucket does not exist".into()))
+            Err(error(
+                404,
+                "NoSuchBucket",
+                "The specified bucket does not exist".into(),
+            ))
         }
     }
 
@@ -309,7 +315,9 @@ impl s3s::S3 for EmbeddedS3 {
             object_ownership: rules[0].object_ownership.as_str().to_string(),
         };
         let ebo = req.input.expected_bucket_owner.clone();
-        self.call(&req, op, ebo, |_, _| PutBucketOwnershipControlsOutput::default())
+        self.call(&req, op, ebo, |_, _| {
+            PutBucketOwnershipControlsOutput::default()
+        })
     }
 
     async fn get_bucket_ownership_controls(
@@ -386,7 +394,9 @@ impl s3s::S3 for EmbeddedS3 {
             bucket: req.input.bucket.clone(),
         };
         let ebo = req.input.expected_bucket_owner.clone();
-        self.call(&req, op, ebo, |_, _| DeletePublicAccessBlockOutput::default())
+        self.call(&req, op, ebo, |_, _| {
+            DeletePublicAccessBlockOutput::default()
+        })
     }
 
     async fn put_bucket_policy(

@@ -188,7 +188,9 @@ mod tests {
         let mut h = http::HeaderMap::new();
         h.insert(
             "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8".parse().unwrap(),
+            "application/x-www-form-urlencoded; charset=utf-8"
+                .parse()
+                .unwrap(),
         );
         h.insert("host", "iam.amazonaws.com".parse().unwrap());
         h.insert("x-amz-date", "20150830T123600Z".parse().unwrap());
@@ -196,7 +198,15 @@ mod tests {
         let q = "Action=ListUsers&Version=2010-05-08";
         assert_eq!(verify(&auth, "GET", "/", q, &h, b"", secret), Ok(()));
         assert_eq!(
-            verify(&auth, "GET", "/", "Action=ListRoles&Version=2010-05-08", &h, b"", secret),
+            verify(
+                &auth,
+                "GET",
+                "/",
+                "Action=ListRoles&Version=2010-05-08",
+                &h,
+                b"",
+                secret
+            ),
             Err(SigError::Mismatch)
         );
         assert_eq!(
@@ -212,7 +222,9 @@ mod tests {
             Err(SigError::NotSigV4)
         );
         assert!(matches!(
-            Authorization::parse("AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, Signature=00"),
+            Authorization::parse(
+                "AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, Signature=00"
+            ),
             Err(SigError::Malformed(_))
         ));
     }

@@ -65,9 +65,9 @@ impl Embedded {
         let world = self.endpoint.world();
         let mut map = BTreeMap::new();
         for name in accounts {
-            let a = world.account(&AccountName(name.clone())).ok_or_else(|| {
-                TargetError::Setup(format!("account {name} was not provisioned"))
-            })?;
+            let a = world
+                .account(&AccountName(name.clone()))
+                .ok_or_else(|| TargetError::Setup(format!("account {name} was not provisioned")))?;
             map.insert(
                 name.clone(),
                 AccountMap {

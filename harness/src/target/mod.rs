@@ -385,7 +385,10 @@ pub struct TargetArgs {
 fn parse_mutant(s: &str) -> Result<Mutant, String> {
     Mutant::parse(s).ok_or_else(|| {
         let names: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
-        format!("no mutant is named {s:?}; the mutants are: {}", names.join(", "))
+        format!(
+            "no mutant is named {s:?}; the mutants are: {}",
+            names.join(", ")
+        )
     })
 }
 
