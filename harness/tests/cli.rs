@@ -70,10 +70,26 @@ fn bad_files_exit_2_with_file_step_and_field() {
 }
 
 #[test]
-fn replay_without_model_only_says_targets_are_not_available() {
+fn replay_without_a_target_uses_the_embedded_endpoint() {
     let o = xacct(&["replay", "scenarios/seed-example4.json"]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
+    assert!(
+        out.contains("seed-example4 against embedded (compare: Full)"),
+        "{out}"
+    );
+    assert!(out.contains("0 divergence(s)"), "{out}");
+    // A mutant is for the embedded endpoint only.
+    let o = xacct(&[
+        "replay",
+        "scenarios/seed-example4.json",
+        "--target",
+        "moto",
+        "--mutant",
+        "deny-ignored",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("--model-only"));
+    assert!(text(&o.stderr).contains("--mutant injects a bug into the embedded endpoint"));
 }
 
 #[test]

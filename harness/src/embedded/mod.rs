@@ -26,9 +26,10 @@ use xacct_model::World;
 
 pub use mutants::Mutant;
 
-/// The canonical id AWS shows as the owner of objects written by anonymous requests.
-/// Recorded AWS behaviour (S3 ACL answers for anonymously written objects); the ACL overview
-/// page does not print it.
+/// The canonical id AWS gives the anonymous user, shown as the owner of objects written by
+/// unsigned requests. Recorded AWS behaviour: it is the requester of unsigned requests in S3
+/// server access logs, and client libraries carry it (e.g. PEAR Services_Amazon_S3
+/// `ID_ANONYMOUS`); AWS's ACL pages do not print it.
 pub const ANONYMOUS_CANONICAL: &str = "65a011a29cdf8ec533ec3d1ccaae921c";
 
 /// Access keys as the endpoint stores them.
