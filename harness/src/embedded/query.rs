@@ -534,6 +534,16 @@ fn delete_user_policy(st: &mut State, principal: &str, p: &Params) -> Answer {
     }
 }
 
+/// The `PolicyNames` of List{User,Role}Policies.
+fn policy_names(policies: Option<&BTreeMap<String, xacct_model::policy::Policy>>) -> String {
+    let names: String = policies
+        .into_iter()
+        .flat_map(|p| p.keys())
+        .map(|n| format!("<member>{}</member>", escape(n)))
+        .collect();
+    format!("<PolicyNames>{names}</PolicyNames><IsTruncated>false</IsTruncated>")
+}
+
 fn list_user_policies(st: &State, principal: &str, p: &Params) -> Answer {
     let user = p.get("UserName")?;
     let (caller, account) = account_of(st, principal)?;
@@ -544,20 +554,12 @@ fn list_user_policies(st: &State, principal: &str, p: &Params) -> Answer {
         &user_arn(st.world.id_of(&account), user),
     )?;
     existing_user(st, &account, user)?;
-    let names: String = st
+    let policies = st
         .world
         .account(&account)
         .and_then(|a| a.users.get(user))
-        .map(|u| {
-            u.policies
-                .keys()
-                .map(|n| format!("<member>{}</member>", escape(n)))
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(format!(
-        "<PolicyNames>{names}</PolicyNames><IsTruncated>false</IsTruncated>"
-    ))
+        .map(|u| &u.policies);
+    Ok(policy_names(policies))
 }
 
 fn list_role_policies(st: &State, principal: &str, p: &Params) -> Answer {
@@ -570,20 +572,12 @@ fn list_role_policies(st: &State, principal: &str, p: &Params) -> Answer {
         &role_arn(st.world.id_of(&account), role),
     )?;
     existing_role(st, &account, role)?;
-    let names: String = st
+    let policies = st
         .world
         .account(&account)
         .and_then(|a| a.roles.get(role))
-        .map(|r| {
-            r.policies
-                .keys()
-                .map(|n| format!("<member>{}</member>", escape(n)))
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(format!(
-        "<PolicyNames>{names}</PolicyNames><IsTruncated>false</IsTruncated>"
-    ))
+        .map(|r| &r.policies);
+    Ok(policy_names(policies))
 }
 
 fn create_role(st: &mut State, principal: &str, p: &Params) -> Answer {

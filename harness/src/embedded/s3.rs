@@ -195,6 +195,10 @@ const BODY: &[u8] = b"xacct";
 /// MD5 of `xacct`, the content of every object the endpoint serves.
 const ETAG: &str = "2447c37a855fac9c3b53bcd710bc7e45";
 
+fn etag() -> ETag {
+    ETag::Strong(ETAG.to_string())
+}
+
 impl EmbeddedS3 {
     /// Runs `op` as the request's principal; on success `then` builds the output from the
     /// state and the outcome, with the lock held (one request at a time sees the world).
@@ -500,7 +504,7 @@ impl s3s::S3 for EmbeddedS3 {
         };
         let ebo = i.expected_bucket_owner.clone();
         self.call(&req, op, ebo, |_, _| PutObjectOutput {
-            e_tag: Some(ETag::Strong(ETAG.to_string())),
+            e_tag: Some(etag()),
             ..Default::default()
         })
     }
@@ -601,7 +605,7 @@ impl s3s::S3 for EmbeddedS3 {
         let ebo = i.expected_bucket_owner.clone();
         self.call(&req, op, ebo, |_, _| CopyObjectOutput {
             copy_object_result: Some(CopyObjectResult {
-                e_tag: Some(ETag::Strong(ETAG.to_string())),
+                e_tag: Some(etag()),
                 last_modified: Some(Timestamp::from(std::time::SystemTime::now())),
                 ..Default::default()
             }),
@@ -621,7 +625,7 @@ impl s3s::S3 for EmbeddedS3 {
         self.call(&req, op, ebo, |_, _| GetObjectOutput {
             body: Some(StreamingBlob::from(s3s::Body::from(BODY.to_vec()))),
             content_length: Some(BODY.len() as i64),
-            e_tag: Some(ETag::Strong(ETAG.to_string())),
+            e_tag: Some(etag()),
             ..Default::default()
         })
     }
@@ -637,7 +641,7 @@ impl s3s::S3 for EmbeddedS3 {
         let ebo = req.input.expected_bucket_owner.clone();
         self.call(&req, op, ebo, |_, _| HeadObjectOutput {
             content_length: Some(BODY.len() as i64),
-            e_tag: Some(ETag::Strong(ETAG.to_string())),
+            e_tag: Some(etag()),
             ..Default::default()
         })
     }
@@ -717,7 +721,7 @@ impl s3s::S3 for EmbeddedS3 {
                         .map(|k| Object {
                             key: Some(k),
                             size: Some(BODY.len() as i64),
-                            e_tag: Some(ETag::Strong(ETAG.to_string())),
+                            e_tag: Some(etag()),
                             ..Default::default()
                         })
                         .collect(),
