@@ -106,6 +106,29 @@ fn grant_headers(
     (!g.is_empty()).then_some(g)
 }
 
+/// The `x-amz-grant-*` headers of an s3s input; `write` for the operations that have
+/// `x-amz-grant-write` (bucket ACLs, PutObjectAcl).
+macro_rules! grants_of {
+    ($i:expr) => {
+        grant_headers(
+            $i.grant_read.clone(),
+            None,
+            $i.grant_read_acp.clone(),
+            $i.grant_write_acp.clone(),
+            $i.grant_full_control.clone(),
+        )
+    };
+    ($i:expr, write) => {
+        grant_headers(
+            $i.grant_read.clone(),
+            $i.grant_write.clone(),
+            $i.grant_read_acp.clone(),
+            $i.grant_write_acp.clone(),
+            $i.grant_full_control.clone(),
+        )
+    };
+}
+
 /// An `AccessControlPolicy` body in the scenario format (`id=…`, `uri=…`, `emailAddress=…`).
 fn model_acp(p: AccessControlPolicy) -> ModelAcp {
     ModelAcp {
@@ -260,13 +283,7 @@ impl s3s::S3 for EmbeddedS3 {
             bucket: i.bucket.clone(),
             object_ownership: i.object_ownership.as_ref().map(|o| o.as_str().to_string()),
             acl: i.acl.as_ref().map(|a| a.as_str().to_string()),
-            grants: grant_headers(
-                i.grant_read.clone(),
-                i.grant_write.clone(),
-                i.grant_read_acp.clone(),
-                i.grant_write_acp.clone(),
-                i.grant_full_control.clone(),
-            ),
+            grants: grants_of!(i, write),
         };
         let location = format!("/{}", i.bucket);
         self.call(&req, op, None, |_, _| CreateBucketOutput {
@@ -456,13 +473,7 @@ impl s3s::S3 for EmbeddedS3 {
         let op = Op::PutBucketAcl {
             bucket: i.bucket,
             acl: i.acl.map(|a| a.as_str().to_string()),
-            grants: grant_headers(
-                i.grant_read,
-                i.grant_write,
-                i.grant_read_acp,
-                i.grant_write_acp,
-                i.grant_full_control,
-            ),
+            grants: grants_of!(i, write),
             access_control_policy: i.access_control_policy.map(model_acp),
         };
         self.call(&req, op, i.expected_bucket_owner, |_, _| {
@@ -494,13 +505,7 @@ impl s3s::S3 for EmbeddedS3 {
             bucket: i.bucket.clone(),
             key: i.key.clone(),
             acl: i.acl.as_ref().map(|a| a.as_str().to_string()),
-            grants: grant_headers(
-                i.grant_read.clone(),
-                None,
-                i.grant_read_acp.clone(),
-                i.grant_write_acp.clone(),
-                i.grant_full_control.clone(),
-            ),
+            grants: grants_of!(i),
         };
         let ebo = i.expected_bucket_owner.clone();
         self.call(&req, op, ebo, |_, _| PutObjectOutput {
@@ -519,13 +524,7 @@ impl s3s::S3 for EmbeddedS3 {
             bucket: bucket.clone(),
             key: key.clone(),
             acl: i.acl.as_ref().map(|a| a.as_str().to_string()),
-            grants: grant_headers(
-                i.grant_read.clone(),
-                None,
-                i.grant_read_acp.clone(),
-                i.grant_write_acp.clone(),
-                i.grant_full_control.clone(),
-            ),
+            grants: grants_of!(i),
         };
         let ebo = i.expected_bucket_owner.clone();
         let mut r = self.call(&req, op, ebo, |_, _| CreateMultipartUploadOutput {
@@ -594,13 +593,7 @@ impl s3s::S3 for EmbeddedS3 {
             source_bucket: src_bucket.to_string(),
             source_key: src_key.to_string(),
             acl: i.acl.as_ref().map(|a| a.as_str().to_string()),
-            grants: grant_headers(
-                i.grant_read.clone(),
-                None,
-                i.grant_read_acp.clone(),
-                i.grant_write_acp.clone(),
-                i.grant_full_control.clone(),
-            ),
+            grants: grants_of!(i),
         };
         let ebo = i.expected_bucket_owner.clone();
         self.call(&req, op, ebo, |_, _| CopyObjectOutput {
@@ -683,13 +676,7 @@ impl s3s::S3 for EmbeddedS3 {
             bucket: i.bucket,
             key: i.key,
             acl: i.acl.map(|a| a.as_str().to_string()),
-            grants: grant_headers(
-                i.grant_read,
-                i.grant_write,
-                i.grant_read_acp,
-                i.grant_write_acp,
-                i.grant_full_control,
-            ),
+            grants: grants_of!(i, write),
             access_control_policy: i.access_control_policy.map(model_acp),
         };
         self.call(&req, op, i.expected_bucket_owner, |_, _| {
