@@ -129,25 +129,10 @@ type StepResult = Result<(Outcome, Explanation), StepError>;
 /// Applies `step` as the endpoint with mutant `m` would.
 pub fn step(m: Mutant, world: &mut World, step: &Step) -> StepResult {
     match m {
-        Mutant::DenyIgnored => {
-            // The stored policy loses its Deny statements (before and after, so a policy put
-            // by this very step is stored the buggy way too).
-            for_each_bucket_policy(world, strip_denies);
-            let r = xacct_model::step(world, step);
-            for_each_bucket_policy(world, strip_denies);
-            r
-        }
-        Mutant::PrincipalIgnored => {
-            for_each_bucket_policy(world, everyone);
-            let r = xacct_model::step(world, step);
-            for_each_bucket_policy(world, everyone);
-            r
-        }
+        Mutant::DenyIgnored => stored_as(world, step, |w| for_each_bucket_policy(w, strip_denies)),
+        Mutant::PrincipalIgnored => stored_as(world, step, |w| for_each_bucket_policy(w, everyone)),
         Mutant::AbsentKeyFalse => {
-            for_each_policy(world, require_negated_keys);
-            let r = xacct_model::step(world, step);
-            for_each_policy(world, require_negated_keys);
-            r
+            stored_as(world, step, |w| for_each_policy(w, require_negated_keys))
         }
         Mutant::OwnerReadsForeign => owner_reads_foreign(world, step),
         Mutant::CrossAccountOneSide => cross_account_one_side(world, step),
@@ -161,6 +146,15 @@ pub fn step(m: Mutant, world: &mut World, step: &Step) -> StepResult {
         Mutant::MissingKey404 => missing_key_404(world, step),
         Mutant::BpaIgnored => bpa_ignored(world, step),
     }
+}
+
+/// Runs `step` on a world whose stored policies are kept the buggy way: rewritten before the
+/// step and again after it, so a policy this very step stores is rewritten too.
+fn stored_as(world: &mut World, step: &Step, rewrite: impl Fn(&mut World)) -> StepResult {
+    rewrite(world);
+    let r = xacct_model::step(world, step);
+    rewrite(world);
+    r
 }
 
 fn for_each_bucket_policy(world: &mut World, f: fn(&mut Policy)) {
