@@ -8,8 +8,8 @@
 
 use std::path::{Path, PathBuf};
 use xacct_harness::baseline::Baseline;
+use xacct_harness::compare::replay::replay_against;
 use xacct_harness::compare::{Class, Level};
-use xacct_harness::replay::replay_against;
 use xacct_harness::target::{Target, TargetArgs, TargetKind};
 use xacct_model::Scenario;
 
@@ -71,7 +71,7 @@ fn replay_all_by_baseline(kind: TargetKind, name: &str) {
                 Level::Code,
             ))
             .unwrap_or_else(|e| panic!("{name}: {}: {e}", f.display()));
-        eprintln!("{}", xacct_harness::replay::table(&rep));
+        eprintln!("{}", xacct_harness::compare::replay::table(&rep));
         assert!(
             rep.cleanup.failed.is_empty(),
             "{name}: clean-up failed: {:?}",
@@ -278,8 +278,8 @@ fn generic_target_from_toml_matches_the_rgw_target() {
     let r = rt
         .block_on(replay_against(&mut rgw, path, &s, Level::Code))
         .unwrap();
-    eprintln!("{}", xacct_harness::replay::table(&g));
-    let classes = |rep: &xacct_harness::replay::TargetReport| {
+    eprintln!("{}", xacct_harness::compare::replay::table(&g));
+    let classes = |rep: &xacct_harness::compare::replay::TargetReport| {
         rep.rows
             .iter()
             .map(|x| x.difference.as_ref().map(|d| d.class))

@@ -14,13 +14,13 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
-use xacct_harness::bench::{self, MutantBench};
+use xacct_endpoint::{Endpoint, Mutant};
+use xacct_harness::compare::replay::replay_against;
 use xacct_harness::compare::Level;
-use xacct_harness::embedded::{Endpoint, Mutant};
-use xacct_harness::exec::{self, Creds, EndpointConfig};
-use xacct_harness::replay::replay_against;
-use xacct_harness::run::{run, RunConfig};
+use xacct_harness::hunt::bench::{self, MutantBench};
+use xacct_harness::hunt::{run, RunConfig};
 use xacct_harness::target::embedded::Embedded;
+use xacct_harness::target::sdk::{self, Creds, EndpointConfig};
 use xacct_harness::target::Target;
 use xacct_model::Scenario;
 
@@ -229,7 +229,7 @@ fn requests_with_bad_credentials_are_refused_before_the_model() {
     let rt = runtime();
     let (_ep, admin, cfg) = endpoint_with_a(&rt);
     rt.block_on(async {
-        let good = exec::clients(&cfg, Some(&admin));
+        let good = sdk::clients(&cfg, Some(&admin));
         good.s3
             .create_bucket()
             .bucket("xacct-auth-b1")
@@ -241,7 +241,7 @@ fn requests_with_bad_credentials_are_refused_before_the_model() {
             secret_access_key: "not-the-secret-not-the-secret-not-the-se".into(),
             ..admin.clone()
         };
-        let c = exec::clients(&cfg, Some(&wrong_secret));
+        let c = sdk::clients(&cfg, Some(&wrong_secret));
         let e = c.s3.list_buckets().send().await.unwrap_err();
         assert_eq!(code_of(&e), "SignatureDoesNotMatch");
         let e = c.iam.create_user().user_name("x").send().await.unwrap_err();
@@ -251,14 +251,14 @@ fn requests_with_bad_credentials_are_refused_before_the_model() {
             access_key_id: "AKIAUNKNOWNUNKNOWN00".into(),
             ..admin.clone()
         };
-        let c = exec::clients(&cfg, Some(&unknown));
+        let c = sdk::clients(&cfg, Some(&unknown));
         let e = c.s3.list_buckets().send().await.unwrap_err();
         assert_eq!(code_of(&e), "InvalidAccessKeyId");
         let e = c.sts.get_caller_identity().send().await.unwrap_err();
         assert_eq!(code_of(&e), "InvalidClientTokenId");
 
         // Unsigned requests are the anonymous principal: the model refuses this one.
-        let anon = exec::clients(&cfg, None);
+        let anon = sdk::clients(&cfg, None);
         let e = anon
             .s3
             .list_objects_v2()
@@ -275,7 +275,7 @@ fn iam_and_sts_answer_in_aws_format() {
     let rt = runtime();
     let (_ep, admin, cfg) = endpoint_with_a(&rt);
     rt.block_on(async {
-        let c = exec::clients(&cfg, Some(&admin));
+        let c = sdk::clients(&cfg, Some(&admin));
         let id = c.sts.get_caller_identity().send().await.unwrap();
         assert_eq!(id.account(), Some("111111111111"));
         assert_eq!(id.arn(), Some("arn:aws:iam::111111111111:user/admin"));
@@ -295,7 +295,7 @@ fn iam_and_sts_answer_in_aws_format() {
             secret_access_key: k.secret_access_key().into(),
             session_token: None,
         };
-        let cu = exec::clients(&cfg, Some(&u1));
+        let cu = sdk::clients(&cfg, Some(&u1));
         let who = cu.sts.get_caller_identity().send().await.unwrap();
         assert_eq!(who.arn(), Some("arn:aws:iam::111111111111:user/u1"));
         let e = cu.s3.list_buckets().send().await.unwrap_err();
@@ -342,14 +342,14 @@ fn iam_and_sts_answer_in_aws_format() {
             secret_access_key: cr.secret_access_key().into(),
             session_token: Some(cr.session_token().into()),
         };
-        let cs = exec::clients(&cfg, Some(&with_token));
+        let cs = sdk::clients(&cfg, Some(&with_token));
         let who = cs.sts.get_caller_identity().send().await.unwrap();
         assert_eq!(who.arn(), Some("arn:aws:sts::111111111111:assumed-role/r1/s1"));
         let no_token = Creds {
             session_token: None,
             ..with_token
         };
-        let cn = exec::clients(&cfg, Some(&no_token));
+        let cn = sdk::clients(&cfg, Some(&no_token));
         let e = cn.s3.list_buckets().send().await.unwrap_err();
         assert_eq!(code_of(&e), "InvalidToken");
     });

@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
 use xacct_harness::compare::Level;
-use xacct_harness::findings::RunSummary;
-use xacct_harness::run::{run, RunConfig};
+use xacct_harness::hunt::findings::RunSummary;
+use xacct_harness::hunt::{run, RunConfig};
 use xacct_harness::target::{Target, TargetArgs, TargetKind};
 
 /// moto's authentication switch (reset-auth) is global to the server: runs that bootstrap or

@@ -1,4 +1,4 @@
-//! Expected decisions under review (DESIGN.md section 8): the seed walkthrough step by step and
+//! Expected decisions under review (docs/ARCHITECTURE.md, "snapshots/"): the seed walkthrough step by step and
 //! the decision tables, with explanations. Ids are redacted to placeholders (`${A}`,
 //! `${A.canonical}`). A rule change shows up here as a snapshot diff: review it with
 //! `cargo insta review` (or `INSTA_UPDATE=always cargo test --test snapshots` and `git diff`).

@@ -1,4 +1,4 @@
-//! Baselines of known divergences (DESIGN.md section 7): a run fails only on divergences its
+//! Baselines of known divergences: a run fails only on divergences its
 //! baseline does not list, and reports listed ones that no longer occur.
 //!
 //! ```json

@@ -1,19 +1,12 @@
-//! xacct-harness: the `xacct` command line, the executor that sends scenario steps to real
-//! endpoints (aws-sdk-s3 / -iam / -sts), the targets and their provisioning, the comparison
-//! with the model, baselines and reports (DESIGN.md sections 4–7).
+//! xacct-harness: the `xacct` command line and the flow from scenario to report, one folder per
+//! stage (docs/ARCHITECTURE.md): `generate` draws random scenarios from the model, `target`
+//! sends steps to endpoints, `compare` classifies what they answered against the model, `hunt`
+//! runs random cases and shrinks what diverges, `report` writes what a run found, and
+//! `baseline` holds the divergences already known.
 
-pub mod awscli;
 pub mod baseline;
-pub mod bench;
 pub mod compare;
-pub mod embedded;
-pub mod exec;
-pub mod execute;
-pub mod findings;
-pub mod gen;
-pub mod mapping;
-pub mod render;
-pub mod replay;
+pub mod generate;
+pub mod hunt;
 pub mod report;
-pub mod run;
 pub mod target;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use xacct_harness::baseline::{Baseline, Found};
 use xacct_harness::compare::Level;
-use xacct_harness::render;
+use xacct_harness::report::tables;
 use xacct_harness::target::TargetArgs;
 use xacct_model::Scenario;
 
@@ -114,7 +114,7 @@ enum Command {
         port: u16,
         /// Switch on one injected authorization bug.
         #[arg(long, value_parser = parse_mutant)]
-        mutant: Option<xacct_harness::embedded::Mutant>,
+        mutant: Option<xacct_endpoint::Mutant>,
         /// List the mutants, with a sentence each, and exit.
         #[arg(long)]
         list_mutants: bool,
@@ -155,16 +155,16 @@ enum BenchCommand {
         max_steps: usize,
         /// Only these mutants (default: all).
         #[arg(long = "mutant", value_parser = parse_mutant)]
-        mutants: Vec<xacct_harness::embedded::Mutant>,
+        mutants: Vec<xacct_endpoint::Mutant>,
         /// Also write the rows as JSON here.
         #[arg(long)]
         json: Option<PathBuf>,
     },
 }
 
-fn parse_mutant(s: &str) -> Result<xacct_harness::embedded::Mutant, String> {
-    xacct_harness::embedded::Mutant::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = xacct_harness::embedded::Mutant::ALL
+fn parse_mutant(s: &str) -> Result<xacct_endpoint::Mutant, String> {
+    xacct_endpoint::Mutant::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = xacct_endpoint::Mutant::ALL
             .iter()
             .map(|m| m.name())
             .collect();
@@ -193,11 +193,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Explain { file, json } => {
             let s = load(&file)?;
-            let rep = render::replay_model(&file.display().to_string(), &s);
+            let rep = tables::replay_model(&file.display().to_string(), &s);
             if json {
                 println!("{}", serde_json::to_string_pretty(&rep)?);
             } else {
-                print!("{}", render::explain_text(&rep));
+                print!("{}", tables::explain_text(&rep));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -239,10 +239,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut all_passed = true;
             let mut reports = Vec::new();
             for (f, s) in &scenarios {
-                let rep = render::replay_model(&f.display().to_string(), s);
+                let rep = tables::replay_model(&f.display().to_string(), s);
                 all_passed &= rep.passed;
                 if !json {
-                    print!("{}", render::replay_table(s, &rep));
+                    print!("{}", tables::replay_table(s, &rep));
                 }
                 reports.push(rep);
             }
@@ -283,7 +283,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(b) => xacct_harness::baseline::RunBaseline::load(b)?.keys(),
                 None => Default::default(),
             };
-            let cfg = xacct_harness::run::RunConfig {
+            let cfg = xacct_harness::hunt::RunConfig {
                 seed,
                 cases,
                 max_steps,
@@ -322,7 +322,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             config_dir,
         } => {
             if list_mutants {
-                for m in xacct_harness::embedded::Mutant::ALL {
+                for m in xacct_endpoint::Mutant::ALL {
                     println!("{:<24} {}", m.name(), m.description());
                     println!("{:<24} (bug class seen in: {})", "", m.seen_in());
                 }
@@ -341,19 +341,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
         } => {
             let mutants = if mutants.is_empty() {
-                xacct_harness::embedded::Mutant::ALL.to_vec()
+                xacct_endpoint::Mutant::ALL.to_vec()
             } else {
                 mutants
             };
-            let cfg = xacct_harness::bench::MutantBench {
+            let cfg = xacct_harness::hunt::bench::MutantBench {
                 seeds,
                 budget: std::time::Duration::from_secs(budget),
                 max_steps,
             };
-            let rows = xacct_harness::bench::mutants(&mutants, &cfg, &mut |r| {
-                eprintln!("{}", xacct_harness::bench::row_line(r));
+            let rows = xacct_harness::hunt::bench::mutants(&mutants, &cfg, &mut |r| {
+                eprintln!("{}", xacct_harness::hunt::bench::row_line(r));
             })?;
-            print!("{}", xacct_harness::bench::table(&rows, &cfg));
+            print!("{}", xacct_harness::hunt::bench::table(&rows, &cfg));
             if let Some(j) = json {
                 std::fs::write(&j, serde_json::to_string_pretty(&rows)? + "\n")
                     .with_context(|| format!("writing {}", j.display()))?;
@@ -362,7 +362,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Awscli { file } => {
             let s = load(&file)?;
-            print!("{}", xacct_harness::awscli::script(&s));
+            print!("{}", xacct_harness::report::awscli::script(&s));
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
@@ -385,7 +385,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn random_run(
     kind: xacct_harness::target::TargetKind,
     args: &TargetArgs,
-    cfg: xacct_harness::run::RunConfig,
+    cfg: xacct_harness::hunt::RunConfig,
     jobs: u64,
     out: &std::path::Path,
     junit: Option<&std::path::Path>,
@@ -394,7 +394,7 @@ fn random_run(
     use std::io::IsTerminal;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
-    use xacct_harness::findings::Event;
+    use xacct_harness::hunt::findings::Event;
     use xacct_harness::report;
 
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
@@ -437,90 +437,93 @@ fn random_run(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> ");
     let per_job = cfg.cases.div_ceil(jobs);
-    let results: Vec<Result<xacct_harness::findings::RunSummary>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..jobs)
-            .map(|j| {
-                let mut jcfg = cfg.clone();
-                jcfg.seed = cfg.seed + j;
-                jcfg.cases = per_job.min(cfg.cases.saturating_sub(per_job * j));
-                let log = log.clone();
-                let stop = stop.clone();
-                let bar = bars.add(indicatif::ProgressBar::new(jcfg.cases));
-                bar.set_style(style.clone());
-                bar.set_prefix(if jobs > 1 {
-                    format!("job {j} ")
-                } else {
-                    String::new()
-                });
-                let bars = bars.clone();
-                scope.spawn(move || -> Result<xacct_harness::findings::RunSummary> {
-                    let rt = tokio::runtime::Builder::new_multi_thread()
-                        .worker_threads(2)
-                        .enable_all()
-                        .build()?;
-                    let _in_runtime = rt.enter();
-                    let mut target = args.build(kind)?;
-                    let mut last = std::time::Instant::now();
-                    let s = xacct_harness::run::run(
-                        &mut target,
-                        &rt,
-                        &jcfg,
-                        &stop,
-                        &mut |e: &Event| {
-                            if let Ok(mut l) = log.lock() {
-                                l.emit(e);
-                            }
-                        },
-                        &mut |p| {
-                            let msg = format!(
-                                "{} steps, {:.1} steps/s, {} divergence(s){}",
-                                p.steps,
-                                p.steps as f64 / p.elapsed.as_secs_f64().max(0.001),
-                                p.divergences,
-                                if p.shrinking { ", shrinking" } else { "" }
+    let results: Vec<Result<xacct_harness::hunt::findings::RunSummary>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..jobs)
+                .map(|j| {
+                    let mut jcfg = cfg.clone();
+                    jcfg.seed = cfg.seed + j;
+                    jcfg.cases = per_job.min(cfg.cases.saturating_sub(per_job * j));
+                    let log = log.clone();
+                    let stop = stop.clone();
+                    let bar = bars.add(indicatif::ProgressBar::new(jcfg.cases));
+                    bar.set_style(style.clone());
+                    bar.set_prefix(if jobs > 1 {
+                        format!("job {j} ")
+                    } else {
+                        String::new()
+                    });
+                    let bars = bars.clone();
+                    scope.spawn(
+                        move || -> Result<xacct_harness::hunt::findings::RunSummary> {
+                            let rt = tokio::runtime::Builder::new_multi_thread()
+                                .worker_threads(2)
+                                .enable_all()
+                                .build()?;
+                            let _in_runtime = rt.enter();
+                            let mut target = args.build(kind)?;
+                            let mut last = std::time::Instant::now();
+                            let s = xacct_harness::hunt::run(
+                                &mut target,
+                                &rt,
+                                &jcfg,
+                                &stop,
+                                &mut |e: &Event| {
+                                    if let Ok(mut l) = log.lock() {
+                                        l.emit(e);
+                                    }
+                                },
+                                &mut |p| {
+                                    let msg = format!(
+                                        "{} steps, {:.1} steps/s, {} divergence(s){}",
+                                        p.steps,
+                                        p.steps as f64 / p.elapsed.as_secs_f64().max(0.001),
+                                        p.divergences,
+                                        if p.shrinking { ", shrinking" } else { "" }
+                                    );
+                                    bar.set_position(p.cases);
+                                    if tty {
+                                        bar.set_message(msg);
+                                    } else if last.elapsed().as_secs() >= 10 {
+                                        let job = if jobs > 1 {
+                                            format!("[job {j}] ")
+                                        } else {
+                                            String::new()
+                                        };
+                                        eprintln!("{job}cases {}/{}, {msg}", p.cases, jcfg.cases);
+                                        last = std::time::Instant::now();
+                                    }
+                                },
+                                &mut |d| {
+                                    let line = format!(
+                                        "found {} ({} -> {} steps)",
+                                        d.signature.key(),
+                                        d.original_steps,
+                                        d.shrunk_steps
+                                    );
+                                    if tty {
+                                        let _ = bars.println(line);
+                                    } else {
+                                        eprintln!("{line}");
+                                    }
+                                },
                             );
-                            bar.set_position(p.cases);
-                            if tty {
-                                bar.set_message(msg);
-                            } else if last.elapsed().as_secs() >= 10 {
-                                let job = if jobs > 1 {
-                                    format!("[job {j}] ")
-                                } else {
-                                    String::new()
-                                };
-                                eprintln!("{job}cases {}/{}, {msg}", p.cases, jcfg.cases);
-                                last = std::time::Instant::now();
-                            }
+                            bar.finish_and_clear();
+                            Ok(s)
                         },
-                        &mut |d| {
-                            let line = format!(
-                                "found {} ({} -> {} steps)",
-                                d.signature.key(),
-                                d.original_steps,
-                                d.shrunk_steps
-                            );
-                            if tty {
-                                let _ = bars.println(line);
-                            } else {
-                                eprintln!("{line}");
-                            }
-                        },
-                    );
-                    bar.finish_and_clear();
-                    Ok(s)
+                    )
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a job panicked")))
-            })
-            .collect()
-    });
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a job panicked")))
+                })
+                .collect()
+        });
     // Merge the jobs in job order, one divergence per signature, renumbered.
-    let mut summary: Option<xacct_harness::findings::RunSummary> = None;
+    let mut summary: Option<xacct_harness::hunt::findings::RunSummary> = None;
     for r in results {
         let s = r?;
         match &mut summary {
@@ -619,7 +622,7 @@ fn replay_target(
     let mut reports = Vec::new();
     for (f, s) in scenarios {
         let rep = rt
-            .block_on(xacct_harness::replay::replay_against(
+            .block_on(xacct_harness::compare::replay::replay_against(
                 &mut target,
                 &f.display().to_string(),
                 s,
@@ -627,7 +630,7 @@ fn replay_target(
             ))
             .with_context(|| format!("replaying {} against {}", f.display(), target.name()))?;
         if !json {
-            print!("{}", xacct_harness::replay::table(&rep));
+            print!("{}", xacct_harness::compare::replay::table(&rep));
         }
         let interrupted = rep.interrupted.is_some();
         reports.push(rep);
@@ -688,7 +691,7 @@ fn replay_target(
 /// `xacct serve`: the embedded endpoint in the foreground, with AWS CLI profiles written out.
 fn serve(
     port: u16,
-    mutant: Option<xacct_harness::embedded::Mutant>,
+    mutant: Option<xacct_endpoint::Mutant>,
     accounts: &[String],
     config_dir: &std::path::Path,
 ) -> Result<ExitCode> {
@@ -703,13 +706,13 @@ fn serve(
         .build()
         .context("starting the async runtime")?;
     let _in_runtime = rt.enter();
-    let endpoint = xacct_harness::embedded::Endpoint::start_on(
+    let endpoint = xacct_endpoint::Endpoint::start_on(
         std::net::SocketAddr::from(([127, 0, 0, 1], port)),
         mutant,
     )
     .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
     let creds = endpoint.provision(accounts);
-    let (config, credentials) = xacct_harness::embedded::aws_cli_files(&endpoint.url(), &creds);
+    let (config, credentials) = xacct_endpoint::aws_cli_files(&endpoint.url(), &creds);
     std::fs::create_dir_all(config_dir)
         .with_context(|| format!("creating {}", config_dir.display()))?;
     let cfg_path = config_dir.join("config");

@@ -7,9 +7,9 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
 use std::collections::BTreeMap;
 use xacct_harness::compare::Observed;
-use xacct_harness::exec::{clients_with, Creds, EndpointConfig};
-use xacct_harness::execute::{execute, TargetState};
-use xacct_harness::mapping::{AccountMap, CrossAddressing, Mapping};
+use xacct_harness::target::execute::{execute, TargetState};
+use xacct_harness::target::mapping::{AccountMap, CrossAddressing, Mapping};
+use xacct_harness::target::sdk::{clients_with, Creds, EndpointConfig};
 use xacct_model::outcome::GrantView;
 use xacct_model::Step;
 

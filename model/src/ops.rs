@@ -1,5 +1,5 @@
 //! `step`: one scenario step applied to the world. Each operation checks, in the order AWS
-//! documents (DESIGN.md section 2): request validation, the bucket's existence and expected
+//! documents (docs/ARCHITECTURE.md, "How the model decides"): request validation, the bucket's existence and expected
 //! owner, ACLs-disabled checks, authorization, Block Public Access, existence of the key and
 //! other state; then it changes the world and says what it returns.
 
@@ -1164,7 +1164,7 @@ fn create_bucket(
         }
         // A new bucket has Block Public Access on, so a public ACL fails (CreateBucket API
         // reference: "If you try to create a bucket with a public ACL, the request will fail").
-        // The digest's R32 says 403; the error AWS users report is this 400, which we pick.
+        // A 403 is also reported for this; the error AWS users quote is this 400, which we pick.
         if acl::spec_is_public(s) {
             return Err(Fail::new(
                 400,

@@ -1,7 +1,7 @@
 //! The rules the model holds, one constant each, with the source it was taken from.
 //!
-//! Numbers `R1`…`R42` follow `shared/reference/s3-authz-rules.md` (the project's rules digest);
-//! the `P-*`, `X-*` rules come from the IAM and S3 documentation pages named in their source.
+//! `R1`…`R42` are the project's numbering of S3's ownership and access rules; the `P-*` rules
+//! are the IAM policy language and the `X-*` rules S3 details. Each names its AWS source.
 //! Code that applies a rule names the constant, so every explanation line says which rule
 //! decided and where that rule comes from. Rules marked `uncertain` pick a documented-adjacent
 //! behaviour where AWS documents nothing exact; they are listed in the README.
@@ -176,11 +176,11 @@ rules! {
     X_CREATE_ACL = "X-create-bucket-acl", "CreateBucket with a non-private ACL under BucketOwnerEnforced fails 400 InvalidBucketAclWithObjectOwnership",
         "DOC S3 error responses (InvalidBucketAclWithObjectOwnership); DOC about-object-ownership";
     X_CREATE_PUBLIC_ACL = "X-create-bucket-public-acl", "CreateBucket with a public ACL fails 400 InvalidBucketAclWithBlockPublicAccessError (new buckets block public access)",
-        "DOC CreateBucket API reference ('If you try to create a bucket with a public ACL, the request will fail'); error code from AWS output quoted in emgarten/Sleet#180; the digest's R32 says 403", uncertain;
+        "DOC CreateBucket API reference ('If you try to create a bucket with a public ACL, the request will fail'); error code from AWS output quoted in emgarten/Sleet#180; a 403 is also reported for it", uncertain;
     P_VARS_DEFAULT = "P-vars-default", "a policy variable may carry a default: ${key, 'default'}",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html ('Specifying default values'; text not re-verified)", uncertain;
     X_VALIDATION_FIRST = "X-validation-order", "request validation errors come before authorization",
-        "DESIGN.md section 2, after DOC error responses; exact order for policy documents undocumented", uncertain;
+        "DOC S3 error responses (validation errors such as MalformedPolicy, InvalidArgument); the exact order against authorization is undocumented", uncertain;
 }
 
 /// Looks a rule up by its id.

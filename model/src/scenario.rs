@@ -1,4 +1,4 @@
-//! Scenario files (DESIGN.md section 3): one JSON object with a name, a description and steps.
+//! Scenario files (README, "Scenario files"): one JSON object with a name, a description and steps.
 //! Each step is `{"as": PRINCIPAL, "op": OP, ...op fields, "expect"?: {...}}`.
 //!
 //! Parsing is strict — an unknown field, a missing field or a bad principal name is an error

@@ -231,7 +231,7 @@ pub fn administrator_access() -> Policy {
 
 impl World {
     /// A world with the named accounts, each with its root and an `admin` user holding
-    /// administrator access (DESIGN.md section 3).
+    /// administrator access (the scenario format of the README).
     pub fn with_accounts<I, S>(names: I) -> World
     where
         I: IntoIterator<Item = S>,

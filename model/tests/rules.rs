@@ -1,12 +1,12 @@
-//! Table tests for every rule of the rules digest (`/work/shared/reference/s3-authz-rules.md`,
-//! R1–R42 with R7a and R25a). One `#[rstest]` group per rule; each case is a list of scenario
-//! steps (DESIGN.md section 3): every step but the last is set-up and must succeed (or meet its
+//! Table tests for every rule of the model (`model/src/rules.rs`: R1–R42 with R7a and R25a,
+//! and the `P-*`/`X-*` rules). One `#[rstest]` group per rule; each case is a list of scenario
+//! steps (the scenario format of the README): every step but the last is set-up and must succeed (or meet its
 //! own `expect`); the last step is checked against the case's [`Want`] (status, error code,
 //! deciding rule) and, where it carries an `expect`, against the observable state there
 //! (owner, grants, keys, ...).
 //!
-//! Where the model deliberately departs from a digest bullet (see the comments in
-//! `model/src/ops.rs`), the case tests the model's documented choice and says so.
+//! Where AWS's sources disagree and the model picks one (see the comments in `model/src/ops`),
+//! the case tests the model's documented choice and says so.
 
 use rstest::rstest;
 use serde_json::{json, Value};
@@ -1022,7 +1022,7 @@ fn r31_public_access_block_api(#[case] steps: Vec<Value>, #[case] want: Want) {
 
 // R32: BlockPublicAcls rejects requests that set a public ACL (403); private ACLs still work;
 // existing ACLs stay [S3T test_block_public_*; DOC]. CreateBucket with a public ACL: the model
-// picks 400 InvalidBucketAclWithBlockPublicAccessError over the digest's 403 (see ops.rs create_bucket).
+// picks 400 InvalidBucketAclWithBlockPublicAccessError over a 403 (see the model's create_bucket).
 #[rstest]
 #[case::r32_put_bucket_acl_public_read(steps![writer_bucket(), on_b1("A.admin", "put_bucket_acl", json!({"acl": "public-read"}))], denied().by("R32"))]
 #[case::r32_put_bucket_acl_authenticated_read(steps![writer_bucket(), on_b1("A.admin", "put_bucket_acl", json!({"acl": "authenticated-read"}))],

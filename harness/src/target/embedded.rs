@@ -7,12 +7,12 @@
 //! their root and admin keys goes), which is both exact and fast.
 
 use super::{Capabilities, Cleanup, TargetError};
-use crate::embedded::{Endpoint, Mutant};
-use crate::exec::EndpointConfig;
-use crate::execute::TargetState;
-use crate::mapping::{AccountMap, CrossAddressing, Mapping};
+use crate::target::execute::TargetState;
+use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
+use crate::target::sdk::EndpointConfig;
 use std::collections::BTreeMap;
 use std::time::Duration;
+use xacct_endpoint::{Endpoint, Mutant};
 use xacct_model::world::AccountName;
 
 pub struct Embedded {

@@ -25,9 +25,9 @@
 //! so the file can be committed and secrets are never printed.
 
 use super::{Capabilities, TargetError};
-use crate::exec::{self, Creds, EndpointConfig};
-use crate::execute::TargetState;
-use crate::mapping::{AccountMap, CrossAddressing, Mapping};
+use crate::target::execute::TargetState;
+use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
+use crate::target::sdk::{self, Creds, EndpointConfig};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -250,7 +250,7 @@ impl Generic {
 
 /// The canonical id of an account, from ListBuckets' Owner.
 async fn discover_canonical(ep: &EndpointConfig, creds: &Creds) -> Result<String, TargetError> {
-    let c = exec::clients(ep, Some(creds));
+    let c = sdk::clients(ep, Some(creds));
     let out = c.s3.list_buckets().send().await.map_err(|e| {
         TargetError::Endpoint(format!("ListBuckets to find the canonical id: {e:?}"))
     })?;
@@ -296,7 +296,7 @@ async fn provision_aws(
             secret_access_key: c.secret_access_key().to_string(),
             session_token: c.session_token().map(str::to_string),
         };
-        let clients = exec::clients(&ep, Some(&creds));
+        let clients = sdk::clients(&ep, Some(&creds));
         let id = clients
             .sts
             .get_caller_identity()

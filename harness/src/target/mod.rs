@@ -1,19 +1,22 @@
-//! Targets: the endpoints a scenario runs against (DESIGN.md section 5). Each provisions the
+//! Targets: the endpoints a scenario runs against. Each provisions the
 //! scenario's accounts, carries out steps (most through the shared executor), and cleans up
 //! everything it created under the run prefix.
 
 pub mod embedded;
+pub mod execute;
 pub mod generic;
+pub mod mapping;
 pub mod moto;
 pub mod rgw;
+pub mod sdk;
 
 use crate::compare::Observed;
-use crate::embedded::Mutant;
-use crate::exec::{self, Creds};
-use crate::execute::{self, TargetState};
+use execute::TargetState;
+use sdk::Creds;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
+use xacct_endpoint::Mutant;
 use xacct_model::outcome::Outcome;
 use xacct_model::scenario::{Op, Step};
 
@@ -187,8 +190,8 @@ pub async fn create_user_via_iam(
         req = req.path(path);
     }
     let status = match req.send().await {
-        Ok(_) => exec::success_status(&c, 200),
-        Err(e) => return exec::from_error(e, false),
+        Ok(_) => sdk::success_status(&c, 200),
+        Err(e) => return sdk::from_error(e, false),
     };
     state
         .created
@@ -206,7 +209,7 @@ pub async fn create_user_via_iam(
             .send()
             .await
         {
-            return exec::from_error(e, false);
+            return sdk::from_error(e, false);
         }
         state
             .created
@@ -224,7 +227,7 @@ pub async fn create_user_via_iam(
                 state.add_principal(&format!("{account}.{name}"), &creds);
             }
         }
-        Err(e) => return exec::from_error(e, false),
+        Err(e) => return sdk::from_error(e, false),
     }
     Observed::answer(Outcome::status(status))
 }

@@ -7,9 +7,9 @@
 //! The moto-api needs a `text/plain` body (a form body makes it answer 500).
 
 use super::{Capabilities, TargetError};
-use crate::exec::{Creds, EndpointConfig};
-use crate::execute::TargetState;
-use crate::mapping::{AccountMap, CrossAddressing, Mapping};
+use crate::target::execute::TargetState;
+use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
+use crate::target::sdk::{Creds, EndpointConfig};
 use aws_credential_types::Credentials;
 use aws_sdk_iam::config::{BehaviorVersion, Region};
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;

@@ -9,9 +9,9 @@
 
 use super::{Capabilities, Cleanup, TargetError};
 use crate::compare::Observed;
-use crate::exec::{self, Creds, EndpointConfig};
-use crate::execute::TargetState;
-use crate::mapping::{AccountMap, CrossAddressing, Mapping};
+use crate::target::execute::TargetState;
+use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
+use crate::target::sdk::{self, Creds, EndpointConfig};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use xacct_model::outcome::Outcome;
@@ -165,7 +165,7 @@ impl Rgw {
                 .make_user(&tenant, "admin", Some("roles=*;user-policy=*"))
                 .await?;
             // The admin gets full access through an identity policy, as A.admin has on AWS.
-            let c = exec::clients(&ep, Some(&creds));
+            let c = sdk::clients(&ep, Some(&creds));
             let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
             c.iam
                 .put_user_policy()
@@ -177,7 +177,7 @@ impl Rgw {
                 .map_err(|e| {
                     TargetError::Endpoint(format!(
                         "PutUserPolicy for {tenant}$admin: {:?}",
-                        exec::from_error(e, false)
+                        sdk::from_error(e, false)
                     ))
                 })?;
             map.insert(
@@ -249,8 +249,8 @@ impl Rgw {
             .send()
             .await
         {
-            Ok(_) => Observed::answer(Outcome::status(exec::success_status(&c, 200))),
-            Err(e) => exec::from_error(e, false),
+            Ok(_) => Observed::answer(Outcome::status(sdk::success_status(&c, 200))),
+            Err(e) => sdk::from_error(e, false),
         }
     }
 

@@ -1,13 +1,16 @@
-//! Random runs (DESIGN.md section 6): proptest generates step sequences from the model's state
+//! Random runs: proptest generates step sequences from the model's state
 //! machine; each case runs against the target and the model with its own prefix and is cleaned
 //! up; the first divergence not yet known is shrunk by proptest to the fewest steps and simplest
 //! values that still give the same signature, replayed once more to confirm, and written out.
 //! The run then goes on hunting divergences it has not seen.
 
+pub mod bench;
+pub mod findings;
+
 use crate::compare::{compare, Class, Level, Observed};
-use crate::execute::TargetState;
-use crate::findings::{Divergence, Event, RunSummary, Signature};
-use crate::gen::{Model, ACCOUNTS, BUCKETS};
+use crate::generate::{Model, ACCOUNTS, BUCKETS};
+use crate::hunt::findings::{Divergence, Event, RunSummary, Signature};
+use crate::target::execute::TargetState;
 use crate::target::Target;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use proptest_state_machine::ReferenceStateMachine;

@@ -161,7 +161,7 @@ impl Mapping {
 
     /// The account a canonical id belongs to.
     pub fn account_of_canonical(&self, canonical: &str) -> Option<&str> {
-        if canonical == crate::embedded::ANONYMOUS_CANONICAL {
+        if canonical == xacct_endpoint::ANONYMOUS_CANONICAL {
             return Some("anon");
         }
         self.accounts

@@ -1,4 +1,4 @@
-//! Random scenarios (DESIGN.md section 6): the model is the reference state machine, and each
+//! Random scenarios: the model is the reference state machine, and each
 //! transition is a scenario step drawn from the current world — its buckets, objects, users,
 //! roles and sessions — weighted toward what decides access: cross-account writes with and
 //! without ACLs, grants, ownership toggles on buckets that already hold foreign objects, bucket

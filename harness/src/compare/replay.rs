@@ -1,4 +1,4 @@
-//! Replaying a scenario against a target and the model side by side (DESIGN.md section 4):
+//! Replaying a scenario against a target and the model side by side:
 //! every step goes to both; differences are classified; everything the run created is cleaned
 //! up afterwards, also after an error or Ctrl-C.
 

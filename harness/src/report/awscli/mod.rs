@@ -1,11 +1,11 @@
 //! A bash script that reproduces a scenario with the AWS CLI v2 (`aws s3api`, `aws iam`,
-//! `aws sts`), without xacct (DESIGN.md section 7): the report that goes with every divergence.
+//! `aws sts`), without xacct: the report that goes with every divergence.
 //!
 //! The script runs against the caller's own accounts, one AWS CLI profile per scenario account
 //! for its `admin` principal (`XACCT_PROFILE_A`, …). It resolves the placeholders at run time
 //! (`${A}` from `sts get-caller-identity`, `${A.canonical}` from `s3api list-buckets`), puts
 //! every logical bucket under `$XACCT_BUCKET_PREFIX` (in bucket arguments and in the
-//! `arn:aws:s3:::` ARNs of policies, as [`crate::mapping::Mapping::rewrite`] does), creates the
+//! `arn:aws:s3:::` ARNs of policies, as [`crate::target::mapping::Mapping::rewrite`] does), creates the
 //! users and role sessions the scenario uses as profiles of its own, runs each step through a
 //! `step` function that never aborts, and deletes what it created at the end.
 //!

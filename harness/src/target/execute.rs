@@ -2,8 +2,8 @@
 //! answer back into the model's terms.
 
 use crate::compare::Observed;
-use crate::exec::{self, Clients, Creds, EndpointConfig};
-use crate::mapping::Mapping;
+use crate::target::mapping::Mapping;
+use crate::target::sdk::{self, Clients, Creds, EndpointConfig};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types as s3t;
 use std::collections::BTreeMap;
@@ -47,7 +47,7 @@ pub struct Created {
 impl TargetState {
     pub fn new(ep: EndpointConfig, mapping: Mapping, logical_buckets: Vec<String>) -> TargetState {
         let mut principals = BTreeMap::new();
-        principals.insert("anon".to_string(), exec::clients(&ep, None));
+        principals.insert("anon".to_string(), sdk::clients(&ep, None));
         let run_prefix = mapping.bucket_prefix.clone();
         TargetState {
             run_prefix,
@@ -75,7 +75,7 @@ impl TargetState {
 
     pub fn add_principal(&mut self, name: &str, creds: &Creds) {
         self.principals
-            .insert(name.to_string(), exec::clients(&self.ep, Some(creds)));
+            .insert(name.to_string(), sdk::clients(&self.ep, Some(creds)));
     }
 
     /// Sets a principal's clients directly (tests: clients over a recorded HTTP exchange).
@@ -254,12 +254,12 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
         ($req:expr, $status:expr, |$out:ident| $then:expr) => {
             match $req.send().await {
                 Ok($out) => {
-                    let status = exec::success_status(&c, $status);
+                    let status = sdk::success_status(&c, $status);
                     let mut o: Outcome = $then;
                     o.status = status;
                     Observed::answer(o)
                 }
-                Err(e) => exec::from_error(e, head),
+                Err(e) => sdk::from_error(e, head),
             }
         };
         ($req:expr, $status:expr) => {
@@ -488,7 +488,7 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             );
             let r = match b.send().await {
                 Ok(out) => {
-                    let status = exec::success_status(&c, 200);
+                    let status = sdk::success_status(&c, 200);
                     // Abort at once: a started upload is all the rules are about.
                     if let Some(id) = out.upload_id() {
                         let _ =
@@ -501,7 +501,7 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
                     }
                     Observed::answer(Outcome::status(status))
                 }
-                Err(e) => exec::from_error(e, false),
+                Err(e) => sdk::from_error(e, false),
             };
             r
         }
@@ -541,9 +541,9 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             Ok(out) => {
                 // Read the body so the connection is reusable; its content does not matter.
                 let _ = out.body.collect().await;
-                ok(exec::success_status(&c, 200))
+                ok(sdk::success_status(&c, 200))
             }
-            Err(e) => exec::from_error(e, false),
+            Err(e) => sdk::from_error(e, false),
         },
         Op::HeadObject { bucket, key } => send!(
             c.s3.head_object()
@@ -739,7 +739,7 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
             }
             match b.send().await {
                 Ok(out) => {
-                    let status = exec::success_status(&c, 200);
+                    let status = sdk::success_status(&c, 200);
                     let arn = out.assumed_role_user().map(|u| u.arn().to_string());
                     if let Some(cr) = out.credentials() {
                         let creds = Creds {
@@ -769,7 +769,7 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
                         ..Default::default()
                     })
                 }
-                Err(e) => exec::from_error(e, false),
+                Err(e) => sdk::from_error(e, false),
             }
         }
         Op::CreateUser { .. } => Observed::Unsupported {

@@ -1,7 +1,9 @@
-//! Comparing what a target answered with what the model decided (DESIGN.md section 4).
+//! Comparing what a target answered with what the model decided.
 //!
 //! Pure: no network, no SDK. A target's answer is [`Observed`]; [`compare`] classifies any
 //! difference at the chosen [`Level`].
+
+pub mod replay;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -1,5 +1,5 @@
 //! The executor: scenario steps sent to a real endpoint with aws-sdk-s3 / -iam / -sts, and the
-//! answers normalised into the model's `Outcome` (DESIGN.md section 5).
+//! answers normalised into the model's `Outcome`.
 //!
 //! Answers are untrusted: an answer the executor cannot read is an endpoint fault, never a
 //! divergence; nothing here panics on what an endpoint sends.
@@ -21,26 +21,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use xacct_model::outcome::Outcome;
 
-/// Access keys of one principal. Debug never shows the secret.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Creds {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: Option<String>,
-}
-
-impl fmt::Debug for Creds {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Creds")
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"<redacted>")
-            .field(
-                "session_token",
-                &self.session_token.as_ref().map(|_| "<redacted>"),
-            )
-            .finish()
-    }
-}
+/// Access keys of one principal (Debug never shows the secret): one type, shared with the
+/// embedded endpoint that issues them.
+pub use xacct_endpoint::Creds;
 
 /// Where a target's APIs are.
 #[derive(Debug, Clone)]
@@ -188,7 +171,7 @@ pub fn clients_with(
 }
 
 /// `<Code>…</Code>` from an XML error body (RGW's IAM/STS errors are not in the shape the SDK
-/// parses; see DESIGN.md and the rgw-example notes).
+/// parses: recorded RGW 16 behaviour).
 pub fn code_from_body(body: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(body).ok()?;
     let start = text.find("<Code>")? + "<Code>".len();

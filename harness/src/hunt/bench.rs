@@ -4,13 +4,13 @@
 //! within 60 s on a 2-core machine, median shrunk length at most 4 steps.
 
 use crate::compare::Level;
-use crate::embedded::Mutant;
-use crate::run::{self, RunConfig};
+use crate::hunt::{self, RunConfig};
 use crate::target::embedded::Embedded;
 use crate::target::{Target, TargetError};
 use serde::Serialize;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
+use xacct_endpoint::Mutant;
 
 /// Settings of the benchmark.
 #[derive(Debug, Clone)]
@@ -73,7 +73,7 @@ pub fn one(
         stop_after: Some(1),
     };
     let stop = AtomicBool::new(false);
-    let summary = run::run(
+    let summary = hunt::run(
         &mut target,
         rt,
         &rc,

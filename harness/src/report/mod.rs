@@ -1,12 +1,15 @@
-//! A run's outputs (DESIGN.md section 7): per divergence, the minimal scenario
+//! A run's outputs: per divergence, the minimal scenario
 //! (`divergences/<id>.json`, replayable), an AWS CLI script reproducing it without xacct
 //! (`<id>.sh`) and a human explanation (`<id>.md`); per run, a text summary, a Markdown summary,
 //! JUnit XML and a JSON-lines event log.
 //!
 //! Paths in summaries are relative to the output directory.
 
+pub mod awscli;
+pub mod tables;
+
 use crate::compare::{Class, Observed};
-use crate::findings::{Divergence, Event, RunSummary};
+use crate::hunt::findings::{Divergence, Event, RunSummary};
 use quick_junit::{
     NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
 };
@@ -241,7 +244,7 @@ pub fn write_divergence(dir: &Path, d: &Divergence) -> io::Result<()> {
     json.push('\n');
     std::fs::write(dir.join(divergence_file(&d.id, "json")), json)?;
     let sh = dir.join(divergence_file(&d.id, "sh"));
-    std::fs::write(&sh, crate::awscli::script(&d.scenario))?;
+    std::fs::write(&sh, crate::report::awscli::script(&d.scenario))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -659,7 +662,7 @@ impl<W: Write> EventLog<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::Signature;
+    use crate::hunt::findings::Signature;
     use xacct_model::outcome::Outcome;
     use xacct_model::Scenario;
 

@@ -1,4 +1,4 @@
-//! What a random run finds (DESIGN.md sections 6–7): each divergence shrunk to a minimal,
+//! What a random run finds: each divergence shrunk to a minimal,
 //! replayable scenario, and the run's totals. Reports (`report.rs`, `awscli.rs`) render these.
 
 use crate::compare::{Class, Observed};

@@ -1,5 +1,5 @@
-//! The embedded endpoint (DESIGN.md section 5): an in-process S3 + STS + IAM server on
-//! 127.0.0.1 that serves the reference model over real HTTP.
+//! xacct-endpoint: an in-process S3 + STS + IAM server on 127.0.0.1 that serves the reference
+//! model over real HTTP (docs/ARCHITECTURE.md, "endpoint/").
 //!
 //! - S3 goes through `s3s` (request parsing, SigV4 verification, XML answers); each call becomes
 //!   a scenario [`Step`] for the model, and the model's [`Outcome`] becomes the HTTP answer.
@@ -14,7 +14,6 @@ mod query;
 mod s3;
 mod sigv4;
 
-use crate::exec::Creds;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -25,6 +24,28 @@ use xacct_model::world::AccountName;
 use xacct_model::World;
 
 pub use mutants::Mutant;
+
+/// Access keys the endpoint issued to a principal: what a client signs with. The secret is
+/// never printed (`Debug` redacts it).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Creds {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for Creds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Creds")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
 
 /// The canonical id AWS gives the anonymous user, shown as the owner of objects written by
 /// unsigned requests. Recorded AWS behaviour: it is the requester of unsigned requests in S3
