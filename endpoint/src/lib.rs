@@ -23,7 +23,7 @@ use xacct_model::scenario::{Op, Step};
 use xacct_model::world::AccountName;
 use xacct_model::World;
 
-pub use mutants::Mutant;
+pub use mutants::{Mutant, UnknownMutant};
 
 /// Access keys the endpoint issued to a principal: what a client signs with. The secret is
 /// never printed (`Debug` redacts it).

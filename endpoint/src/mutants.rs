@@ -112,9 +112,23 @@ impl Mutant {
             }
         }
     }
+}
 
-    pub fn parse(name: &str) -> Option<Mutant> {
-        Mutant::ALL.into_iter().find(|m| m.name() == name)
+/// A name that is not a mutant's; its message lists the valid names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no mutant is named {name:?}; the mutants are: {}", Mutant::ALL.map(Mutant::name).join(", "))]
+pub struct UnknownMutant {
+    pub name: String,
+}
+
+impl std::str::FromStr for Mutant {
+    type Err = UnknownMutant;
+
+    fn from_str(name: &str) -> Result<Mutant, UnknownMutant> {
+        Mutant::ALL
+            .into_iter()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| UnknownMutant { name: name.into() })
     }
 }
 
@@ -559,9 +573,10 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), Mutant::ALL.len());
         for m in Mutant::ALL {
-            assert_eq!(Mutant::parse(m.name()), Some(m));
+            assert_eq!(m.name().parse::<Mutant>(), Ok(m));
             assert!(!m.description().is_empty());
         }
-        assert_eq!(Mutant::parse("nope"), None);
+        let err = "nope".parse::<Mutant>().unwrap_err();
+        assert!(err.to_string().contains("deny-ignored"), "{err}");
     }
 }

@@ -38,10 +38,10 @@ enum Command {
         #[arg(long, conflicts_with = "target")]
         model_only: bool,
         #[command(flatten)]
-        target: TargetArgs,
+        target: TargetFlags,
         /// How much of each answer to compare; default: full against the embedded endpoint
         /// (it has the model's own ids, so owners and grants compare exactly), code elsewhere.
-        #[arg(long = "compare", value_enum)]
+        #[arg(long = "compare", value_name = "decision|code|full")]
         level: Option<Level>,
         /// Known divergences: fail only on divergences this file does not list. Default with
         /// --target: baselines/<target>.json when it exists.
@@ -61,7 +61,7 @@ enum Command {
     /// target and the model, shrink every divergence to a minimal replayable scenario.
     Run {
         #[command(flatten)]
-        target: TargetArgs,
+        target: TargetFlags,
         /// Seed of the run (same seed, same sequences); random when not given, and printed.
         #[arg(long)]
         seed: Option<u64>,
@@ -76,7 +76,7 @@ enum Command {
         time_budget: Option<u64>,
         /// How much of each answer to compare; default: full against the embedded endpoint
         /// (it has the model's own ids, so owners and grants compare exactly), code elsewhere.
-        #[arg(long = "compare", value_enum)]
+        #[arg(long = "compare", value_name = "decision|code|full")]
         level: Option<Level>,
         /// Known divergence signatures: not hunted; the run fails only on new ones.
         #[arg(long)]
@@ -113,7 +113,7 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         port: u16,
         /// Switch on one injected authorization bug.
-        #[arg(long, value_parser = parse_mutant)]
+        #[arg(long)]
         mutant: Option<xacct_endpoint::Mutant>,
         /// List the mutants, with a sentence each, and exit.
         #[arg(long)]
@@ -154,7 +154,7 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         max_steps: usize,
         /// Only these mutants (default: all).
-        #[arg(long = "mutant", value_parser = parse_mutant)]
+        #[arg(long = "mutant")]
         mutants: Vec<xacct_endpoint::Mutant>,
         /// Also write the rows as JSON here.
         #[arg(long)]
@@ -162,17 +162,58 @@ enum BenchCommand {
     },
 }
 
-fn parse_mutant(s: &str) -> Result<xacct_endpoint::Mutant, String> {
-    xacct_endpoint::Mutant::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = xacct_endpoint::Mutant::ALL
-            .iter()
-            .map(|m| m.name())
-            .collect();
-        format!(
-            "no mutant is named {s:?}; the mutants are: {}",
-            names.join(", ")
-        )
-    })
+/// Command-line options that say where a target is (`TargetArgs` for the library).
+#[derive(Debug, Clone, clap::Args)]
+struct TargetFlags {
+    /// The endpoint to test (embedded, rgw, moto, generic, aws); default: the embedded endpoint
+    /// (the model served in-process).
+    #[arg(long, value_name = "embedded|rgw|moto|generic|aws")]
+    target: Option<xacct_harness::target::TargetKind>,
+    /// Embedded endpoint only: switch on one injected authorization bug (see
+    /// `xacct serve --list-mutants`).
+    #[arg(long)]
+    mutant: Option<xacct_endpoint::Mutant>,
+    /// Endpoint URL (rgw, moto); default: XACCT_RGW_ENDPOINT / XACCT_MOTO_ENDPOINT, else what
+    /// `scripts/backends/<target> env` prints.
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Ceph config of the RGW cluster (rgw); default: XACCT_RGW_CEPH_CONF, else the script's.
+    #[arg(long)]
+    ceph_conf: Option<String>,
+    /// Target description (generic): a TOML file.
+    #[arg(long)]
+    target_file: Option<std::path::PathBuf>,
+    /// AWS profile for an account (aws), as ACCOUNT=PROFILE; repeat for each account.
+    #[arg(long = "aws-profile", value_parser = parse_profile)]
+    aws_profiles: Vec<(String, String)>,
+    /// AWS region (aws).
+    #[arg(long, default_value = "us-east-1")]
+    aws_region: String,
+    /// Required with --target aws: the run creates and deletes real resources (buckets under
+    /// its run prefix, IAM users and roles under /xacct/<run>/) in the named accounts.
+    #[arg(long)]
+    i_understand_this_uses_real_aws: bool,
+}
+
+impl From<TargetFlags> for TargetArgs {
+    fn from(f: TargetFlags) -> TargetArgs {
+        TargetArgs {
+            target: f.target,
+            mutant: f.mutant,
+            endpoint: f.endpoint,
+            ceph_conf: f.ceph_conf,
+            target_file: f.target_file,
+            aws_profiles: f.aws_profiles,
+            aws_region: f.aws_region,
+            i_understand_this_uses_real_aws: f.i_understand_this_uses_real_aws,
+        }
+    }
+}
+
+fn parse_profile(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(a, p)| (a.to_string(), p.to_string()))
+        .ok_or_else(|| format!("{s:?} is not ACCOUNT=PROFILE"))
 }
 
 fn default_level(level: Option<Level>, kind: xacct_harness::target::TargetKind) -> Level {
@@ -211,6 +252,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             write_baseline,
             json,
         } => {
+            let target = TargetArgs::from(target);
             // Load every file first: a bad file stops the run before anything is replayed.
             let scenarios = files
                 .iter()
@@ -269,6 +311,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             jobs,
             max_shrink_iters,
         } => {
+            let target = TargetArgs::from(target);
             let kind = target.kind();
             if jobs > 1 && matches!(kind, xacct_harness::target::TargetKind::Moto) {
                 bail!("moto's authentication switch (reset-auth) is global to the server, so jobs would disturb each other's accounts: run moto with --jobs 1");

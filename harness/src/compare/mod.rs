@@ -10,7 +10,7 @@ use std::fmt;
 use xacct_model::outcome::Outcome;
 
 /// How much of an outcome is compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Allowed (2xx) versus refused.
@@ -20,6 +20,34 @@ pub enum Level {
     Code,
     /// Status, code and the observable state the model predicts (owner, grants, keys, …).
     Full,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Decision, Level::Code, Level::Full];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Decision => "decision",
+            Level::Code => "code",
+            Level::Full => "full",
+        }
+    }
+}
+
+/// A comparison level's name that is not one; the message lists the valid ones.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no comparison level is named {0:?}; the levels are: decision, code, full")]
+pub struct UnknownLevel(pub String);
+
+impl std::str::FromStr for Level {
+    type Err = UnknownLevel;
+
+    fn from_str(s: &str) -> Result<Level, UnknownLevel> {
+        Level::ALL
+            .into_iter()
+            .find(|l| l.name() == s)
+            .ok_or_else(|| UnknownLevel(s.into()))
+    }
 }
 
 /// The kind of a difference between target and model.

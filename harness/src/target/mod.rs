@@ -331,7 +331,7 @@ pub async fn cleanup_via_api(state: &TargetState) -> Cleanup {
 }
 
 /// Which kind of target to build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetKind {
     /// The in-process endpoint serving the model (the default).
     Embedded,
@@ -341,7 +341,31 @@ pub enum TargetKind {
     Aws,
 }
 
+/// A target name that is not one; the message lists the valid ones.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no target is named {0:?}; the targets are: embedded, rgw, moto, generic, aws")]
+pub struct UnknownTarget(pub String);
+
+impl std::str::FromStr for TargetKind {
+    type Err = UnknownTarget;
+
+    fn from_str(s: &str) -> Result<TargetKind, UnknownTarget> {
+        TargetKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| UnknownTarget(s.into()))
+    }
+}
+
 impl TargetKind {
+    pub const ALL: [TargetKind; 5] = [
+        TargetKind::Embedded,
+        TargetKind::Rgw,
+        TargetKind::Moto,
+        TargetKind::Generic,
+        TargetKind::Aws,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             TargetKind::Embedded => "embedded",
@@ -353,52 +377,26 @@ impl TargetKind {
     }
 }
 
-/// Command-line options that say where a target is.
-#[derive(Debug, Clone, clap::Args)]
+/// Where a target is and how to reach it; the CLI's `--target`, `--endpoint`, … flags fill it.
+#[derive(Debug, Clone)]
 pub struct TargetArgs {
-    /// The endpoint to test; default: the embedded endpoint (the model served in-process).
-    #[arg(long, value_enum)]
+    /// The endpoint to test; `None`: the embedded endpoint (the model served in-process).
     pub target: Option<TargetKind>,
-    /// Embedded endpoint only: switch on one injected authorization bug (see
-    /// `xacct serve --list-mutants`).
-    #[arg(long, value_parser = parse_mutant)]
+    /// Embedded endpoint only: one injected authorization bug.
     pub mutant: Option<Mutant>,
     /// Endpoint URL (rgw, moto); default: XACCT_RGW_ENDPOINT / XACCT_MOTO_ENDPOINT, else what
     /// `scripts/backends/<target> env` prints.
-    #[arg(long)]
     pub endpoint: Option<String>,
     /// Ceph config of the RGW cluster (rgw); default: XACCT_RGW_CEPH_CONF, else the script's.
-    #[arg(long)]
     pub ceph_conf: Option<String>,
     /// Target description (generic): a TOML file.
-    #[arg(long)]
     pub target_file: Option<std::path::PathBuf>,
-    /// AWS profile for an account (aws), as ACCOUNT=PROFILE; repeat for each account.
-    #[arg(long = "aws-profile", value_parser = parse_profile)]
+    /// AWS profile per account (aws), as (ACCOUNT, PROFILE).
     pub aws_profiles: Vec<(String, String)>,
     /// AWS region (aws).
-    #[arg(long, default_value = "us-east-1")]
     pub aws_region: String,
-    /// Required with --target aws: the run creates and deletes real resources (buckets under
-    /// its run prefix, IAM users and roles under /xacct/<run>/) in the named accounts.
-    #[arg(long)]
+    /// Required with --target aws: the run creates and deletes real resources.
     pub i_understand_this_uses_real_aws: bool,
-}
-
-fn parse_mutant(s: &str) -> Result<Mutant, String> {
-    Mutant::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
-        format!(
-            "no mutant is named {s:?}; the mutants are: {}",
-            names.join(", ")
-        )
-    })
-}
-
-fn parse_profile(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(a, p)| (a.to_string(), p.to_string()))
-        .ok_or_else(|| format!("{s:?} is not ACCOUNT=PROFILE"))
 }
 
 /// `KEY=value` lines printed by `scripts/backends/<name> env`.
