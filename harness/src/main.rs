@@ -606,21 +606,8 @@ fn random_run(
         d.id = format!("d{:02}-{}-{}", i + 1, d.signature.class, d.signature.op);
         d.scenario.name = d.id.clone();
     }
-    let _ = std::fs::remove_dir_all(out.join("divergences"));
-    for d in &summary.divergences {
-        report::write_divergence(out, d)
-            .with_context(|| format!("writing {} into {}", d.id, out.display()))?;
-    }
-    std::fs::write(out.join("summary.txt"), report::summary_text(&summary))?;
-    std::fs::write(out.join("summary.md"), report::summary_markdown(&summary))?;
-    std::fs::write(
-        out.join("summary.json"),
-        serde_json::to_string_pretty(&summary)? + "\n",
-    )?;
-    if let Some(j) = junit {
-        std::fs::write(j, report::junit(&summary))
-            .with_context(|| format!("writing {}", j.display()))?;
-    }
+    report::write_run(out, &summary, junit)
+        .with_context(|| format!("writing the run's reports into {}", out.display()))?;
     if let Some(b) = write_baseline {
         let rb = xacct_harness::baseline::RunBaseline {
             target: kind.name().into(),

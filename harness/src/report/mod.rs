@@ -257,15 +257,47 @@ pub fn write_divergence(dir: &Path, d: &Divergence) -> io::Result<()> {
     Ok(())
 }
 
-/// Writes every divergence's files, `summary.txt`, `summary.md` and `junit.xml` into `dir`.
-pub fn write_run(dir: &Path, s: &RunSummary) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    for d in &s.divergences {
-        write_divergence(dir, d)?;
+/// A report file that could not be written, with its path.
+#[derive(Debug, thiserror::Error)]
+#[error("writing {path}: {source}")]
+pub struct ReportError {
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+fn at(path: &Path) -> impl FnOnce(io::Error) -> ReportError + '_ {
+    move |source| ReportError {
+        path: path.to_path_buf(),
+        source,
     }
-    std::fs::write(dir.join("summary.txt"), summary_text(s))?;
-    std::fs::write(dir.join("summary.md"), summary_markdown(s))?;
-    std::fs::write(dir.join("junit.xml"), junit(s))?;
+}
+
+/// Writes a run's files into `dir`: `divergences/` afresh (each divergence's `.json`, `.sh`
+/// and `.md`), `summary.txt`, `summary.md` and `summary.json`; and JUnit XML at `junit` when
+/// asked for.
+pub fn write_run(dir: &Path, s: &RunSummary, junit_xml: Option<&Path>) -> Result<(), ReportError> {
+    std::fs::create_dir_all(dir).map_err(at(dir))?;
+    let divergences = dir.join("divergences");
+    match std::fs::remove_dir_all(&divergences) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(at(&divergences)(e)),
+        _ => {}
+    }
+    for d in &s.divergences {
+        write_divergence(dir, d).map_err(at(&dir.join(divergence_file(&d.id, "json"))))?;
+    }
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(at(&path))
+    };
+    write("summary.txt", summary_text(s))?;
+    write("summary.md", summary_markdown(s))?;
+    let json =
+        serde_json::to_string_pretty(s).map_err(|e| at(&dir.join("summary.json"))(e.into()))?;
+    write("summary.json", json + "\n")?;
+    if let Some(path) = junit_xml {
+        std::fs::write(path, junit(s)).map_err(at(path))?;
+    }
     Ok(())
 }
 
@@ -807,8 +839,9 @@ mod tests {
     fn write_run_writes_everything() {
         let dir = tmpdir("run");
         let s = summary();
-        write_run(&dir, &s).expect("write run");
-        for f in ["summary.txt", "summary.md", "junit.xml"] {
+        let junit_xml = dir.join("junit.xml");
+        write_run(&dir, &s, Some(&junit_xml)).expect("write run");
+        for f in ["summary.txt", "summary.md", "summary.json", "junit.xml"] {
             assert!(dir.join(f).is_file(), "{f}");
         }
         for d in &s.divergences {
