@@ -2,6 +2,7 @@
 //! run's own buckets: those under its prefix).
 
 use super::quote::PREFIX_VAR;
+use super::setup::Helper;
 use super::{prefixed, Call, Gen};
 use xacct_model::scenario::{Op, Step};
 
@@ -22,6 +23,7 @@ pub(super) fn call(g: &mut Gen, st: &Step) -> Call {
             args.push("${CBC[@]+\"${CBC[@]}\"}".into());
             let mut call = Call::quiet(args);
             if let Some(a) = g.principals.account_of(&st.as_) {
+                g.uses(Helper::RegisterBucket);
                 call.after
                     .push(format!("register_bucket {a}:{}", prefixed(bucket)));
             }

@@ -2,6 +2,7 @@
 //! profile of the script's; every IAM change is followed by a wait for AWS to apply it.
 
 use super::quote::sq;
+use super::setup::Helper;
 use super::{doc_text, Call, Gen};
 use serde_json::Value;
 use xacct_model::scenario::{Op, Step};
@@ -76,6 +77,7 @@ fn create_user(g: &mut Gen, st: &Step, name: &str, policy: Option<&Value>) -> Ca
             sq(&m.profile),
             m.ready
         ));
+        g.uses(Helper::UserProfile);
     }
     let mut call = Call::quiet(["iam create-user".into(), g.lit("--user-name", name)]);
     call.after.extend(if_created(&then));
@@ -119,6 +121,7 @@ fn after_create(
     if let Some(p) = policy {
         // The document is written before the step, so the step reads as one block.
         g.doc("doc", &doc_text(p));
+        g.uses(Helper::Aux);
         then.push(format!(
             "aux {} iam put-{kind}-policy {} --policy-name inline --policy-document \"$doc\"",
             sq(&st.as_),

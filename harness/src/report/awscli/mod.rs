@@ -36,6 +36,7 @@ use header::comment_safe;
 use principals::Principals;
 use quote::{heredoc_text, sq, template, word, Piece, PREFIX_VAR};
 use serde_json::Value;
+use setup::Helper;
 use std::collections::BTreeSet;
 use xacct_model::outcome::Expect;
 use xacct_model::scenario::{Op, Step};
@@ -83,6 +84,8 @@ struct Gen<'a> {
     /// The scenario's bucket names, longest first.
     buckets: Vec<String>,
     principals: Principals,
+    /// The helper functions the steps call.
+    helpers: BTreeSet<Helper>,
     out: String,
 }
 
@@ -131,17 +134,21 @@ impl<'a> Gen<'a> {
             sc,
             buckets: logical_buckets(sc),
             principals: Principals::new(sc),
+            helpers: BTreeSet::new(),
             out: String::new(),
         }
     }
 
+    /// The steps are written first: they tell which helper functions the script defines.
     fn run(mut self) -> String {
-        self.header();
-        self.functions();
-        self.setup();
         for (i, st) in self.sc.steps.iter().enumerate() {
             self.step(i + 1, st);
         }
+        let steps = std::mem::take(&mut self.out);
+        self.header();
+        self.functions();
+        self.setup();
+        self.out.push_str(&steps);
         self.cleanup();
         self.out
     }
@@ -187,6 +194,7 @@ impl<'a> Gen<'a> {
             self.line(&a);
         }
         if call.settle {
+            self.uses(Helper::Settle);
             self.line("[ \"$LAST_RC\" = 0 ] && settle");
         }
     }

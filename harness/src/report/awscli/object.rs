@@ -2,6 +2,7 @@
 //! DeleteObject, CopyObject, ListObjectsV2 and CreateMultipartUpload (aborted at once).
 
 use super::quote::sq;
+use super::setup::Helper;
 use super::{prefixed, Call, Gen};
 use xacct_model::scenario::{Op, Step};
 
@@ -63,6 +64,7 @@ pub(super) fn call(g: &mut Gen, st: &Step) -> Call {
             args.push("--query UploadId --output text".into());
             let mut call = Call::quiet(args);
             // Abort at once, as xacct does: a started upload is all the rules are about.
+            g.uses(Helper::Aux);
             call.after.push(format!(
                 "[ \"$LAST_RC\" = 0 ] && aux {} s3api abort-multipart-upload {} {} --upload-id \"$(cat \"$LAST_OUT\")\"",
                 sq(&st.as_),

@@ -1,38 +1,78 @@
-//! What the script runs around the steps: its shell functions (`bash/prelude.sh` and the
-//! helpers beside it), the setup (private AWS CLI files, one profile per account, the region,
-//! the placeholders' values) and the clean-up (`bash/cleanup.sh`).
+//! What the script runs around the steps: its shell functions (`bash/prelude.sh`, then only the
+//! helpers of `bash/` its steps call, so that nothing in the script is dead code), the setup
+//! (private AWS CLI files, one profile per account, the region, the placeholders' values) and
+//! the clean-up (`bash/cleanup.sh`).
 
 use super::quote::PREFIX_VAR;
 use super::Gen;
 use std::fmt::Write as _;
+use xacct_model::scenario::Op;
 
 /// `set -u`, the temporary directory, the counters, `judge` and `step`.
 const PRELUDE: &str = include_str!("bash/prelude.sh");
-/// The helpers steps call after the AWS CLI call, in the order the script defines them.
-const HELPERS: [&str; 5] = [
-    include_str!("bash/aux.sh"),
-    include_str!("bash/register_bucket.sh"),
-    include_str!("bash/settle.sh"),
-    include_str!("bash/user_profile.sh"),
-    include_str!("bash/session_profile.sh"),
-];
+/// A shell function steps call after their CLI call. The script defines only those its steps
+/// use (and what they call), in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Helper {
+    /// A call that is not a scenario step: an inline policy, an access key, an abort.
+    Aux,
+    /// After CreateBucket: the bucket is deleted at the end.
+    RegisterBucket,
+    /// After an IAM change: the wait for AWS to apply it.
+    Settle,
+    /// After CreateUser: an access key of the user, as a profile.
+    UserProfile,
+    /// After AssumeRole: the session's credentials, as a profile.
+    SessionProfile,
+}
+
+impl Helper {
+    fn source(self) -> &'static str {
+        match self {
+            Helper::Aux => include_str!("bash/aux.sh"),
+            Helper::RegisterBucket => include_str!("bash/register_bucket.sh"),
+            Helper::Settle => include_str!("bash/settle.sh"),
+            Helper::UserProfile => include_str!("bash/user_profile.sh"),
+            Helper::SessionProfile => include_str!("bash/session_profile.sh"),
+        }
+    }
+
+    /// The helpers this one calls.
+    fn calls(self) -> &'static [Helper] {
+        match self {
+            Helper::UserProfile => &[Helper::Aux],
+            _ => &[],
+        }
+    }
+}
+
 /// Private copies of the AWS CLI files, the bucket prefix and the body of uploads.
 const PRIVATE_FILES: &str = include_str!("bash/private_files.sh");
-/// The region's default, the options of every call, the IAM wait and CreateBucket's location.
+/// The region's default and the options of every call.
 const REGION: &str = include_str!("bash/region.sh");
+/// How long to wait after IAM changes (`settle`, `user_profile`).
+const IAM_SLEEP: &str = include_str!("bash/iam_sleep.sh");
+/// CreateBucket's location outside us-east-1.
+const CREATE_BUCKET_CONFIGURATION: &str = include_str!("bash/create_bucket_configuration.sh");
 /// An account's placeholders, resolved with its profile; `{a}` is the account.
 const ACCOUNT: &str = include_str!("bash/account.sh");
 /// The totals, the exit status and the deletion of what the script created.
 const CLEANUP: &str = include_str!("bash/cleanup.sh");
 
 impl Gen<'_> {
-    /// The shell functions: the prelude, the helpers and `principal_args`.
+    /// Records that a step calls `helper`, so that the script defines it.
+    pub(super) fn uses(&mut self, helper: Helper) {
+        self.helpers.insert(helper);
+        self.helpers.extend(helper.calls());
+    }
+
+    /// The shell functions: the prelude, the helpers the steps use and `principal_args`.
     pub(super) fn functions(&mut self) {
         self.out.push('\n');
         self.out.push_str(PRELUDE);
-        for helper in HELPERS {
+        for helper in &self.helpers {
             self.out.push('\n');
-            self.out.push_str(helper);
+            self.out.push_str(helper.source());
         }
         self.principal_args();
     }
@@ -57,7 +97,8 @@ impl Gen<'_> {
         writeln!(self.out, "echo \"buckets: ${{{PREFIX_VAR}}}<name>\"\necho").ok();
     }
 
-    /// Each account's profiles, then the region (by default the first account's profile's).
+    /// Each account's profiles, then the region (by default the first account's profile's), and
+    /// the settings only some steps read: the IAM wait and CreateBucket's location.
     fn profiles_and_region(&mut self) {
         let s = &mut self.out;
         s.push_str(
@@ -76,6 +117,14 @@ impl Gen<'_> {
             .ok();
         }
         s.push_str(REGION);
+        if self.helpers.contains(&Helper::Settle) || self.helpers.contains(&Helper::UserProfile) {
+            s.push_str(IAM_SLEEP);
+        }
+        let creates_buckets =
+            (self.sc.steps.iter()).any(|st| matches!(st.op, Op::CreateBucket { .. }));
+        if creates_buckets {
+            s.push_str(CREATE_BUCKET_CONFIGURATION);
+        }
     }
 
     /// The placeholders' values, asked of AWS with each account's profile.
@@ -88,6 +137,7 @@ impl Gen<'_> {
         }
         if self.uses_email() {
             for a in &self.principals.accounts {
+                writeln!(self.out, "EMAIL_{a}=\"${{XACCT_EMAIL_{a}:-}}\"").ok();
                 writeln!(
                     self.out,
                     "[ -n \"$EMAIL_{a}\" ] || echo \"warning: the scenario uses \\${{{a}.email}} but XACCT_EMAIL_{a} is not set\" >&2"

@@ -2,6 +2,7 @@
 //! steps run as the session (its `as_name`) use.
 
 use super::quote::sq;
+use super::setup::Helper;
 use super::{doc_text, Call, Gen};
 use xacct_model::scenario::Op;
 
@@ -29,11 +30,13 @@ pub(super) fn call(g: &mut Gen, op: &Op) -> Call {
             );
             let mut call = Call::quiet(args);
             if let Some(m) = g.principals.made.get(as_name) {
-                call.after.push(format!(
+                let line = format!(
                     "[ \"$LAST_RC\" = 0 ] && session_profile {} && {}=1",
                     sq(&m.profile),
                     m.ready
-                ));
+                );
+                g.uses(Helper::SessionProfile);
+                call.after.push(line);
             }
             call
         }

@@ -347,3 +347,37 @@ esac
         .iter()
         .any(|c| c.iter().any(|a| a == "rm") && c.iter().any(|a| a == "s3://pfx-b1")));
 }
+
+/// A script defines the helper functions its steps call (and what they call), and no others:
+/// shellcheck reports functions nothing calls.
+#[test]
+fn defines_only_the_helpers_its_steps_call() {
+    let defines = |s: &str, f: &str| s.contains(&format!("\n{f}() {{"));
+    let plain = script(&scenario(json!({"name": "plain", "steps": [
+        {"as": "A.admin", "op": "put_object", "bucket": "b1", "key": "k"}
+    ]})));
+    for f in [
+        "aux",
+        "register_bucket",
+        "settle",
+        "user_profile",
+        "session_profile",
+    ] {
+        assert!(!defines(&plain, f), "{f}: {plain}");
+    }
+    assert!(defines(&plain, "step") && defines(&plain, "principal_args"));
+    assert!(!plain.contains("IAM_SLEEP=") && !plain.contains("CBC="));
+    assert!(!plain.contains("EMAIL_A="), "{plain}");
+    let user = script(&scenario(json!({"name": "user", "steps": [
+        {"as": "A.admin", "op": "create_bucket", "bucket": "b1"},
+        {"as": "A.admin", "op": "create_user", "name": "eve"}
+    ]})));
+    bash_n(&user);
+    for f in ["aux", "register_bucket", "settle", "user_profile"] {
+        assert!(defines(&user, f), "{f}: {user}");
+    }
+    assert!(!defines(&user, "session_profile"));
+    assert!(user.contains("\n  IAM_SLEEP=") && user.contains("\nCBC=()"));
+    // The helpers come before the setup that runs the steps.
+    assert!(user.find("\naux() {") < user.find("\nstep 1 "));
+}
