@@ -1,0 +1,40 @@
+//! Buckets: CreateBucket (registered for the clean-up), DeleteBucket and ListBuckets (the
+//! run's own buckets: those under its prefix).
+
+use super::quote::PREFIX_VAR;
+use super::setup::Helper;
+use super::{prefixed, Call, Gen};
+use xacct_model::scenario::{Op, Step};
+
+/// The CLI call of a bucket operation.
+pub(super) fn call(g: &mut Gen, st: &Step) -> Call {
+    match &st.op {
+        Op::CreateBucket {
+            bucket,
+            object_ownership,
+            acl,
+            grants,
+        } => {
+            let mut args = vec!["s3api create-bucket".into(), g.bucket(bucket)];
+            if let Some(o) = object_ownership {
+                args.push(g.lit("--object-ownership", o));
+            }
+            g.acl_args(&mut args, acl.as_ref(), grants.as_ref(), true);
+            args.push("${CBC[@]+\"${CBC[@]}\"}".into());
+            let mut call = Call::quiet(args);
+            if let Some(a) = g.principals.account_of(&st.as_) {
+                g.uses(Helper::RegisterBucket);
+                call.after
+                    .push(format!("register_bucket {a}:{}", prefixed(bucket)));
+            }
+            call
+        }
+        Op::DeleteBucket { bucket } => {
+            Call::quiet(["s3api delete-bucket".into(), g.bucket(bucket)])
+        }
+        Op::ListBuckets {} => Call::shown([format!(
+            "s3api list-buckets --query \"Buckets[?starts_with(Name, '${{{PREFIX_VAR}}}')].Name\""
+        )]),
+        other => unreachable!("{} is not a bucket operation", other.name()),
+    }
+}

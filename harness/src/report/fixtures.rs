@@ -1,0 +1,107 @@
+//! Test fixtures shared by the report's outputs: a shrunk scenario, its divergences and a run
+//! summary with new, known, unseen and flaky signatures.
+
+use crate::compare::{Class, Observed};
+use crate::hunt::findings::{Divergence, RunSummary, Signature};
+use std::path::PathBuf;
+use xacct_model::outcome::Outcome;
+use xacct_model::Scenario;
+
+pub(super) fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "xacct-report-{tag}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn scenario() -> Scenario {
+    Scenario::from_json_str(
+        r#"{"name": "shrunk", "description": "B writes into A's bucket", "steps": [
+            {"as": "A.admin", "op": "create_bucket", "bucket": "b1"},
+            {"as": "B.admin", "op": "put_object", "bucket": "b1", "key": "it's|`k`",
+             "expect": {"status": 403, "code": "AccessDenied"}}
+        ]}"#,
+        "t",
+    )
+    .expect("scenario")
+}
+
+pub(super) fn divergence(id: &str, class: Class, confirmed: bool) -> Divergence {
+    let (model, target) = match class {
+        Class::OverPermissive => (Outcome::error(403, "AccessDenied"), Outcome::status(200)),
+        _ => (Outcome::status(200), Outcome::error(403, "AccessDenied")),
+    };
+    Divergence {
+        id: id.into(),
+        signature: Signature {
+            class,
+            op: "put_object".into(),
+            model: model.to_string(),
+            target: target.to_string(),
+            rule: "R22".into(),
+        },
+        scenario: scenario(),
+        step: 2,
+        original_steps: 17,
+        shrunk_steps: 2,
+        model,
+        explanation: vec![
+            "[R20] B.admin's identity policy allows s3:PutObject".into(),
+            "[R22] the bucket owner A grants nothing to B".into(),
+        ],
+        target: Observed::Answer {
+            outcome: target,
+            raw: "HTTP/1.1 200 OK\n```".into(),
+        },
+        detail: "model refuses (403 AccessDenied), target allows (200)".into(),
+        confirmed,
+        case: 3,
+        found_after_ms: 1500,
+    }
+}
+
+pub(super) fn summary() -> RunSummary {
+    let d1 = divergence(
+        "d02-over-restrictive-put_object",
+        Class::OverRestrictive,
+        true,
+    );
+    let d2 = divergence(
+        "d01-over-permissive-put_object",
+        Class::OverPermissive,
+        true,
+    );
+    let mut d3 = divergence(
+        "d03-over-permissive-put_object",
+        Class::OverPermissive,
+        false,
+    );
+    d3.signature.rule = "R23".into();
+    let d4 = divergence("d04-wrong-error-x", Class::WrongError, true);
+    let known = d4.signature.key();
+    RunSummary {
+        target: "moto".into(),
+        seed: 7,
+        cases: 100,
+        steps: 1234,
+        elapsed_ms: 2468,
+        divergences: vec![d1, d2, d3, d4],
+        known: vec![
+            known,
+            "wrong-state get_object_acl model=200 target=200 rule=R9".into(),
+        ],
+        not_seen: vec!["over-restrictive head_object model=200 target=403 rule=R1".into()],
+        unsupported: 4,
+        faults: 1,
+        flaky: vec![
+            "d03-over-permissive-put_object".into(),
+            "wrong-state get_bucket_acl model=200 target=200 rule=R7".into(),
+        ],
+    }
+}

@@ -1,0 +1,309 @@
+//! Markdown: `summary.md` (the run's totals, a table per class, the divergences by deciding
+//! rule, the baseline's signatures) and each divergence's `divergences/<id>.md` (what
+//! diverged, why the model decided so, what the target answered, how to reproduce it).
+
+use super::divergence::{divergence_file, file_stem};
+use super::format::{by_class, class_meaning, is_flaky, millis, steps_per_s, target_raw, CLASSES};
+use crate::compare::Class;
+use crate::hunt::findings::{Divergence, RunSummary};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// A fenced Markdown code block that `text` cannot close early.
+fn fenced(text: &str, lang: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat((longest + 1).max(3));
+    format!("{fence}{lang}\n{}\n{fence}\n", text.trim_end_matches('\n'))
+}
+
+/// Text for one Markdown table cell.
+fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+/// Code in a table cell.
+fn code_cell(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let s = cell(s).replace('`', "'");
+    format!("`{s}`")
+}
+
+/// A two-column table without headings, one row per `(key, value)`.
+fn facts_table(m: &mut String, rows: &[(&str, String)]) {
+    m.push_str("| | |\n|---|---|\n");
+    for (k, v) in rows {
+        writeln!(m, "| {k} | {v} |").ok();
+    }
+}
+
+/// The explanation of one divergence, as Markdown.
+pub fn divergence_markdown(d: &Divergence) -> String {
+    let mut m = String::new();
+    divergence_intro(&mut m, d);
+    facts_table(&mut m, &divergence_facts(d));
+    if let Some(st) = d.step.checked_sub(1).and_then(|i| d.scenario.steps.get(i)) {
+        m.push_str("\n## The diverging step\n\n");
+        m.push_str(&fenced(
+            &serde_json::to_string_pretty(st).unwrap_or_default(),
+            "json",
+        ));
+    }
+    m.push_str("\n## Why the model decided so\n\n");
+    if d.explanation.is_empty() {
+        m.push_str("(no explanation recorded)\n");
+    }
+    for l in &d.explanation {
+        writeln!(m, "- {}", l.replace('\n', " ")).ok();
+    }
+    m.push_str("\n## What the target answered\n\n");
+    m.push_str(&fenced(&target_raw(&d.target), "text"));
+    reproduce(&mut m, d);
+    scenario_table(&mut m, d);
+    m
+}
+
+/// The title, the class and the diverging step, and the signature.
+fn divergence_intro(m: &mut String, d: &Divergence) {
+    let sig = &d.signature;
+    writeln!(m, "# Divergence {}\n", d.id).ok();
+    writeln!(
+        m,
+        "**{}**: {}. Step {} of {} (`{}`) of the shrunk scenario.\n",
+        sig.class,
+        class_meaning(sig.class),
+        d.step,
+        d.scenario.steps.len(),
+        sig.op
+    )
+    .ok();
+    m.push_str("Signature:\n\n");
+    m.push_str(&fenced(&sig.key(), "text"));
+    m.push('\n');
+}
+
+/// The rows of a divergence's table: both answers, the rule, shrinking, confirmation.
+fn divergence_facts(d: &Divergence) -> [(&'static str, String); 8] {
+    let sig = &d.signature;
+    [
+        (
+            "classification",
+            format!("**{}**: {}", sig.class, class_meaning(sig.class)),
+        ),
+        ("model (AWS's rules)", code_cell(&d.model.to_string())),
+        ("target", code_cell(&d.target.to_string())),
+        ("deciding rule", code_cell(&sig.rule)),
+        ("difference", cell(&d.detail)),
+        (
+            "shrunk",
+            format!("{} steps, from {}", d.shrunk_steps, d.original_steps),
+        ),
+        (
+            "confirmed",
+            if d.confirmed {
+                "yes: the shrunk scenario was replayed again and diverged the same way".into()
+            } else {
+                "**no (flaky)**: the shrunk scenario did not diverge the same way when replayed"
+                    .into()
+            },
+        ),
+        (
+            "found",
+            format!("case {}, after {}", d.case, millis(d.found_after_ms)),
+        ),
+    ]
+}
+
+/// How to reproduce a divergence, with xacct and without.
+fn reproduce(m: &mut String, d: &Divergence) {
+    let stem = file_stem(&d.id);
+    writeln!(
+        m,
+        "\n## Reproduce\n\n\
+         - With xacct: `xacct replay {stem}.json --target <target>` (the last step's `expect` is the \
+         model's answer), or `xacct explain {stem}.json` for the model's reasons at each step.\n\
+         - Without xacct, with the AWS CLI v2 and one profile per account: \
+         `XACCT_PROFILE_A=<profile> … bash {stem}.sh` (see the script's header).\n"
+    )
+    .ok();
+}
+
+/// The shrunk scenario: its description and a row per step, the diverging one marked.
+fn scenario_table(m: &mut String, d: &Divergence) {
+    m.push_str("## The scenario\n\n");
+    if let Some(desc) = &d.scenario.description {
+        writeln!(m, "{desc}\n").ok();
+    }
+    m.push_str("| step | as | op | expect |\n|---|---|---|---|\n");
+    for (i, st) in d.scenario.steps.iter().enumerate() {
+        let expect = st
+            .expect
+            .as_ref()
+            .and_then(|e| serde_json::to_string(e).ok())
+            .unwrap_or_default();
+        let mark = if i + 1 == d.step { " ⟵ diverges" } else { "" };
+        writeln!(
+            m,
+            "| {}{mark} | {} | `{}` | {} |",
+            i + 1,
+            cell(&st.as_),
+            st.op.name(),
+            code_cell(&expect)
+        )
+        .ok();
+    }
+}
+
+/// The run as a Markdown document: totals, a table per class, the divergences by deciding
+/// rule, and the baseline's signatures.
+pub fn summary_markdown(s: &RunSummary) -> String {
+    let mut m = String::new();
+    let groups = by_class(s);
+    writeln!(m, "# xacct run against {}\n", cell(&s.target)).ok();
+    facts_table(&mut m, &run_facts(s));
+    m.push_str("\n## Divergences by class\n\n| class | count | meaning |\n|---|---|---|\n");
+    for (c, v) in &groups {
+        writeln!(m, "| {c} | {} | {} |", v.len(), class_meaning(*c)).ok();
+    }
+    for (c, v) in &groups {
+        if !v.is_empty() {
+            class_section(&mut m, s, *c, v);
+        }
+    }
+    if !s.divergences.is_empty() {
+        rule_table(&mut m, s);
+    }
+    key_list(
+        &mut m,
+        "\n## Known divergences (in the baseline), seen again\n\n",
+        &s.known,
+    );
+    key_list(
+        &mut m,
+        "\n## Baseline divergences not seen in this run\n\n",
+        &s.not_seen,
+    );
+    key_list(
+        &mut m,
+        "\n## Flaky\n\nSeen once, but the shrunk scenario did not diverge the same way when \
+         replayed:\n\n",
+        &s.flaky,
+    );
+    m
+}
+
+/// The rows of the run's table: what ran, how fast, and how many of each finding.
+fn run_facts(s: &RunSummary) -> [(&'static str, String); 12] {
+    [
+        ("target", cell(&s.target)),
+        ("seed", s.seed.to_string()),
+        ("cases", s.cases.to_string()),
+        ("steps", s.steps.to_string()),
+        ("steps/s", steps_per_s(s)),
+        ("elapsed", millis(s.elapsed_ms)),
+        ("divergences", s.divergences.len().to_string()),
+        ("known (baselined), seen again", s.known.len().to_string()),
+        ("baseline signatures not seen", s.not_seen.len().to_string()),
+        ("flaky", s.flaky.len().to_string()),
+        ("unsupported steps", s.unsupported.to_string()),
+        ("endpoint faults", s.faults.to_string()),
+    ]
+}
+
+/// One class's divergences, a row each with links to its files.
+fn class_section(m: &mut String, s: &RunSummary, c: Class, v: &[&Divergence]) {
+    writeln!(m, "\n## {c} ({})\n", v.len()).ok();
+    m.push_str(
+        "| id | op | model | target | rule | steps (shrunk / original) | confirmed | files |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    for d in v {
+        let sig = &d.signature;
+        writeln!(
+            m,
+            "| {} | `{}` | {} | {} | {} | {} / {} | {} | [json]({}) [sh]({}) [md]({}) |",
+            cell(&d.id),
+            cell(&sig.op),
+            code_cell(&sig.model),
+            code_cell(&sig.target),
+            code_cell(&sig.rule),
+            d.shrunk_steps,
+            d.original_steps,
+            if is_flaky(s, d) { "**flaky**" } else { "yes" },
+            divergence_file(&d.id, "json").display(),
+            divergence_file(&d.id, "sh").display(),
+            divergence_file(&d.id, "md").display(),
+        )
+        .ok();
+    }
+}
+
+/// The conformance table: deciding rule × class.
+fn rule_table(m: &mut String, s: &RunSummary) {
+    let mut rules: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+    for d in &s.divergences {
+        if let Some(i) = CLASSES.iter().position(|c| *c == d.signature.class) {
+            rules.entry(d.signature.rule.as_str()).or_default()[i] += 1;
+        }
+    }
+    m.push_str("\n## Divergences by deciding rule\n\n| rule |");
+    for c in CLASSES {
+        write!(m, " {c} |").ok();
+    }
+    m.push_str("\n|---|---|---|---|---|\n");
+    for (r, n) in rules {
+        writeln!(
+            m,
+            "| {} | {} | {} | {} | {} |",
+            code_cell(r),
+            n[0],
+            n[1],
+            n[2],
+            n[3]
+        )
+        .ok();
+    }
+}
+
+/// `section`, then a bullet per signature key (or id); nothing when `keys` is empty.
+fn key_list(m: &mut String, section: &str, keys: &[String]) {
+    if keys.is_empty() {
+        return;
+    }
+    m.push_str(section);
+    for k in keys {
+        writeln!(m, "- `{}`", k.replace('`', "'")).ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::summary;
+    use super::*;
+
+    #[test]
+    fn summary_markdown_lists_over_permissive_first() {
+        let s = summary();
+        let m = summary_markdown(&s);
+        let p = m.find("## over-permissive (2)").expect(&m);
+        let r = m.find("## over-restrictive (1)").expect(&m);
+        assert!(p < r);
+        assert!(
+            m.contains("[json](divergences/d01-over-permissive-put_object.json)"),
+            "{m}"
+        );
+        assert!(m.contains("| `R22` | 1 | 1 | 1 | 0 |"), "{m}");
+    }
+}
