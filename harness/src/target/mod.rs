@@ -2,6 +2,7 @@
 //! scenario's accounts, carries out steps (most through the shared executor), and cleans up
 //! everything it created under the run prefix.
 
+pub mod answer;
 pub mod embedded;
 pub mod execute;
 pub mod generic;
@@ -190,8 +191,8 @@ pub async fn create_user_via_iam(
         req = req.path(path);
     }
     let status = match req.send().await {
-        Ok(_) => sdk::success_status(&c, 200),
-        Err(e) => return sdk::from_error(e, false),
+        Ok(_) => answer::success_status(&c, 200),
+        Err(e) => return answer::from_error(e, false),
     };
     state
         .created
@@ -209,7 +210,7 @@ pub async fn create_user_via_iam(
             .send()
             .await
         {
-            return sdk::from_error(e, false);
+            return answer::from_error(e, false);
         }
         state
             .created
@@ -227,7 +228,7 @@ pub async fn create_user_via_iam(
                 state.add_principal(&format!("{account}.{name}"), &creds);
             }
         }
-        Err(e) => return sdk::from_error(e, false),
+        Err(e) => return answer::from_error(e, false),
     }
     Observed::answer(Outcome::status(status))
 }

@@ -9,6 +9,7 @@
 
 use super::{Capabilities, Cleanup, TargetError};
 use crate::compare::Observed;
+use crate::target::answer;
 use crate::target::execute::TargetState;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
 use crate::target::sdk::{self, Creds, EndpointConfig};
@@ -177,7 +178,7 @@ impl Rgw {
                 .map_err(|e| {
                     TargetError::Endpoint(format!(
                         "PutUserPolicy for {tenant}$admin: {:?}",
-                        sdk::from_error(e, false)
+                        answer::from_error(e, false)
                     ))
                 })?;
             map.insert(
@@ -249,8 +250,8 @@ impl Rgw {
             .send()
             .await
         {
-            Ok(_) => Observed::answer(Outcome::status(sdk::success_status(&c, 200))),
-            Err(e) => sdk::from_error(e, false),
+            Ok(_) => Observed::answer(Outcome::status(answer::success_status(&c, 200))),
+            Err(e) => answer::from_error(e, false),
         }
     }
 
