@@ -6,6 +6,7 @@
 //! cases of a random run the endpoint is reset in-process (everything but the accounts and
 //! their root and admin keys goes), which is both exact and fast.
 
+use super::provision::run_id;
 use super::{Capabilities, Cleanup, TargetError};
 use crate::target::execute::TargetState;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
@@ -22,9 +23,8 @@ pub struct Embedded {
 impl Embedded {
     /// Starts an endpoint on a free loopback port; needs a Tokio runtime context.
     pub fn start(mutant: Option<Mutant>) -> Result<Embedded, TargetError> {
-        let endpoint = Endpoint::start(mutant).map_err(|e| {
-            TargetError::Setup(format!("starting the embedded endpoint on 127.0.0.1: {e}"))
-        })?;
+        let endpoint =
+            Endpoint::start(mutant).map_err(|error| TargetError::EmbeddedStart { error })?;
         Ok(Embedded { endpoint })
     }
 
@@ -60,14 +60,16 @@ impl Embedded {
         accounts: &[String],
         logical_buckets: Vec<String>,
     ) -> Result<TargetState, TargetError> {
-        let run = super::run_id();
+        let run = run_id();
         let creds = self.endpoint.provision(accounts);
         let world = self.endpoint.world();
         let mut map = BTreeMap::new();
         for name in accounts {
-            let a = world
-                .account(&AccountName(name.clone()))
-                .ok_or_else(|| TargetError::Setup(format!("account {name} was not provisioned")))?;
+            let a = world.account(&AccountName(name.clone())).ok_or_else(|| {
+                TargetError::NotProvisioned {
+                    account: name.clone(),
+                }
+            })?;
             map.insert(
                 name.clone(),
                 AccountMap {

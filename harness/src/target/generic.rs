@@ -1,5 +1,4 @@
-//! The `generic` target: any S3-compatible endpoint described by a TOML file, and the `aws`
-//! target: real AWS through named profiles, one per account.
+//! The `generic` target: any S3-compatible endpoint described by a TOML file.
 //!
 //! ```toml
 //! name = "minio-local"
@@ -24,10 +23,11 @@
 //! Credentials are read from the environment variables the file names, never from the file,
 //! so the file can be committed and secrets are never printed.
 
+use super::provision::{discover_canonical, run_id};
 use super::{Capabilities, TargetError};
 use crate::target::execute::TargetState;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
-use crate::target::sdk::{self, Creds, EndpointConfig};
+use crate::target::sdk::{Creds, EndpointConfig};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -93,25 +93,17 @@ fn default_region() -> String {
     "us-east-1".into()
 }
 
-/// Where the accounts' credentials come from.
-enum Source {
-    File(GenericConf),
-    /// Real AWS: one named profile per account; admins are created as IAM users under the
-    /// run's path.
-    Aws {
-        profiles: BTreeMap<String, String>,
-        region: String,
-    },
-}
-
 pub struct Generic {
-    source: Source,
+    conf: GenericConf,
 }
 
-fn env_creds(k: &KeyRef, what: &str) -> Result<Creds, TargetError> {
+/// Keys from the environment variables a [`KeyRef`] names; `whose` names them in errors.
+fn env_creds(k: &KeyRef, whose: &str) -> Result<Creds, TargetError> {
     let get = |v: &str| {
-        std::env::var(v)
-            .map_err(|_| TargetError::Setup(format!("{what}: environment variable {v} is not set")))
+        std::env::var(v).map_err(|_| TargetError::KeyVariableNotSet {
+            whose: whose.to_string(),
+            var: v.to_string(),
+        })
     };
     Ok(Creds {
         access_key_id: get(&k.access_key_id_env)?,
@@ -123,65 +115,59 @@ fn env_creds(k: &KeyRef, what: &str) -> Result<Creds, TargetError> {
 impl Generic {
     /// Reads a target description; errors name the file and the field.
     pub fn from_file(path: &std::path::Path) -> Result<Generic, TargetError> {
-        let file = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| TargetError::Setup(format!("cannot read target file {file}: {e}")))?;
-        let conf: GenericConf = toml::from_str(&text)
-            .map_err(|e| TargetError::Setup(format!("target file {file}: {e}")))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|error| TargetError::TargetFileUnreadable {
+                path: path.to_path_buf(),
+                error,
+            })?;
+        let conf: GenericConf =
+            toml::from_str(&text).map_err(|error| TargetError::TargetFileInvalid {
+                path: path.to_path_buf(),
+                error,
+            })?;
         if let Some(c) = &conf.cross_addressing {
             if c != "global" && c != "tenant-colon" {
-                return Err(TargetError::Setup(format!("target file {file}: cross_addressing must be \"global\" or \"tenant-colon\", not {c:?}")));
+                return Err(TargetError::TargetFileCrossAddressing {
+                    path: path.to_path_buf(),
+                    value: c.clone(),
+                });
             }
         }
-        Ok(Generic {
-            source: Source::File(conf),
-        })
-    }
-
-    /// Real AWS through named profiles (`A=profile-a`). Callers must have checked the opt-in.
-    pub fn aws(profiles: BTreeMap<String, String>, region: String) -> Generic {
-        Generic {
-            source: Source::Aws { profiles, region },
-        }
+        Ok(Generic { conf })
     }
 
     pub fn name(&self) -> &str {
-        match &self.source {
-            Source::File(c) => &c.name,
-            Source::Aws { .. } => "aws",
-        }
+        &self.conf.name
     }
 
     pub fn capabilities(&self) -> Capabilities {
-        match &self.source {
-            Source::File(c) => {
-                let k = &c.capabilities;
-                Capabilities {
-                    root: k
-                        .root
-                        .unwrap_or(c.accounts.values().all(|a| a.root.is_some())),
-                    anonymous: k.anonymous.unwrap_or(true),
-                    ownership_controls: k.ownership_controls.unwrap_or(true),
-                    distinct_canonical_ids: k.distinct_canonical_ids.unwrap_or(true),
-                    propagation_retries: k.propagation_retries.unwrap_or(0),
-                    propagation_delay: Duration::from_millis(k.propagation_delay_ms.unwrap_or(0)),
-                    notes: vec![format!("generic target {} at {}", c.name, c.endpoint)],
-                }
-            }
-            Source::Aws { .. } => Capabilities {
-                root: false,
-                anonymous: true,
-                ownership_controls: true,
-                distinct_canonical_ids: true,
-                // IAM is eventually consistent.
-                propagation_retries: 5,
-                propagation_delay: Duration::from_secs(2),
-                notes: vec![
-                    "real AWS: admins are IAM users made under /xacct/<run>/ with each profile"
-                        .into(),
-                ],
-            },
+        let c = &self.conf;
+        let k = &c.capabilities;
+        Capabilities {
+            root: k
+                .root
+                .unwrap_or(c.accounts.values().all(|a| a.root.is_some())),
+            anonymous: k.anonymous.unwrap_or(true),
+            ownership_controls: k.ownership_controls.unwrap_or(true),
+            distinct_canonical_ids: k.distinct_canonical_ids.unwrap_or(true),
+            propagation_retries: k.propagation_retries.unwrap_or(0),
+            propagation_delay: Duration::from_millis(k.propagation_delay_ms.unwrap_or(0)),
+            notes: vec![format!("generic target {} at {}", c.name, c.endpoint)],
         }
+    }
+
+    /// The file's endpoints: `endpoint` for all three APIs unless IAM's or STS's are given.
+    fn endpoints(&self) -> EndpointConfig {
+        let conf = &self.conf;
+        let mut ep = EndpointConfig::single(&conf.endpoint);
+        ep.region = conf.region.clone();
+        if let Some(i) = &conf.iam_endpoint {
+            ep.iam_url = i.clone();
+        }
+        if let Some(s) = &conf.sts_endpoint {
+            ep.sts_url = s.clone();
+        }
+        ep
     }
 
     pub async fn provision(
@@ -189,177 +175,45 @@ impl Generic {
         accounts: &[String],
         logical_buckets: Vec<String>,
     ) -> Result<TargetState, TargetError> {
-        let run = super::run_id();
-        match &self.source {
-            Source::File(conf) => {
-                let mut ep = EndpointConfig::single(&conf.endpoint);
-                ep.region = conf.region.clone();
-                if let Some(i) = &conf.iam_endpoint {
-                    ep.iam_url = i.clone();
-                }
-                if let Some(s) = &conf.sts_endpoint {
-                    ep.sts_url = s.clone();
-                }
-                let mut map = BTreeMap::new();
-                let mut admins = Vec::new();
-                for a in accounts {
-                    let ac = conf.accounts.get(a).ok_or_else(|| {
-                        TargetError::Setup(format!(
-                            "the scenario names account {a}, which target {} does not describe",
-                            conf.name
-                        ))
-                    })?;
-                    let admin = env_creds(&ac.admin, &format!("account {a} admin"))?;
-                    let canonical = match &ac.canonical {
-                        Some(c) => c.clone(),
-                        None => discover_canonical(&ep, &admin).await?,
-                    };
-                    map.insert(
-                        a.clone(),
-                        AccountMap {
-                            id: ac.id.clone(),
-                            canonical,
-                            email: ac.email.clone(),
-                        },
-                    );
-                    admins.push((a.clone(), admin, ac.root.clone()));
-                }
-                let cross = match conf.cross_addressing.as_deref() {
-                    Some("tenant-colon") => CrossAddressing::TenantColon,
-                    _ => CrossAddressing::Global,
-                };
-                let mapping = Mapping::new(format!("xacct-{run}-"), "/".into(), cross, map);
-                let mut state = TargetState::new(ep, mapping, logical_buckets);
-                for (a, admin, root) in admins {
-                    state.add_principal(&format!("{a}.admin"), &admin);
-                    if let Some(r) = root {
-                        state.add_principal(
-                            &format!("{a}.root"),
-                            &env_creds(&r, &format!("account {a} root"))?,
-                        );
-                    }
-                }
-                Ok(state)
-            }
-            Source::Aws { profiles, region } => {
-                provision_aws(&run, profiles, region, accounts, logical_buckets).await
+        let run = run_id();
+        let ep = self.endpoints();
+        let mut map = BTreeMap::new();
+        let mut keys = Vec::new();
+        for a in accounts {
+            let ac = self
+                .conf
+                .accounts
+                .get(a)
+                .ok_or_else(|| TargetError::AccountNotDescribed {
+                    account: a.clone(),
+                    target: self.conf.name.clone(),
+                })?;
+            let admin = env_creds(&ac.admin, &format!("account {a} admin"))?;
+            let canonical = match &ac.canonical {
+                Some(c) => c.clone(),
+                None => discover_canonical(&ep, &admin, &format!("account {a} admin")).await?,
+            };
+            let account = AccountMap {
+                id: ac.id.clone(),
+                canonical,
+                email: ac.email.clone(),
+            };
+            map.insert(a.clone(), account);
+            keys.push((a.clone(), admin, ac.root.clone()));
+        }
+        let cross = match self.conf.cross_addressing.as_deref() {
+            Some("tenant-colon") => CrossAddressing::TenantColon,
+            _ => CrossAddressing::Global,
+        };
+        let mapping = Mapping::new(format!("xacct-{run}-"), "/".into(), cross, map);
+        let mut state = TargetState::new(ep, mapping, logical_buckets);
+        for (a, admin, root) in keys {
+            state.add_principal(&format!("{a}.admin"), &admin);
+            if let Some(r) = root {
+                let root = env_creds(&r, &format!("account {a} root"))?;
+                state.add_principal(&format!("{a}.root"), &root);
             }
         }
+        Ok(state)
     }
-}
-
-/// The canonical id of an account, from ListBuckets' Owner.
-async fn discover_canonical(ep: &EndpointConfig, creds: &Creds) -> Result<String, TargetError> {
-    let c = sdk::clients(ep, Some(creds));
-    let out = c.s3.list_buckets().send().await.map_err(|e| {
-        TargetError::Endpoint(format!("ListBuckets to find the canonical id: {e:?}"))
-    })?;
-    out.owner()
-        .and_then(|o| o.id())
-        .map(str::to_string)
-        .ok_or_else(|| TargetError::Endpoint("ListBuckets returned no Owner id".into()))
-}
-
-async fn provision_aws(
-    run: &str,
-    profiles: &BTreeMap<String, String>,
-    region: &str,
-    accounts: &[String],
-    logical_buckets: Vec<String>,
-) -> Result<TargetState, TargetError> {
-    use aws_credential_types::provider::ProvideCredentials;
-    let path = format!("/xacct/{run}/");
-    let mut ep = EndpointConfig::single(&format!("https://s3.{region}.amazonaws.com"));
-    ep.iam_url = "https://iam.amazonaws.com".into();
-    ep.sts_url = format!("https://sts.{region}.amazonaws.com");
-    ep.region = region.to_string();
-    let mut map = BTreeMap::new();
-    let mut admins = Vec::new();
-    for a in accounts {
-        let profile = profiles
-            .get(a)
-            .ok_or_else(|| TargetError::Setup(format!("no --aws-profile given for account {a}")))?;
-        let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .profile_name(profile)
-            .region(aws_config::Region::new(region.to_string()))
-            .load()
-            .await;
-        let provider = conf
-            .credentials_provider()
-            .ok_or_else(|| TargetError::Setup(format!("profile {profile} has no credentials")))?;
-        let c = provider
-            .provide_credentials()
-            .await
-            .map_err(|e| TargetError::Setup(format!("profile {profile}: {e}")))?;
-        let creds = Creds {
-            access_key_id: c.access_key_id().to_string(),
-            secret_access_key: c.secret_access_key().to_string(),
-            session_token: c.session_token().map(str::to_string),
-        };
-        let clients = sdk::clients(&ep, Some(&creds));
-        let id = clients
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| {
-                TargetError::Endpoint(format!("GetCallerIdentity for {profile}: {e:?}"))
-            })?;
-        let account_id = id.account().unwrap_or_default().to_string();
-        let canonical = discover_canonical(&ep, &creds).await?;
-        // The scenario's A.admin: an IAM user under the run's path with full access.
-        let fail = |what: &str, e: String| {
-            TargetError::Endpoint(format!(
-                "creating the admin of {a} with profile {profile}: {what}: {e}"
-            ))
-        };
-        clients
-            .iam
-            .create_user()
-            .user_name("admin")
-            .path(&path)
-            .send()
-            .await
-            .map_err(|e| fail("CreateUser", format!("{e:?}")))?;
-        clients.iam.put_user_policy().user_name("admin").policy_name("AdministratorAccess")
-            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
-            .send().await.map_err(|e| fail("PutUserPolicy", format!("{e:?}")))?;
-        let key = clients
-            .iam
-            .create_access_key()
-            .user_name("admin")
-            .send()
-            .await
-            .map_err(|e| fail("CreateAccessKey", format!("{e:?}")))?;
-        let k = key
-            .access_key()
-            .ok_or_else(|| fail("CreateAccessKey", "no key".into()))?;
-        admins.push((
-            a.clone(),
-            Creds {
-                access_key_id: k.access_key_id().into(),
-                secret_access_key: k.secret_access_key().into(),
-                session_token: None,
-            },
-        ));
-        map.insert(
-            a.clone(),
-            AccountMap {
-                id: account_id,
-                canonical,
-                email: None,
-            },
-        );
-    }
-    let mapping = Mapping::new(format!("xacct-{run}-"), path, CrossAddressing::Global, map);
-    let mut state = TargetState::new(ep, mapping, logical_buckets);
-    for (a, c) in admins {
-        state.add_principal(&format!("{a}.admin"), &c);
-        state.created.users.push((a.clone(), "admin".into()));
-        state
-            .created
-            .user_policies
-            .push((a, "admin".into(), "AdministratorAccess".into()));
-    }
-    Ok(state)
 }

@@ -6,7 +6,8 @@
 //! then authentication is switched on (`reset-auth` `0`) and each key acts in its account.
 //! The moto-api needs a `text/plain` body (a form body makes it answer 500).
 
-use super::{Capabilities, TargetError};
+use super::provision::{create_admin, run_id};
+use super::{cleanup_via_api, Capabilities, Cleanup, TargetError};
 use crate::target::execute::TargetState;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
 use crate::target::sdk::{Creds, EndpointConfig};
@@ -88,10 +89,9 @@ impl Moto {
     /// A plain HTTP/1.1 POST to the moto-api (no SDK involved).
     async fn moto_api(&self, path: &str, body: &str) -> Result<(), TargetError> {
         let hostport = self.endpoint.strip_prefix("http://").ok_or_else(|| {
-            TargetError::Setup(format!(
-                "moto endpoint {} must be http://host:port",
-                self.endpoint
-            ))
+            TargetError::MotoEndpointNotHttp {
+                endpoint: self.endpoint.clone(),
+            }
         })?;
         let fut = async {
             let mut s = tokio::net::TcpStream::connect(hostport).await?;
@@ -106,16 +106,19 @@ impl Moto {
         };
         let resp = tokio::time::timeout(Duration::from_secs(10), fut)
             .await
-            .map_err(|_| TargetError::Endpoint(format!("moto-api {path}: timeout")))?
-            .map_err(|e| TargetError::Endpoint(format!("moto-api {path}: {e}")))?;
+            .map_err(|_| TargetError::MotoApiTimeout { path: path.into() })?
+            .map_err(|error| TargetError::MotoApiUnreachable {
+                path: path.into(),
+                error,
+            })?;
         let head = String::from_utf8_lossy(&resp[..resp.len().min(64)]).to_string();
         if head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200") {
             Ok(())
         } else {
-            Err(TargetError::Endpoint(format!(
-                "moto-api {path} answered {}",
-                head.lines().next().unwrap_or("")
-            )))
+            Err(TargetError::MotoApiRefused {
+                path: path.into(),
+                status_line: head.lines().next().unwrap_or("").to_string(),
+            })
         }
     }
 
@@ -124,7 +127,7 @@ impl Moto {
         accounts: &[String],
         logical_buckets: Vec<String>,
     ) -> Result<TargetState, TargetError> {
-        let run = super::run_id();
+        let run = run_id();
         let ep = EndpointConfig::single(&self.endpoint);
         let run_num = u32::from_str_radix(&run[..5], 16).unwrap_or(0) % 100_000;
         let ids: Vec<String> = (0..accounts.len())
@@ -197,8 +200,8 @@ impl Moto {
 
     /// Removes everything left in the run's accounts (the admins included), with
     /// authentication off for the moment it takes.
-    pub async fn cleanup(&mut self, state: &TargetState) -> super::Cleanup {
-        let mut report = super::cleanup_via_api(state).await;
+    pub async fn cleanup(&mut self, state: &TargetState) -> Cleanup {
+        let mut report = cleanup_via_api(state).await;
         if let Err(e) = self.moto_api("/moto-api/reset-auth", "inf").await {
             report
                 .failed
@@ -209,33 +212,7 @@ impl Moto {
             let iam = self.iam_as(&id);
             if let Ok(users) = iam.list_users().send().await {
                 for u in users.users() {
-                    let name = u.user_name();
-                    if let Ok(p) = iam.list_user_policies().user_name(name).send().await {
-                        for pn in p.policy_names() {
-                            let _ = iam
-                                .delete_user_policy()
-                                .user_name(name)
-                                .policy_name(pn)
-                                .send()
-                                .await;
-                        }
-                    }
-                    if let Ok(k) = iam.list_access_keys().user_name(name).send().await {
-                        for m in k.access_key_metadata() {
-                            if let Some(kid) = m.access_key_id() {
-                                let _ = iam
-                                    .delete_access_key()
-                                    .user_name(name)
-                                    .access_key_id(kid)
-                                    .send()
-                                    .await;
-                            }
-                        }
-                    }
-                    match iam.delete_user().user_name(name).send().await {
-                        Ok(_) => report.removed.push(format!("user {id}:{name}")),
-                        Err(_) => report.failed.push(format!("user {id}:{name}")),
-                    }
+                    remove_user(&iam, &id, u.user_name(), &mut report).await;
                 }
             }
         }
@@ -280,6 +257,7 @@ impl Moto {
         Ok(left)
     }
 
+    /// The `admin` of each account, made while authentication is off.
     async fn bootstrap(
         &self,
         accounts: &[String],
@@ -287,37 +265,33 @@ impl Moto {
     ) -> Result<Vec<Creds>, TargetError> {
         let mut out = Vec::new();
         for (name, id) in accounts.iter().zip(ids) {
-            let iam = self.iam_as(id);
-            let fail = |what: &str, e: String| {
-                TargetError::Endpoint(format!("bootstrapping account {name} ({id}): {what}: {e}"))
-            };
-            iam.create_user()
-                .user_name("admin")
-                .send()
-                .await
-                .map_err(|e| fail("CreateUser admin", format!("{e:?}")))?;
-            iam.put_user_policy()
-                .user_name("admin")
-                .policy_name("AdministratorAccess")
-                .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
-                .send()
-                .await
-                .map_err(|e| fail("PutUserPolicy", format!("{e:?}")))?;
-            let key = iam
-                .create_access_key()
-                .user_name("admin")
-                .send()
-                .await
-                .map_err(|e| fail("CreateAccessKey", format!("{e:?}")))?;
-            let k = key
-                .access_key()
-                .ok_or_else(|| fail("CreateAccessKey", "no key in the answer".into()))?;
-            out.push(Creds {
-                access_key_id: k.access_key_id().to_string(),
-                secret_access_key: k.secret_access_key().to_string(),
-                session_token: None,
-            });
+            let principal = format!("account {name} ({id})");
+            out.push(create_admin(&self.iam_as(id), None, &principal).await?);
         }
         Ok(out)
+    }
+}
+
+/// An IAM user of a run's account, with its inline policies and access keys.
+async fn remove_user(iam: &aws_sdk_iam::Client, id: &str, name: &str, report: &mut Cleanup) {
+    if let Ok(p) = iam.list_user_policies().user_name(name).send().await {
+        for pn in p.policy_names() {
+            let req = iam.delete_user_policy().user_name(name);
+            let _ = req.policy_name(pn).send().await;
+        }
+    }
+    if let Ok(k) = iam.list_access_keys().user_name(name).send().await {
+        for kid in k
+            .access_key_metadata()
+            .iter()
+            .filter_map(|m| m.access_key_id())
+        {
+            let req = iam.delete_access_key().user_name(name);
+            let _ = req.access_key_id(kid).send().await;
+        }
+    }
+    match iam.delete_user().user_name(name).send().await {
+        Ok(_) => report.removed.push(format!("user {id}:{name}")),
+        Err(_) => report.failed.push(format!("user {id}:{name}")),
     }
 }

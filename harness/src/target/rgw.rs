@@ -7,8 +7,10 @@
 //! and another tenant's bucket is addressed as `<tenant>:<bucket>`. RGW's IAM API has no
 //! CreateUser (405), so `create_user` steps are carried out with radosgw-admin.
 
-use super::{Capabilities, Cleanup, TargetError};
+use super::provision::{run_id, user_policy_document, ADMIN_POLICY};
+use super::{cleanup_via_api, Capabilities, Cleanup, TargetError};
 use crate::compare::Observed;
+use crate::target::answer;
 use crate::target::execute::TargetState;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
 use crate::target::sdk::{self, Creds, EndpointConfig};
@@ -61,6 +63,7 @@ impl Rgw {
 
     /// Runs radosgw-admin with the cluster's config; JSON output parsed.
     async fn admin(&self, args: &[&str]) -> Result<serde_json::Value, TargetError> {
+        let command = || args.join(" ");
         let out = tokio::time::timeout(
             Duration::from_secs(30),
             tokio::process::Command::new("radosgw-admin")
@@ -70,15 +73,14 @@ impl Rgw {
                 .output(),
         )
         .await
-        .map_err(|_| TargetError::Endpoint(format!("radosgw-admin {}: timeout", args.join(" "))))?
-        .map_err(|e| TargetError::Setup(format!("cannot run radosgw-admin (is Ceph installed? scripts/backends/rgw up installs it): {e}")))?;
+        .map_err(|_| TargetError::RadosgwAdminTimeout { command: command() })?
+        .map_err(|error| TargetError::RadosgwAdminNotRun { error })?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
-            return Err(TargetError::Endpoint(format!(
-                "radosgw-admin {} failed: {}",
-                args.first().copied().unwrap_or(""),
-                err.lines().last().unwrap_or("")
-            )));
+            return Err(TargetError::RadosgwAdminFailed {
+                command: command(),
+                stderr: err.lines().last().unwrap_or("").to_string(),
+            });
         }
         if out.stdout.iter().all(u8::is_ascii_whitespace) {
             return Ok(serde_json::Value::Null);
@@ -96,6 +98,7 @@ impl Rgw {
         uid: &str,
         caps: Option<&str>,
     ) -> Result<Creds, TargetError> {
+        let display_name = format!("xacct {tenant} {uid}");
         let v = self
             .admin(&[
                 "user",
@@ -105,32 +108,23 @@ impl Rgw {
                 "--uid",
                 uid,
                 "--display-name",
-                &format!("xacct {tenant} {uid}"),
+                &display_name,
             ])
             .await?;
         if let Some(c) = caps {
-            self.admin(&[
-                "caps",
-                "add",
-                "--uid",
-                &format!("{tenant}${uid}"),
-                "--caps",
-                c,
-            ])
-            .await?;
+            let user = format!("{tenant}${uid}");
+            self.admin(&["caps", "add", "--uid", &user, "--caps", c])
+                .await?;
         }
-        let k = v.get("keys").and_then(|k| k.get(0)).ok_or_else(|| {
-            TargetError::Endpoint("radosgw-admin user create returned no keys".into())
-        })?;
-        let s = |f: &str| {
-            k.get(f)
-                .and_then(|x| x.as_str())
-                .map(str::to_string)
-                .ok_or_else(|| TargetError::Endpoint(format!("radosgw-admin: no {f}")))
+        let no = |missing| TargetError::RadosgwAdminAnswer {
+            command: "user create".into(),
+            missing,
         };
+        let k = v.get("keys").and_then(|k| k.get(0)).ok_or(no("keys"))?;
+        let field = |f: &'static str| k.get(f).and_then(|x| x.as_str()).map(str::to_string);
         Ok(Creds {
-            access_key_id: s("access_key")?,
-            secret_access_key: s("secret_key")?,
+            access_key_id: field("access_key").ok_or(no("access_key"))?,
+            secret_access_key: field("secret_key").ok_or(no("secret_key"))?,
             session_token: None,
         })
     }
@@ -153,7 +147,7 @@ impl Rgw {
         accounts: &[String],
         logical_buckets: Vec<String>,
     ) -> Result<TargetState, TargetError> {
-        let run = super::run_id();
+        let run = run_id();
         let ep = EndpointConfig::single(&self.endpoint);
         let mut map = BTreeMap::new();
         let mut admins = Vec::new();
@@ -161,33 +155,13 @@ impl Rgw {
             let tenant = format!("x{run}{a}");
             self.tenants.insert(a.clone(), tenant.clone());
             self.history.push(tenant.clone());
-            let creds = self
-                .make_user(&tenant, "admin", Some("roles=*;user-policy=*"))
-                .await?;
-            // The admin gets full access through an identity policy, as A.admin has on AWS.
-            let c = sdk::clients(&ep, Some(&creds));
-            let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-            c.iam
-                .put_user_policy()
-                .user_name(format!("{tenant}$admin"))
-                .policy_name("AdministratorAccess")
-                .policy_document(policy)
-                .send()
-                .await
-                .map_err(|e| {
-                    TargetError::Endpoint(format!(
-                        "PutUserPolicy for {tenant}$admin: {:?}",
-                        sdk::from_error(e, false)
-                    ))
-                })?;
-            map.insert(
-                a.clone(),
-                AccountMap {
-                    id: tenant.clone(),
-                    canonical: format!("{tenant}$admin"),
-                    email: None,
-                },
-            );
+            let creds = self.provision_admin(&ep, &tenant).await?;
+            let account = AccountMap {
+                id: tenant.clone(),
+                canonical: format!("{tenant}$admin"),
+                email: None,
+            };
+            map.insert(a.clone(), account);
             admins.push((a.clone(), creds));
         }
         let mapping = Mapping::new(
@@ -201,6 +175,29 @@ impl Rgw {
             state.add_principal(&format!("{a}.admin"), &c);
         }
         Ok(state)
+    }
+
+    /// `<tenant>$admin`, allowed RGW's IAM API (caps) and, through an identity policy,
+    /// everything, as A.admin has on AWS.
+    async fn provision_admin(
+        &self,
+        ep: &EndpointConfig,
+        tenant: &str,
+    ) -> Result<Creds, TargetError> {
+        let creds = self
+            .make_user(tenant, "admin", Some("roles=*;user-policy=*"))
+            .await?;
+        let admin = format!("{tenant}$admin");
+        let c = sdk::clients(ep, Some(&creds));
+        c.iam
+            .put_user_policy()
+            .user_name(&admin)
+            .policy_name("AdministratorAccess")
+            .policy_document(ADMIN_POLICY)
+            .send()
+            .await
+            .map_err(|e| TargetError::call(admin, "PutUserPolicy", e))?;
+        Ok(creds)
     }
 
     /// `create_user`: radosgw-admin makes the user; its inline policy goes through RGW's IAM
@@ -238,8 +235,7 @@ impl Rgw {
                 why: format!("principal {} does not exist on the target", step.as_),
             };
         };
-        let doc = serde_json::to_string(&state.mapping.rewrite_json(p, &state.logical_buckets))
-            .unwrap_or_default();
+        let doc = user_policy_document(state, p);
         match c
             .iam
             .put_user_policy()
@@ -249,54 +245,20 @@ impl Rgw {
             .send()
             .await
         {
-            Ok(_) => Observed::answer(Outcome::status(sdk::success_status(&c, 200))),
-            Err(e) => sdk::from_error(e, false),
+            Ok(_) => Observed::answer(Outcome::status(answer::success_status(&c, 200))),
+            Err(e) => answer::from_error(e, false),
         }
     }
 
     /// Removes what a case made: buckets and roles through the API (radosgw-admin for buckets
     /// the admins cannot delete, e.g. those role sessions made), users with radosgw-admin.
     pub async fn cleanup_case(&mut self, state: &TargetState) -> Cleanup {
-        let mut report = super::cleanup_via_api(state).await;
+        let mut report = cleanup_via_api(state).await;
         // What the API could not remove (a case's policy may deny it even the bucket owner):
         // purge those buckets, objects included, with radosgw-admin.
-        let mut purge: Vec<String> = Vec::new();
-        let mut still = Vec::new();
-        for f in std::mem::take(&mut report.failed) {
-            let bucket = f
-                .strip_prefix("bucket ")
-                .or_else(|| f.strip_prefix("object ").and_then(|o| o.split('/').next()));
-            match bucket {
-                Some(b) => {
-                    if !purge.iter().any(|x| x == b) {
-                        purge.push(b.to_string());
-                    }
-                }
-                None => still.push(f),
-            }
-        }
+        let (purge, mut still) = buckets_to_purge(std::mem::take(&mut report.failed));
         for bucket in purge {
-            let owner = state
-                .created
-                .buckets
-                .iter()
-                .find(|(_, l)| state.mapping.real_bucket(l) == bucket)
-                .map(|(a, _)| a.clone());
-            let tenant = owner.and_then(|a| state.mapping.accounts.get(&a).map(|m| m.id.clone()));
-            let removed = match &tenant {
-                Some(t) => self
-                    .admin(&[
-                        "bucket",
-                        "rm",
-                        "--bucket",
-                        &format!("{t}/{bucket}"),
-                        "--purge-objects",
-                    ])
-                    .await
-                    .is_ok(),
-                None => false,
-            };
-            if removed {
+            if self.purge_bucket(state, &bucket).await {
                 report
                     .removed
                     .push(format!("bucket {bucket} (purged with radosgw-admin)"));
@@ -306,15 +268,49 @@ impl Rgw {
         }
         report.failed = still;
         for (t, uid) in std::mem::take(&mut self.case_users) {
-            match self
-                .admin(&["user", "rm", "--tenant", &t, "--uid", &uid, "--purge-data"])
-                .await
-            {
+            match self.remove_user(&t, &uid).await {
                 Ok(_) => report.removed.push(format!("user {t}${uid}")),
                 Err(e) => report.failed.push(format!("user {t}${uid}: {e}")),
             }
         }
         report
+    }
+
+    /// A bucket of the run, objects included, with radosgw-admin; `false` when it stays.
+    async fn purge_bucket(&self, state: &TargetState, bucket: &str) -> bool {
+        let owner = state
+            .created
+            .buckets
+            .iter()
+            .find(|(_, l)| state.mapping.real_bucket(l) == bucket)
+            .map(|(a, _)| a.clone());
+        let tenant = owner.and_then(|a| state.mapping.accounts.get(&a).map(|m| m.id.clone()));
+        let Some(t) = tenant else {
+            return false;
+        };
+        let tenant_bucket = format!("{t}/{bucket}");
+        self.admin(&[
+            "bucket",
+            "rm",
+            "--bucket",
+            &tenant_bucket,
+            "--purge-objects",
+        ])
+        .await
+        .is_ok()
+    }
+
+    async fn remove_user(&self, tenant: &str, uid: &str) -> Result<serde_json::Value, TargetError> {
+        self.admin(&[
+            "user",
+            "rm",
+            "--tenant",
+            tenant,
+            "--uid",
+            uid,
+            "--purge-data",
+        ])
+        .await
     }
 
     /// Removes this run's tenants: their buckets (with objects), roles and users.
@@ -325,73 +321,84 @@ impl Rgw {
     async fn remove_tenants(&mut self) -> Cleanup {
         let mut report = Cleanup::default();
         let tenants: Vec<String> = self.tenants.values().cloned().collect();
-        if let Ok(serde_json::Value::Array(buckets)) = self.admin(&["bucket", "list"]).await {
-            for b in buckets.iter().filter_map(|b| b.as_str()) {
-                if tenants.iter().any(|t| b.starts_with(&format!("{t}/"))) {
-                    match self
-                        .admin(&["bucket", "rm", "--bucket", b, "--purge-objects"])
-                        .await
-                    {
-                        Ok(_) => report.removed.push(format!("bucket {b}")),
-                        Err(e) => report.failed.push(format!("bucket {b}: {e}")),
-                    }
-                }
-            }
-        }
+        self.remove_tenant_buckets(&tenants, &mut report).await;
         for t in &tenants {
-            if let Ok(serde_json::Value::Array(roles)) =
-                self.admin(&["role", "list", "--tenant", t]).await
-            {
-                for r in roles {
-                    let Some(name) = r.get("RoleName").and_then(|n| n.as_str()) else {
-                        continue;
-                    };
-                    if let Ok(serde_json::Value::Array(pols)) = self
-                        .admin(&["role-policy", "list", "--role-name", name, "--tenant", t])
-                        .await
-                    {
-                        for p in pols.iter().filter_map(|p| p.as_str()) {
-                            let _ = self
-                                .admin(&[
-                                    "role-policy",
-                                    "delete",
-                                    "--role-name",
-                                    name,
-                                    "--policy-name",
-                                    p,
-                                    "--tenant",
-                                    t,
-                                ])
-                                .await;
-                        }
-                    }
-                    match self
-                        .admin(&["role", "delete", "--role-name", name, "--tenant", t])
-                        .await
-                    {
-                        Ok(_) => report.removed.push(format!("role {t}:{name}")),
-                        Err(e) => report.failed.push(format!("role {t}:{name}: {e}")),
-                    }
-                }
-            }
+            self.remove_tenant_roles(t, &mut report).await;
         }
-        if let Ok(serde_json::Value::Array(users)) = self.admin(&["user", "list"]).await {
-            for u in users.iter().filter_map(|u| u.as_str()) {
-                if let Some((t, uid)) = u.split_once('$') {
-                    if tenants.iter().any(|x| x == t) {
-                        match self
-                            .admin(&["user", "rm", "--tenant", t, "--uid", uid, "--purge-data"])
-                            .await
-                        {
-                            Ok(_) => report.removed.push(format!("user {u}")),
-                            Err(e) => report.failed.push(format!("user {u}: {e}")),
-                        }
-                    }
-                }
-            }
-        }
+        self.remove_tenant_users(&tenants, &mut report).await;
         self.tenants.clear();
         report
+    }
+
+    async fn remove_tenant_buckets(&self, tenants: &[String], report: &mut Cleanup) {
+        let Ok(serde_json::Value::Array(buckets)) = self.admin(&["bucket", "list"]).await else {
+            return;
+        };
+        for b in buckets.iter().filter_map(|b| b.as_str()) {
+            if tenants.iter().any(|t| b.starts_with(&format!("{t}/"))) {
+                match self
+                    .admin(&["bucket", "rm", "--bucket", b, "--purge-objects"])
+                    .await
+                {
+                    Ok(_) => report.removed.push(format!("bucket {b}")),
+                    Err(e) => report.failed.push(format!("bucket {b}: {e}")),
+                }
+            }
+        }
+    }
+
+    /// The roles of a tenant, with their policies.
+    async fn remove_tenant_roles(&self, t: &str, report: &mut Cleanup) {
+        let Ok(serde_json::Value::Array(roles)) =
+            self.admin(&["role", "list", "--tenant", t]).await
+        else {
+            return;
+        };
+        for name in roles.iter().filter_map(|r| r.get("RoleName")?.as_str()) {
+            if let Ok(serde_json::Value::Array(pols)) = self
+                .admin(&["role-policy", "list", "--role-name", name, "--tenant", t])
+                .await
+            {
+                for p in pols.iter().filter_map(|p| p.as_str()) {
+                    let _ = self
+                        .admin(&[
+                            "role-policy",
+                            "delete",
+                            "--role-name",
+                            name,
+                            "--policy-name",
+                            p,
+                            "--tenant",
+                            t,
+                        ])
+                        .await;
+                }
+            }
+            match self
+                .admin(&["role", "delete", "--role-name", name, "--tenant", t])
+                .await
+            {
+                Ok(_) => report.removed.push(format!("role {t}:{name}")),
+                Err(e) => report.failed.push(format!("role {t}:{name}: {e}")),
+            }
+        }
+    }
+
+    async fn remove_tenant_users(&self, tenants: &[String], report: &mut Cleanup) {
+        let Ok(serde_json::Value::Array(users)) = self.admin(&["user", "list"]).await else {
+            return;
+        };
+        for u in users.iter().filter_map(|u| u.as_str()) {
+            let Some((t, uid)) = u.split_once('$') else {
+                continue;
+            };
+            if tenants.iter().any(|x| x == t) {
+                match self.remove_user(t, uid).await {
+                    Ok(_) => report.removed.push(format!("user {u}")),
+                    Err(e) => report.failed.push(format!("user {u}: {e}")),
+                }
+            }
+        }
     }
 
     /// Everything this target made that is still on the cluster (for the no-leftovers test).
@@ -416,4 +423,25 @@ impl Rgw {
         }
         Ok(left)
     }
+}
+
+/// Splits clean-up failures into the buckets to purge (those of failed buckets and failed
+/// objects, once each) and the rest.
+fn buckets_to_purge(failed: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let mut purge: Vec<String> = Vec::new();
+    let mut rest = Vec::new();
+    for f in failed {
+        let bucket = f
+            .strip_prefix("bucket ")
+            .or_else(|| f.strip_prefix("object ").and_then(|o| o.split('/').next()));
+        match bucket {
+            Some(b) => {
+                if !purge.iter().any(|x| x == b) {
+                    purge.push(b.to_string());
+                }
+            }
+            None => rest.push(f),
+        }
+    }
+    (purge, rest)
 }

@@ -1,0 +1,83 @@
+//! Building a [`Target`] from [`TargetArgs`]: each setting from its flag, else the environment,
+//! else what the backend's script (`scripts/backends/<name> env`) prints.
+
+use crate::target::{aws, embedded, generic, moto, rgw};
+use crate::target::{Target, TargetArgs, TargetError, TargetKind};
+use std::collections::BTreeMap;
+
+impl TargetArgs {
+    /// Builds the target. The embedded endpoint starts listening here, so this must run
+    /// inside a Tokio runtime context (`Runtime::enter`).
+    pub fn build(&self, kind: TargetKind) -> Result<Target, TargetError> {
+        if self.mutant.is_some() && kind != TargetKind::Embedded {
+            return Err(TargetError::MutantNeedsEmbedded { target: kind });
+        }
+        match kind {
+            TargetKind::Embedded => Ok(Target::Embedded(embedded::Embedded::start(self.mutant)?)),
+            TargetKind::Rgw => self.build_rgw(),
+            TargetKind::Moto => {
+                let ep = setting(&self.endpoint, "XACCT_MOTO_ENDPOINT", "moto").ok_or(
+                    TargetError::NoEndpoint {
+                        backend: "moto",
+                        script: "moto",
+                    },
+                )?;
+                Ok(Target::Moto(moto::Moto::new(&ep)))
+            }
+            TargetKind::Generic => {
+                let f = self.target_file.as_ref().ok_or(TargetError::NoTargetFile)?;
+                Ok(Target::Generic(generic::Generic::from_file(f)?))
+            }
+            TargetKind::Aws => self.build_aws(),
+        }
+    }
+
+    fn build_rgw(&self) -> Result<Target, TargetError> {
+        let ep = setting(&self.endpoint, "XACCT_RGW_ENDPOINT", "rgw").ok_or(
+            TargetError::NoEndpoint {
+                backend: "RGW",
+                script: "rgw",
+            },
+        )?;
+        let conf = setting(&self.ceph_conf, "XACCT_RGW_CEPH_CONF", "rgw")
+            .ok_or(TargetError::NoCephConf)?;
+        Ok(Target::Rgw(rgw::Rgw::new(&ep, &conf)))
+    }
+
+    /// Real AWS only when asked for in so many words, and with a profile per account.
+    fn build_aws(&self) -> Result<Target, TargetError> {
+        if !self.i_understand_this_uses_real_aws {
+            return Err(TargetError::RealAwsNotConfirmed);
+        }
+        if self.aws_profiles.is_empty() {
+            return Err(TargetError::NoAwsProfiles);
+        }
+        Ok(Target::Aws(aws::Aws::new(
+            self.aws_profiles.iter().cloned().collect(),
+            self.aws_region.clone(),
+        )))
+    }
+}
+
+/// A setting: the flag, else the environment variable, else the backend script's line.
+fn setting(flag: &Option<String>, var: &str, script: &str) -> Option<String> {
+    flag.clone()
+        .or_else(|| std::env::var(var).ok())
+        .or_else(|| script_env(script).remove(var))
+}
+
+/// `KEY=value` lines printed by `scripts/backends/<name> env`.
+fn script_env(name: &str) -> BTreeMap<String, String> {
+    let out = std::process::Command::new(format!("scripts/backends/{name}"))
+        .arg("env")
+        .output();
+    let mut m = BTreeMap::new();
+    if let Ok(o) = out {
+        for line in String::from_utf8_lossy(&o.stdout).lines() {
+            if let Some((k, v)) = line.split_once('=') {
+                m.insert(k.trim().to_string(), v.trim().to_string());
+            }
+        }
+    }
+    m
+}

@@ -1,0 +1,121 @@
+//! What can go wrong while building a target, provisioning a run's accounts on it, or asking it
+//! what is left.
+//!
+//! Every message is complete on its own (reports and `provisioning: …` lines print them with
+//! `{}`), so an underlying error is part of the message rather than a `source()`, which the
+//! CLI's `{:#}` would print a second time.
+
+use crate::target::TargetKind;
+use aws_credential_types::provider::error::CredentialsError;
+use std::path::PathBuf;
+
+/// Any error, boxed: SDK errors of the many operation types provisioning calls.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("--mutant injects a bug into the embedded endpoint; it cannot apply to --target {}", .target.name())]
+    MutantNeedsEmbedded { target: TargetKind },
+    /// `backend`: how messages name it (`RGW`); `script`: its `scripts/backends/` script.
+    #[error(
+        "no {backend} endpoint: start one with `scripts/backends/{script} up`, or pass --endpoint"
+    )]
+    NoEndpoint {
+        backend: &'static str,
+        script: &'static str,
+    },
+    #[error("no Ceph config for radosgw-admin: pass --ceph-conf or set XACCT_RGW_CEPH_CONF")]
+    NoCephConf,
+    #[error("--target generic needs --target-file FILE.toml")]
+    NoTargetFile,
+    #[error("--target aws creates and deletes real resources in your AWS accounts; add --i-understand-this-uses-real-aws to go ahead")]
+    RealAwsNotConfirmed,
+    #[error("--target aws needs --aws-profile ACCOUNT=PROFILE for each account")]
+    NoAwsProfiles,
+    #[error("starting the embedded endpoint on 127.0.0.1: {error}")]
+    EmbeddedStart { error: std::io::Error },
+
+    #[error("cannot read target file {}: {error}", .path.display())]
+    TargetFileUnreadable {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("target file {}: {error}", .path.display())]
+    TargetFileInvalid {
+        path: PathBuf,
+        error: toml::de::Error,
+    },
+    #[error("target file {}: cross_addressing must be \"global\" or \"tenant-colon\", not {value:?}", .path.display())]
+    TargetFileCrossAddressing { path: PathBuf, value: String },
+    #[error("the scenario names account {account}, which target {target} does not describe")]
+    AccountNotDescribed { account: String, target: String },
+    /// `whose`: the keys the variable holds (`account A admin`).
+    #[error("{whose}: environment variable {var} is not set")]
+    KeyVariableNotSet { whose: String, var: String },
+
+    #[error("no --aws-profile given for account {account}")]
+    NoAwsProfileFor { account: String },
+    #[error("profile {profile} has no credentials")]
+    ProfileWithoutCredentials { profile: String },
+    #[error("profile {profile}: {error}")]
+    ProfileCredentials {
+        profile: String,
+        error: CredentialsError,
+    },
+
+    #[error("account {account} was not provisioned")]
+    NotProvisioned { account: String },
+    /// An API call made to provision `principal` (an account's admin, …) failed.
+    #[error("the endpoint failed during provisioning: {call} for {principal}: {error:?}")]
+    ProvisioningCall {
+        principal: String,
+        call: &'static str,
+        error: BoxError,
+    },
+    /// An API call made to provision `principal` succeeded without what it is called for.
+    #[error("the endpoint failed during provisioning: {call} for {principal} answered without {missing}")]
+    ProvisioningAnswer {
+        principal: String,
+        call: &'static str,
+        missing: &'static str,
+    },
+
+    #[error("cannot run radosgw-admin (is Ceph installed? scripts/backends/rgw up installs it): {error}")]
+    RadosgwAdminNotRun { error: std::io::Error },
+    /// `command`: the arguments, space-separated (they hold no secrets).
+    #[error("radosgw-admin {command}: timeout")]
+    RadosgwAdminTimeout { command: String },
+    /// `stderr`: its last line.
+    #[error("radosgw-admin {command} failed: {stderr}")]
+    RadosgwAdminFailed { command: String, stderr: String },
+    #[error("radosgw-admin {command}: the answer has no {missing}")]
+    RadosgwAdminAnswer {
+        command: String,
+        missing: &'static str,
+    },
+
+    #[error("moto endpoint {endpoint} must be http://host:port")]
+    MotoEndpointNotHttp { endpoint: String },
+    #[error("moto-api {path}: timeout")]
+    MotoApiTimeout { path: String },
+    #[error("moto-api {path}: {error}")]
+    MotoApiUnreachable { path: String, error: std::io::Error },
+    /// `status_line`: the first line of its HTTP answer.
+    #[error("moto-api {path} answered {status_line}")]
+    MotoApiRefused { path: String, status_line: String },
+}
+
+impl TargetError {
+    /// A failed provisioning call, with the SDK's error (or any other) as it was.
+    pub fn call(
+        principal: impl Into<String>,
+        call: &'static str,
+        error: impl Into<BoxError>,
+    ) -> TargetError {
+        TargetError::ProvisioningCall {
+            principal: principal.into(),
+            call,
+            error: error.into(),
+        }
+    }
+}

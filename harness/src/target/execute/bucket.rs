@@ -1,0 +1,74 @@
+//! The bucket operations: CreateBucket (remembered for clean-up when the target allows it),
+//! DeleteBucket and ListBuckets (which shows only this run's buckets).
+
+use super::acl::{with_acl, with_write_grant, AclHeaders};
+use super::{allowed, misrouted, StepCx};
+use crate::compare::Observed;
+use aws_sdk_s3::types as s3t;
+use xacct_model::outcome::Outcome;
+use xacct_model::scenario::Op;
+
+pub(super) async fn execute(cx: &mut StepCx<'_>, op: &Op) -> Observed {
+    match op {
+        Op::CreateBucket {
+            bucket,
+            object_ownership,
+            acl,
+            grants,
+        } => {
+            let headers = AclHeaders::new(acl, grants);
+            create_bucket(cx, bucket, object_ownership.as_deref(), headers).await
+        }
+        Op::DeleteBucket { bucket } => delete_bucket(cx, bucket).await,
+        Op::ListBuckets {} => list_buckets(cx).await,
+        other => misrouted(other, "bucket"),
+    }
+}
+
+async fn create_bucket(
+    cx: &mut StepCx<'_>,
+    bucket: &str,
+    object_ownership: Option<&str>,
+    headers: AclHeaders<'_>,
+) -> Observed {
+    let real = cx.state.mapping.real_bucket(bucket);
+    let mut b = cx.clients.s3.create_bucket().bucket(&real);
+    if let Some(o) = object_ownership {
+        b = b.object_ownership(s3t::ObjectOwnership::from(o));
+    }
+    let b = with_acl!(b, cx, headers, s3t::BucketCannedAcl);
+    let b = with_write_grant!(b, cx, headers);
+    let r = cx.answered(b.send().await, 200);
+    if allowed(&r) {
+        if let Some(a) = cx.caller.clone() {
+            let state = &mut *cx.state;
+            state.bucket_owner.insert(bucket.to_string(), a.clone());
+            state.created.buckets.push((a, bucket.to_string()));
+        }
+    }
+    r
+}
+
+async fn delete_bucket(cx: &StepCx<'_>, bucket: &str) -> Observed {
+    let req = cx
+        .clients
+        .s3
+        .delete_bucket()
+        .bucket(cx.bucket(bucket))
+        .set_expected_bucket_owner(cx.expected_owner());
+    cx.answered(req.send().await, 204)
+}
+
+async fn list_buckets(cx: &StepCx<'_>) -> Observed {
+    let req = cx.clients.s3.list_buckets();
+    cx.answer(req.send().await, 200, |out| Outcome {
+        // Only this run's buckets are visible to the comparison.
+        buckets: Some(
+            out.buckets()
+                .iter()
+                .filter_map(|b| b.name().and_then(|n| cx.state.mapping.logical_bucket(n)))
+                .collect(),
+        ),
+        ..Default::default()
+    })
+}
