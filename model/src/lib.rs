@@ -25,5 +25,5 @@ pub mod world;
 
 pub use ops::{step, StepError};
 pub use outcome::{Expect, Explanation, Outcome};
-pub use scenario::{Op, Scenario, ScenarioError, Step};
+pub use scenario::{Op, PlaceholderError, Scenario, ScenarioError, Step, StepParseError};
 pub use world::World;

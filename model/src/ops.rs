@@ -10,7 +10,7 @@ use crate::ownership;
 use crate::policy::{Keys, Policy, PolicyError, PolicyKind};
 use crate::principal::{parse_role_arn, role_arn, session_arn, user_arn, Principal};
 use crate::rules;
-use crate::scenario::{Op, Step};
+use crate::scenario::{Op, PlaceholderError, Step};
 use crate::world::{
     role_id_for, user_id_for, AccountName, Bucket, ObjectOwnership, Owner, PublicAccessBlock, Role,
     Session, User, World,
@@ -23,13 +23,13 @@ use std::collections::BTreeMap;
 pub enum StepError {
     #[error(transparent)]
     Principal(#[from] crate::principal::PrincipalError),
-    #[error("{0}")]
-    Placeholder(String),
+    #[error(transparent)]
+    Placeholder(#[from] PlaceholderError),
 }
 
 /// Applies one step: the outcome AWS would give and the rules that decided it.
 pub fn step(world: &mut World, step: &Step) -> Result<(Outcome, Explanation), StepError> {
-    let step = step.resolved(world).map_err(StepError::Placeholder)?;
+    let step = step.resolved(world)?;
     let principal = Principal::resolve(world, &step.as_)?;
     let mut ex = Explanation::default();
     let outcome = match apply(world, &principal, &step, &mut ex) {
