@@ -410,7 +410,7 @@ pub fn authorize_s3(
         // [R42] anonymous callers get what public grants give, nothing else.
         (Principal::Anonymous, _) => match grant {
             Some((PrincipalMatch::Direct, why)) => {
-                ex.push(&rules::R42, format!("anonymous request allowed: {why}"));
+                ex.decide(&rules::R42, format!("anonymous request allowed: {why}"));
                 Ok(())
             }
             _ => Err(denied(
@@ -420,7 +420,7 @@ pub fn authorize_s3(
         },
         // [P-root] the resource owner's root user.
         (Principal::Root { account }, _) if resource_owner.is(account) => {
-            ex.push(
+            ex.decide(
                 &rules::P_ROOT,
                 format!("{account}.root acts on its own account's resource"),
             );
@@ -436,7 +436,7 @@ pub fn authorize_s3(
             },
         ) if p.account().is_some_and(|a| resource_owner.is(a)) => {
             if let Some(a) = allow {
-                ex.push(
+                ex.decide(
                     &rules::R19,
                     format!("same account ({owner_name}): {a} allows {}", c.action),
                 );
@@ -444,14 +444,14 @@ pub fn authorize_s3(
             }
             match grant {
                 Some((PrincipalMatch::Direct, why)) => {
-                    ex.push(
+                    ex.decide(
                         &rules::R19,
                         format!("same account ({owner_name}): {why}, naming the principal"),
                     );
                     Ok(())
                 }
                 Some((PrincipalMatch::Role, why)) if session_policy_allows.unwrap_or(true) => {
-                    ex.push(
+                    ex.decide(
                         &rules::P_SESSION_DIRECT,
                         format!("same account ({owner_name}): {why} for the session's role"),
                     );
@@ -495,7 +495,7 @@ pub fn authorize_s3(
             };
             match grant {
                 Some((_, why)) => {
-                    ex.push(&rules::R20, format!("cross-account: {caller} allows {}, and resource owner {owner_name}: {why}", c.action));
+                    ex.decide(&rules::R20, format!("cross-account: {caller} allows {}, and resource owner {owner_name}: {why}", c.action));
                     Ok(())
                 }
                 None if !bucket_owner_owns && p.account() == Some(&bucket.owner) => Err(denied(
@@ -538,7 +538,7 @@ pub fn authorize_identity(
             format!("anonymous callers cannot {action}"),
         )),
         Identity::Root => {
-            ex.push(
+            ex.decide(
                 &rules::P_ROOT,
                 format!("{p} is its account's root: {action} allowed"),
             );
@@ -548,7 +548,7 @@ pub fn authorize_identity(
             Err(denied(&rules::R22, format!("explicit Deny in {d}")))
         }
         Identity::Iam { allow: Some(a), .. } => {
-            ex.push(&rules::X_IAM, format!("{a} allows {action} on {resource}"));
+            ex.decide(&rules::X_IAM, format!("{a} allows {action} on {resource}"));
             Ok(())
         }
         Identity::Iam { .. } => Err(denied(
@@ -599,7 +599,7 @@ pub fn authorize_assume_role(
     };
     let same_account = p.account() == Some(role_account);
     if same_account && m != PrincipalMatch::Account {
-        ex.push(
+        ex.decide(
             &rules::R38,
             format!("trust policy {stmt} names {p} itself: no identity policy needed"),
         );
@@ -612,7 +612,7 @@ pub fn authorize_assume_role(
     };
     match identity_allow {
         Some(a) => {
-            ex.push(rule, format!("trust policy {stmt} allows, and {a} allows sts:AssumeRole on {arn}"));
+            ex.decide(rule, format!("trust policy {stmt} allows, and {a} allows sts:AssumeRole on {arn}"));
             Ok(())
         }
         None => Err(denied(

@@ -35,7 +35,7 @@ pub fn step(world: &mut World, step: &Step) -> Result<(Outcome, Explanation), St
     let outcome = match apply(world, &principal, &step, &mut ex) {
         Ok(o) => o,
         Err(f) => {
-            ex.push(f.rule, f.detail);
+            ex.decide(f.rule, f.detail);
             // HEAD responses carry no body, so no error code ([R26], HeadObject API reference).
             let code = (!matches!(step.op, Op::HeadObject { .. })).then_some(f.code);
             Outcome {
@@ -329,7 +329,7 @@ fn apply(
                 .get_mut(bucket.as_str())
                 .ok_or_else(|| Fail::new(404, "NoSuchBucket", &rules::X_NO_BUCKET, "gone"))?;
             b.ownership = Some(mode);
-            ex.push(
+            ex.decide(
                 &rules::R7A,
                 format!("ownership of {bucket} is now {}", mode.as_str()),
             );
@@ -385,7 +385,7 @@ fn apply(
             if let Some(b) = world.buckets.get_mut(bucket.as_str()) {
                 b.ownership = None;
             }
-            ex.push(
+            ex.decide(
                 &rules::R8,
                 format!(
                     "{bucket} has no ownership controls: ACLs enabled, writers own their objects"
@@ -423,7 +423,7 @@ fn apply(
             if let Some(b) = world.buckets.get_mut(bucket.as_str()) {
                 b.public_access_block = Some(pab);
             }
-            ex.push(
+            ex.decide(
                 &rules::R31,
                 format!("public access block of {bucket} replaced (omitted flags are false)"),
             );
@@ -479,7 +479,7 @@ fn apply(
             if let Some(b) = world.buckets.get_mut(bucket.as_str()) {
                 b.public_access_block = None;
             }
-            ex.push(
+            ex.decide(
                 &rules::R31,
                 format!("public access block of {bucket} deleted"),
             );
@@ -509,7 +509,7 @@ fn apply(
             if let Some(b) = world.buckets.get_mut(bucket.as_str()) {
                 b.policy = Some(parsed);
             }
-            ex.push(&rules::R30, format!("bucket policy of {bucket} set"));
+            ex.decide(&rules::R30, format!("bucket policy of {bucket} set"));
             Ok(Outcome::status(204))
         }
         Op::GetBucketPolicy { bucket } => {
@@ -532,7 +532,7 @@ fn apply(
             if let Some(b) = world.buckets.get_mut(bucket.as_str()) {
                 b.policy = None;
             }
-            ex.push(
+            ex.decide(
                 &rules::R30,
                 format!("bucket policy of {bucket} deleted (204 even if there was none)"),
             );
@@ -578,7 +578,7 @@ fn apply(
             if let Some(b) = world.buckets.get_mut(bucket.as_str()) {
                 b.acl = new_acl;
             }
-            ex.push(
+            ex.decide(
                 if matches!(spec, Some(AclSpec::Grants(_))) {
                     &rules::R12
                 } else {
@@ -605,7 +605,7 @@ fn apply(
             )?;
             let acl = ownership::effective_bucket_acl(b);
             if ownership::acls_disabled(b) {
-                ex.push(
+                ex.decide(
                     &rules::R4,
                     "ACLs are disabled: the ACL shows the bucket owner with FULL_CONTROL only",
                 );
@@ -697,7 +697,7 @@ fn apply(
             let o = &b.objects[key.as_str()];
             let acl = ownership::effective_object_acl(b, o);
             if ownership::acls_disabled(b) {
-                ex.push(
+                ex.decide(
                     &rules::R4,
                     "ACLs are disabled: the ACL shows the bucket owner with FULL_CONTROL only",
                 );
@@ -753,7 +753,7 @@ fn apply(
                 return Err(Fail::new(404, "NoSuchKey", &rules::R26_OTHER, "gone"));
             };
             o.acl = acl::build(spec.as_ref(), &o.owner, &bucket_owner);
-            ex.push(
+            ex.decide(
                 if matches!(spec, Some(AclSpec::Grants(_))) {
                     &rules::R12
                 } else {
@@ -1089,7 +1089,7 @@ fn bucket_policy_call(
 ) -> Result<(), Fail> {
     let b = &world.buckets[bucket];
     if matches!(p, Principal::Root { account } if *account == b.owner) {
-        ex.push(
+        ex.decide(
             &rules::R29,
             format!("{p} is the owning account's root: {action} is always allowed"),
         );
@@ -1220,7 +1220,7 @@ fn create_bucket(
             objects: BTreeMap::new(),
         },
     );
-    ex.push(&rules::R9, format!("bucket {bucket} created, owned by account {owner} ({}), ObjectOwnership {}, Block Public Access all on", p, ownership.as_str()));
+    ex.decide(&rules::R9, format!("bucket {bucket} created, owned by account {owner} ({}), ObjectOwnership {}, Block Public Access all on", p, ownership.as_str()));
     Ok(Outcome::status(200))
 }
 
@@ -1386,7 +1386,7 @@ fn assume_role(
             session_policy: sp,
         },
     );
-    ex.push(
+    ex.decide(
         &rules::R41,
         format!("session {as_name} is {}", world.redact(&session)),
     );
