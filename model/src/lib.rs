@@ -10,6 +10,7 @@
 //! object contexts; STS trust), `ops` (each operation, in AWS's check order), `scenario` (the
 //! file format), `outcome` (results, explanations, `expect` checks), `replay`.
 
+pub mod account;
 pub mod acl;
 pub mod authorize;
 pub mod ops;

@@ -3,6 +3,8 @@
 //! owner, ACLs-disabled checks, authorization, Block Public Access, existence of the key and
 //! other state; then it changes the world and says what it returns.
 
+mod acl_request;
+
 use crate::acl::{self, AclRequest, AclSpec, Permission};
 use crate::authorize::{self, authorize_identity, authorize_s3, S3Check, Scope};
 use crate::outcome::{Explanation, Fail, GrantView, Outcome, PabView};
@@ -549,7 +551,7 @@ fn apply(
                 grants: grants.as_ref(),
                 policy: access_control_policy.as_ref(),
             };
-            let spec = acl::validate(world, &req, true)?;
+            let spec = acl_request::validate(world, &req, true)?;
             let b = existing_bucket(world, bucket, ebo)?;
             if ownership::acls_disabled(b) {
                 return Err(Fail::new(
@@ -651,7 +653,7 @@ fn apply(
                 grants: grants.as_ref(),
                 policy: None,
             };
-            acl::validate(world, &req, false)?;
+            acl_request::validate(world, &req, false)?;
             existing_bucket(world, bucket, ebo)?;
             existing_bucket(world, source_bucket, None)?;
             read_object(
@@ -722,7 +724,7 @@ fn apply(
                 grants: grants.as_ref(),
                 policy: access_control_policy.as_ref(),
             };
-            let spec = acl::validate(world, &req, true)?;
+            let spec = acl_request::validate(world, &req, true)?;
             let b = existing_bucket(world, bucket, ebo)?;
             if ownership::acls_disabled(b) {
                 return Err(Fail::new(
@@ -1142,7 +1144,7 @@ fn create_bucket(
         })?),
         None => None,
     };
-    let spec = acl::validate(world, &req, false)?;
+    let spec = acl_request::validate(world, &req, false)?;
     // [R1] the default is BucketOwnerEnforced.
     let ownership = mode.unwrap_or(ObjectOwnership::BucketOwnerEnforced);
     let Some(owner) = p.account().cloned() else {
@@ -1281,7 +1283,7 @@ fn write_object(
     extra: &[(&str, String)],
     ex: &mut Explanation,
 ) -> Result<Outcome, Fail> {
-    let spec = acl::validate(world, &req, false)?;
+    let spec = acl_request::validate(world, &req, false)?;
     let b = existing_bucket(world, bucket, ebo)?;
     check_acls_enabled_for_write(b, spec.as_ref(), ex)?;
     let mut all_extra = req.condition_keys();
