@@ -84,6 +84,28 @@ pub fn base_keys(world: &World, p: &Principal) -> Keys {
     k
 }
 
+/// The S3 condition keys of a request on `bucket` (IAM global keys plus s3:ResourceAccount).
+pub fn s3_keys(
+    world: &World,
+    p: &Principal,
+    bucket: Option<&Bucket>,
+    extra: &[(&str, String)],
+) -> Keys {
+    let mut k = base_keys(world, p);
+    if let Some(b) = bucket {
+        k.insert(
+            "s3:resourceaccount".into(),
+            vec![world.id_of(&b.owner).to_string()],
+        );
+    }
+    for (name, v) in extra {
+        k.entry(name.to_ascii_lowercase())
+            .or_default()
+            .push(v.clone());
+    }
+    k
+}
+
 /// An identity-policy statement that decided, named in explanations (formatted only when an
 /// explanation line is written).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 //! Parsing is strict — an unknown field, a missing field or a bad principal name is an error
 //! naming the file, the step and the field — so a typo never silently changes a scenario.
 
-use crate::acl::{AccessControlPolicy, GrantHeaders};
+use crate::acl::{AccessControlPolicy, AclRequest, GrantHeaders};
 use crate::outcome::Expect;
-use crate::world::{AccountName, World};
+use crate::world::{AccountName, PublicAccessBlock, World};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -228,6 +228,58 @@ impl Op {
             | Op::ListObjects { bucket, .. }
             | Op::CreateMultipartUpload { bucket, .. } => Some(bucket),
             _ => None,
+        }
+    }
+
+    /// The ACL the request carries: a canned ACL, grant headers or an AccessControlPolicy body;
+    /// empty for operations that take none.
+    pub fn acl_request(&self) -> AclRequest<'_> {
+        match self {
+            Op::CreateBucket { acl, grants, .. }
+            | Op::PutObject { acl, grants, .. }
+            | Op::CopyObject { acl, grants, .. }
+            | Op::CreateMultipartUpload { acl, grants, .. } => AclRequest {
+                canned: acl.as_deref(),
+                grants: grants.as_ref(),
+                policy: None,
+            },
+            Op::PutBucketAcl {
+                acl,
+                grants,
+                access_control_policy,
+                ..
+            }
+            | Op::PutObjectAcl {
+                acl,
+                grants,
+                access_control_policy,
+                ..
+            } => AclRequest {
+                canned: acl.as_deref(),
+                grants: grants.as_ref(),
+                policy: access_control_policy.as_ref(),
+            },
+            _ => AclRequest::default(),
+        }
+    }
+
+    /// The configuration a PutPublicAccessBlock sets (omitted flags are false); all flags off
+    /// for other operations.
+    pub fn public_access_block(&self) -> PublicAccessBlock {
+        match self {
+            Op::PutPublicAccessBlock {
+                block_public_acls,
+                ignore_public_acls,
+                block_public_policy,
+                restrict_public_buckets,
+                ..
+            } => PublicAccessBlock {
+                block_public_acls: *block_public_acls,
+                ignore_public_acls: *ignore_public_acls,
+                block_public_policy: *block_public_policy,
+                restrict_public_buckets: *restrict_public_buckets,
+            },
+            _ => PublicAccessBlock::default(),
         }
     }
 
