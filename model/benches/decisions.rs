@@ -21,7 +21,7 @@ use divan::{black_box, Bencher};
 use serde_json::{json, Value};
 use std::sync::LazyLock;
 use xacct_model::acl::Permission;
-use xacct_model::authorize::{authorize_s3, base_keys, S3Check, Scope};
+use xacct_model::authorize::{authorize_s3, s3_keys, S3Check, Scope};
 use xacct_model::policy::Keys;
 use xacct_model::principal::Principal;
 use xacct_model::{step, Explanation, Step, World};
@@ -212,24 +212,6 @@ const PRINCIPALS: &[&str] = &[
     "anon",
 ];
 
-/// The condition keys `step` builds for an S3 request: the global keys, s3:ResourceAccount,
-/// and request headers.
-fn s3_keys(w: &World, p: &Principal, bucket: &str, extra: &[(&str, &str)]) -> Keys {
-    let mut k = base_keys(w, p);
-    if let Some(b) = w.buckets.get(bucket) {
-        k.insert(
-            "s3:resourceaccount".into(),
-            vec![w.id_of(&b.owner).to_string()],
-        );
-    }
-    for (name, v) in extra {
-        k.entry(name.to_ascii_lowercase())
-            .or_default()
-            .push(v.to_string());
-    }
-    k
-}
-
 /// A small deterministic generator (xorshift), so the mix is the same on every run.
 struct Rng(u64);
 
@@ -355,7 +337,8 @@ fn build() -> Fixture {
                 vec![],
             ),
         };
-        let keys = s3_keys(&world, &p, &bucket, &extra);
+        let extra: Vec<(&str, String)> = extra.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        let keys = s3_keys(&world, &p, world.buckets.get(&bucket), &extra);
         checks.push(Prepared {
             principal: p,
             keys,
@@ -421,7 +404,8 @@ fn authorize_s3_with_keys(bencher: Bencher) {
     let f = &*FIXTURE;
     bencher.counter(ItemsCount::new(f.checks.len())).bench(|| {
         for c in &f.checks {
-            let keys = s3_keys(&f.world, black_box(&c.principal), &c.bucket, &[]);
+            let bucket = f.world.buckets.get(&c.bucket);
+            let keys = s3_keys(&f.world, black_box(&c.principal), bucket, &[]);
             let check = S3Check {
                 keys: &keys,
                 ..c.check()

@@ -1,8 +1,8 @@
-//! Access control lists: canned ACLs, grant headers, grantees and what each permission allows.
+//! Access control lists: canned ACLs, grant headers, grantees and what each permission allows;
+//! the forms in which a request asks for an ACL, and the ACL each form builds. Validating a
+//! request's ACL against the world's accounts is `ops::acl_request`.
 
-use crate::outcome::Fail;
-use crate::rules::{self, Rule};
-use crate::world::{AccountName, Owner, World};
+use crate::account::{AccountName, Owner};
 use serde::{Deserialize, Serialize};
 
 /// ACL permissions ([R13], DOC acl-overview).
@@ -63,7 +63,8 @@ impl Group {
         }
     }
 
-    fn from_uri(uri: &str) -> Option<Group> {
+    /// The predefined group a grantee URI names.
+    pub fn from_uri(uri: &str) -> Option<Group> {
         [
             Group::AllUsers,
             Group::AuthenticatedUsers,
@@ -263,158 +264,6 @@ impl AclRequest<'_> {
 pub enum AclSpec {
     Canned(String),
     Grants(Vec<Grant>),
-}
-
-fn bad(rule: &'static Rule, status: u16, code: &str, detail: String) -> Fail {
-    Fail::new(status, code, rule, detail)
-}
-
-/// Validates the ACL of a request, in the order AWS checks it ([R5]). `required` is set for
-/// Put*Acl, which must carry an ACL (400 MissingSecurityHeader otherwise).
-pub fn validate(
-    world: &World,
-    req: &AclRequest<'_>,
-    required: bool,
-) -> Result<Option<AclSpec>, Fail> {
-    let has_grants = req.grants.is_some_and(|g| !g.is_empty());
-    if req.is_empty() {
-        if required {
-            return Err(bad(
-                &rules::R5,
-                400,
-                "MissingSecurityHeader",
-                "the request carries no canned ACL, grant header or AccessControlPolicy".into(),
-            ));
-        }
-        return Ok(None);
-    }
-    // [R5] a canned ACL together with grant headers is refused.
-    if req.canned.is_some() && has_grants {
-        return Err(bad(
-            &rules::R5,
-            400,
-            "InvalidRequest",
-            "a canned ACL and x-amz-grant-* headers cannot be combined".into(),
-        ));
-    }
-    if let Some(c) = req.canned {
-        if !CANNED.contains(&c) {
-            return Err(bad(
-                &rules::R5,
-                400,
-                "InvalidArgument",
-                format!("unknown canned ACL {c:?}"),
-            ));
-        }
-        return Ok(Some(AclSpec::Canned(c.to_string())));
-    }
-    let mut grants = Vec::new();
-    if let Some(g) = req.grants.filter(|g| !g.is_empty()) {
-        for (perm, value, _) in g.entries() {
-            for grantee in parse_grantee_list(world, value)? {
-                grants.push(Grant {
-                    grantee,
-                    permission: perm,
-                });
-            }
-        }
-        return Ok(Some(AclSpec::Grants(grants)));
-    }
-    if let Some(p) = req.policy {
-        // [R5] an AccessControlPolicy without Owner is MalformedACLError.
-        let Some(owner) = p.owner.as_deref() else {
-            return Err(bad(
-                &rules::R5,
-                400,
-                "MalformedACLError",
-                "the AccessControlPolicy has no Owner".into(),
-            ));
-        };
-        let owner_id = owner.strip_prefix("id=").unwrap_or(owner);
-        if world.account_by_canonical(owner_id).is_none() {
-            return Err(bad(
-                &rules::R5,
-                400,
-                "InvalidArgument",
-                format!("the AccessControlPolicy Owner {owner_id:?} is not a canonical user id"),
-            ));
-        }
-        for g in &p.grants {
-            let perm = Permission::parse(&g.permission).ok_or_else(|| {
-                bad(
-                    &rules::R5,
-                    400,
-                    "MalformedACLError",
-                    format!("unknown permission {:?}", g.permission),
-                )
-            })?;
-            grants.push(Grant {
-                grantee: parse_grantee(world, g.grantee.trim())?,
-                permission: perm,
-            });
-        }
-        return Ok(Some(AclSpec::Grants(grants)));
-    }
-    Ok(None)
-}
-
-/// Parses one grant header: grantees separated by commas ([R5], DOC PutObjectAcl request headers).
-fn parse_grantee_list(world: &World, value: &str) -> Result<Vec<Grantee>, Fail> {
-    value
-        .split(',')
-        .map(|part| parse_grantee(world, part.trim()))
-        .collect()
-}
-
-/// `id=<canonical>`, `uri=<group uri>` or `emailAddress=<address>`; values may be quoted.
-fn parse_grantee(world: &World, part: &str) -> Result<Grantee, Fail> {
-    let Some((kind, raw)) = part.split_once('=') else {
-        return Err(bad(
-            &rules::R5,
-            400,
-            "InvalidArgument",
-            format!("grantee {part:?} is not of the form type=value"),
-        ));
-    };
-    let v = raw.trim().trim_matches('"');
-    match kind.trim() {
-        "id" => world
-            .account_by_canonical(v)
-            .map(|a| Grantee::Account(a.name.clone()))
-            .ok_or_else(|| {
-                bad(
-                    &rules::R5,
-                    400,
-                    "InvalidArgument",
-                    format!("{v:?} is not a valid canonical user id"),
-                )
-            }),
-        "uri" => Group::from_uri(v).map(Grantee::Group).ok_or_else(|| {
-            bad(
-                &rules::R5,
-                400,
-                "InvalidArgument",
-                format!("{v:?} is not a predefined group URI"),
-            )
-        }),
-        "emailAddress" => world
-            .account_by_email(v)
-            .map(|a| Grantee::Account(a.name.clone()))
-            .ok_or_else(|| {
-                bad(
-                    &rules::R5,
-                    400,
-                    "UnresolvableGrantByEmailAddress",
-                    format!("no account has the e-mail address {v:?}"),
-                )
-            }),
-        other => Err(bad(
-            &rules::R5,
-            400,
-            "InvalidArgument",
-            format!("unknown grantee type {other:?}"),
-        )),
-    }
 }
 
 /// Builds the ACL a spec describes for a resource with `owner` in a bucket owned by

@@ -10,10 +10,10 @@ use std::borrow::Cow;
 use crate::acl::{Acl, Grant, Grantee, Group, Permission};
 use crate::outcome::{Explanation, Fail};
 use crate::ownership;
-use crate::policy::{Keys, Policy, PrincipalMatch, Request, StatementRef, Who};
+use crate::policy::{Evaluation, Keys, Policy, PrincipalMatch, Request, StatementRef, Who};
 use crate::principal::{role_arn, Principal};
 use crate::rules::{self, Rule};
-use crate::world::{AccountName, Bucket, Owner, World};
+use crate::world::{AccountName, Bucket, Owner, PublicAccessBlock, Role, World};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -80,6 +80,28 @@ pub fn base_keys(world: &World, p: &Principal) -> Keys {
     }
     if let Principal::User { name, .. } = p {
         put("aws:username", name.clone());
+    }
+    k
+}
+
+/// The S3 condition keys of a request on `bucket` (IAM global keys plus s3:ResourceAccount).
+pub fn s3_keys(
+    world: &World,
+    p: &Principal,
+    bucket: Option<&Bucket>,
+    extra: &[(&str, String)],
+) -> Keys {
+    let mut k = base_keys(world, p);
+    if let Some(b) = bucket {
+        k.insert(
+            "s3:resourceaccount".into(),
+            vec![world.id_of(&b.owner).to_string()],
+        );
+    }
+    for (name, v) in extra {
+        k.entry(name.to_ascii_lowercase())
+            .or_default()
+            .push(v.clone());
     }
     k
 }
@@ -337,96 +359,21 @@ pub fn authorize_s3(
         resource: &resource,
         keys: c.keys,
     };
-    let who = who(world, p);
-
-    // The account that owns the resource: the object's (effective) owner for calls on an
-    // existing object, else the bucket owner ([R18], [R7a]).
-    let resource_owner: Owner = match c.scope {
-        Scope::Object(key, _) => bucket
-            .objects
-            .get(key)
-            .map(|o| ownership::effective_owner(bucket, o))
-            .unwrap_or_else(|| Owner::Account(bucket.owner.clone())),
-        _ => Owner::Account(bucket.owner.clone()),
+    let r = S3Request {
+        p,
+        c,
+        bucket,
+        owner: resource_owner(bucket, c.scope),
     };
-    let bucket_owner_owns = resource_owner.is(&bucket.owner);
-
-    // User context: the requester's own policies.
-    let id = identity(world, p, &req);
-    if let Identity::Iam { deny: Some(d), .. } = &id {
-        return Err(denied(&rules::R22, format!("explicit Deny in {d}")));
-    }
-
-    // Bucket context: the bucket owner's policy. Its Deny applies to everyone and every object
-    // in the bucket, whoever owns the object ([R22], [R23]).
-    let bp = bucket
-        .policy
-        .as_ref()
-        .map(|pol| (pol, pol.evaluate(&req, Some(&who))));
-    if let Some((_, ev)) = &bp {
-        if let Some(d) = &ev.deny {
-            let rule = if bucket_owner_owns {
-                &rules::R22
-            } else {
-                &rules::R23
-            };
-            return Err(denied(rule, format!("explicit Deny in bucket policy {d}")));
-        }
-    }
-
-    // Resource-side grants: the bucket policy counts only where the bucket owner owns the
-    // resource ([R16], [R18]); the ACL of the bucket or object counts unless ACLs are disabled.
-    let pab = bucket.public_access_block.unwrap_or_default();
-    let mut grant: Option<(PrincipalMatch, ResourceGrant<'_>)> = None;
-    if let Some((pol, ev)) = &bp {
-        if let Some((s, m)) = &ev.allow {
-            let same_account = p.account() == Some(&bucket.owner);
-            if !bucket_owner_owns {
-                ex.push(
-                    &rules::R16,
-                    format!("bucket policy {s} allows, but the bucket owner {} does not own this object (owner {})", bucket.owner, resource_owner.name()),
-                );
-            } else if pab.restrict_public_buckets && pol.is_public() && !same_account {
-                // [R35] a public policy grants nothing outside the owner account.
-                ex.push(
-                    &rules::R35,
-                    format!("RestrictPublicBuckets: the public bucket policy's {s} does not apply outside account {}", bucket.owner),
-                );
-            } else {
-                grant = Some((*m, ResourceGrant::BucketPolicy(*s, c.action)));
-            }
-        }
-    }
-    if let Some((acl, perm)) = effective_acl(bucket, c.scope) {
-        if let Some(g) = acl_grant(p, acl, perm, pab.ignore_public_acls, ex) {
-            if grant.as_ref().is_none_or(|(b, _)| g.0 > *b) {
-                grant = Some(g);
-            }
-        }
-    }
-
-    let owner_name = resource_owner.name();
+    let id = user_context(world, p, &req)?;
+    let policy = bucket_context(world, &r, &req)?;
+    let grant = resource_grant(&r, policy, ex);
     match (p, &id) {
-        // [R42] anonymous callers get what public grants give, nothing else.
-        (Principal::Anonymous, _) => match grant {
-            Some((PrincipalMatch::Direct, why)) => {
-                ex.push(&rules::R42, format!("anonymous request allowed: {why}"));
-                Ok(())
-            }
-            _ => Err(denied(
-                &rules::R42,
-                "anonymous request: no public grant allows it",
-            )),
-        },
-        // [P-root] the resource owner's root user.
-        (Principal::Root { account }, _) if resource_owner.is(account) => {
-            ex.push(
-                &rules::P_ROOT,
-                format!("{account}.root acts on its own account's resource"),
-            );
+        (Principal::Anonymous, _) => anonymous(grant, ex),
+        (Principal::Root { account }, _) if r.owner.is(account) => {
+            owner_root(account, ex);
             Ok(())
         }
-        // [R19] same account: the identity policy or a resource grant naming the principal.
         (
             _,
             Identity::Iam {
@@ -434,86 +381,260 @@ pub fn authorize_s3(
                 session_policy_allows,
                 ..
             },
-        ) if p.account().is_some_and(|a| resource_owner.is(a)) => {
-            if let Some(a) = allow {
-                ex.push(
-                    &rules::R19,
-                    format!("same account ({owner_name}): {a} allows {}", c.action),
-                );
-                return Ok(());
-            }
-            match grant {
-                Some((PrincipalMatch::Direct, why)) => {
-                    ex.push(
-                        &rules::R19,
-                        format!("same account ({owner_name}): {why}, naming the principal"),
-                    );
-                    Ok(())
-                }
-                Some((PrincipalMatch::Role, why)) if session_policy_allows.unwrap_or(true) => {
-                    ex.push(
-                        &rules::P_SESSION_DIRECT,
-                        format!("same account ({owner_name}): {why} for the session's role"),
-                    );
-                    Ok(())
-                }
-                Some((PrincipalMatch::Role, why)) => Err(denied(
-                    &rules::P_SESSION_DIRECT,
-                    format!(
-                        "{why} for the session's role, but the session policy does not allow {}",
-                        c.action
-                    ),
-                )),
-                Some((PrincipalMatch::Account, why)) => Err(denied(
-                    &rules::R21,
-                    format!(
-                        "{why} to the account, but {p} has no identity policy allowing {}",
-                        c.action
-                    ),
-                )),
-                None => Err(denied(
-                    &rules::R19,
-                    format!(
-                        "same account ({owner_name}): no identity or resource policy allows {}",
-                        c.action
-                    ),
-                )),
+        ) if p.account().is_some_and(|a| r.owner.is(a)) => {
+            same_account(&r, *allow, *session_policy_allows, grant, ex)
+        }
+        (_, id) => cross_account(&r, id, grant, ex),
+    }
+}
+
+/// An S3 request under authorization: who asks, what, in which bucket, and who owns the
+/// resource.
+struct S3Request<'a, 'w> {
+    p: &'a Principal,
+    c: &'a S3Check<'a>,
+    bucket: &'w Bucket,
+    /// The account that owns the resource: the object's (effective) owner for calls on an
+    /// existing object, else the bucket owner ([R18], [R7a]).
+    owner: Owner,
+}
+
+impl S3Request<'_, '_> {
+    fn bucket_owner_owns(&self) -> bool {
+        self.owner.is(&self.bucket.owner)
+    }
+}
+
+/// What a request is granted on the resource owner's side, and how it names the requester.
+type Granted<'w> = (PrincipalMatch, ResourceGrant<'w>);
+
+fn resource_owner(bucket: &Bucket, scope: Scope<'_>) -> Owner {
+    match scope {
+        Scope::Object(key, _) => bucket
+            .objects
+            .get(key)
+            .map(|o| ownership::effective_owner(bucket, o))
+            .unwrap_or_else(|| Owner::Account(bucket.owner.clone())),
+        _ => Owner::Account(bucket.owner.clone()),
+    }
+}
+
+/// User context: the requester's own policies. An explicit Deny there refuses ([R22]).
+fn user_context<'w>(
+    world: &'w World,
+    p: &Principal,
+    req: &Request<'_>,
+) -> Result<Identity<'w>, Fail> {
+    let id = identity(world, p, req);
+    if let Identity::Iam { deny: Some(d), .. } = &id {
+        return Err(denied(&rules::R22, format!("explicit Deny in {d}")));
+    }
+    Ok(id)
+}
+
+/// Bucket context: the bucket owner's policy. Its Deny applies to everyone and every object in
+/// the bucket, whoever owns the object ([R22], [R23]).
+fn bucket_context<'w>(
+    world: &World,
+    r: &S3Request<'_, 'w>,
+    req: &Request<'_>,
+) -> Result<Option<(&'w Policy, Evaluation<'w>)>, Fail> {
+    let Some(pol) = r.bucket.policy.as_ref() else {
+        return Ok(None);
+    };
+    let ev = pol.evaluate(req, Some(&who(world, r.p)));
+    if let Some(d) = &ev.deny {
+        let rule = if r.bucket_owner_owns() {
+            &rules::R22
+        } else {
+            &rules::R23
+        };
+        return Err(denied(rule, format!("explicit Deny in bucket policy {d}")));
+    }
+    Ok(Some((pol, ev)))
+}
+
+/// Resource-side grants: the bucket policy's Allow where it counts, and the ACL of the bucket or
+/// object unless ACLs are disabled (the object context); the closer match to the requester wins.
+fn resource_grant<'w>(
+    r: &S3Request<'_, 'w>,
+    policy: Option<(&'w Policy, Evaluation<'w>)>,
+    ex: &mut Explanation,
+) -> Option<Granted<'w>> {
+    let pab = r.bucket.public_access_block.unwrap_or_default();
+    let mut grant = policy.and_then(|(pol, ev)| policy_grant(r, pol, &ev, pab, ex));
+    if let Some((acl, perm)) = effective_acl(r.bucket, r.c.scope) {
+        if let Some(g) = acl_grant(r.p, acl, perm, pab.ignore_public_acls, ex) {
+            if grant.as_ref().is_none_or(|(b, _)| g.0 > *b) {
+                grant = Some(g);
             }
         }
-        // [R20] cross account: the caller's account and the resource owner must both allow.
-        (_, id) => {
-            let caller = match id {
-                Identity::Iam { allow: Some(a), .. } => Some(Caller::Statement(*a)),
-                Identity::Root => Some(Caller::Root(p)),
-                _ => None,
-            };
-            let Some(caller) = caller else {
-                return Err(denied(
-                    &rules::R20,
-                    format!("cross-account: {p}'s own policies do not allow {} (resource owner {owner_name})", c.action),
-                ));
-            };
-            match grant {
-                Some((_, why)) => {
-                    ex.push(&rules::R20, format!("cross-account: {caller} allows {}, and resource owner {owner_name}: {why}", c.action));
-                    Ok(())
-                }
-                None if !bucket_owner_owns && p.account() == Some(&bucket.owner) => Err(denied(
-                    &rules::R16,
-                    format!(
-                        "bucket owner {} has no grant on this object owned by {owner_name}",
-                        bucket.owner
-                    ),
-                )),
-                None => Err(denied(
-                    &rules::R20,
-                    format!(
-                        "cross-account: resource owner {owner_name} grants {p} nothing for {}",
-                        c.action
-                    ),
-                )),
-            }
+    }
+    grant
+}
+
+/// The bucket policy's Allow counts only where the bucket owner owns the resource ([R16],
+/// [R18]), and a public policy grants nothing outside the owner account under
+/// RestrictPublicBuckets ([R35]).
+fn policy_grant<'w>(
+    r: &S3Request<'_, 'w>,
+    pol: &Policy,
+    ev: &Evaluation<'w>,
+    pab: PublicAccessBlock,
+    ex: &mut Explanation,
+) -> Option<Granted<'w>> {
+    let (s, m) = ev.allow?;
+    let same_account = r.p.account() == Some(&r.bucket.owner);
+    if !r.bucket_owner_owns() {
+        ex.push(
+            &rules::R16,
+            format!("bucket policy {s} allows, but the bucket owner {} does not own this object (owner {})", r.bucket.owner, r.owner.name()),
+        );
+        None
+    } else if pab.restrict_public_buckets && pol.is_public() && !same_account {
+        ex.push(
+            &rules::R35,
+            format!("RestrictPublicBuckets: the public bucket policy's {s} does not apply outside account {}", r.bucket.owner),
+        );
+        None
+    } else {
+        Some((m, ResourceGrant::BucketPolicy(s, r.c.action)))
+    }
+}
+
+/// [R42] anonymous callers get what public grants give, nothing else.
+fn anonymous(grant: Option<Granted<'_>>, ex: &mut Explanation) -> Result<(), Fail> {
+    match grant {
+        Some((PrincipalMatch::Direct, why)) => {
+            ex.decide(&rules::R42, format!("anonymous request allowed: {why}"));
+            Ok(())
         }
+        _ => Err(denied(
+            &rules::R42,
+            "anonymous request: no public grant allows it",
+        )),
+    }
+}
+
+/// [P-root] the resource owner's root user may do anything with its resources.
+fn owner_root(account: &AccountName, ex: &mut Explanation) {
+    ex.decide(
+        &rules::P_ROOT,
+        format!("{account}.root acts on its own account's resource"),
+    );
+}
+
+/// [R19] same account: the identity policy, or a resource grant naming the principal.
+fn same_account(
+    r: &S3Request<'_, '_>,
+    allow: Option<IdentityStatement<'_>>,
+    session_policy_allows: Option<bool>,
+    grant: Option<Granted<'_>>,
+    ex: &mut Explanation,
+) -> Result<(), Fail> {
+    let (owner, action) = (r.owner.name(), r.c.action);
+    if let Some(a) = allow {
+        ex.decide(
+            &rules::R19,
+            format!("same account ({owner}): {a} allows {action}"),
+        );
+        return Ok(());
+    }
+    match grant {
+        Some((PrincipalMatch::Direct, why)) => {
+            ex.decide(
+                &rules::R19,
+                format!("same account ({owner}): {why}, naming the principal"),
+            );
+            Ok(())
+        }
+        Some((PrincipalMatch::Role, why)) => {
+            session_role_grant(r, &why, session_policy_allows.unwrap_or(true), ex)
+        }
+        // [R21] a grant to the account needs the principal's own identity allow.
+        Some((PrincipalMatch::Account, why)) => Err(denied(
+            &rules::R21,
+            format!(
+                "{why} to the account, but {} has no identity policy allowing {action}",
+                r.p
+            ),
+        )),
+        None => Err(denied(
+            &rules::R19,
+            format!("same account ({owner}): no identity or resource policy allows {action}"),
+        )),
+    }
+}
+
+/// [P-session-direct] a resource grant to a session's role counts where the session policy
+/// allows the action too.
+fn session_role_grant(
+    r: &S3Request<'_, '_>,
+    why: &ResourceGrant<'_>,
+    session_policy_allows: bool,
+    ex: &mut Explanation,
+) -> Result<(), Fail> {
+    if !session_policy_allows {
+        return Err(denied(
+            &rules::P_SESSION_DIRECT,
+            format!(
+                "{why} for the session's role, but the session policy does not allow {}",
+                r.c.action
+            ),
+        ));
+    }
+    ex.decide(
+        &rules::P_SESSION_DIRECT,
+        format!(
+            "same account ({}): {why} for the session's role",
+            r.owner.name()
+        ),
+    );
+    Ok(())
+}
+
+/// [R20] cross account: the caller's account and the resource owner must both allow; a bucket
+/// owner's principal has no grant on an object another account owns ([R16]).
+fn cross_account(
+    r: &S3Request<'_, '_>,
+    id: &Identity<'_>,
+    grant: Option<Granted<'_>>,
+    ex: &mut Explanation,
+) -> Result<(), Fail> {
+    let (p, owner, action) = (r.p, r.owner.name(), r.c.action);
+    let caller = match id {
+        Identity::Iam { allow: Some(a), .. } => Caller::Statement(*a),
+        Identity::Root => Caller::Root(p),
+        _ => {
+            return Err(denied(
+                &rules::R20,
+                format!(
+                "cross-account: {p}'s own policies do not allow {action} (resource owner {owner})"
+            ),
+            ))
+        }
+    };
+    match grant {
+        Some((_, why)) => {
+            ex.decide(
+                &rules::R20,
+                format!(
+                    "cross-account: {caller} allows {action}, and resource owner {owner}: {why}"
+                ),
+            );
+            Ok(())
+        }
+        None if !r.bucket_owner_owns() && p.account() == Some(&r.bucket.owner) => Err(denied(
+            &rules::R16,
+            format!(
+                "bucket owner {} has no grant on this object owned by {owner}",
+                r.bucket.owner
+            ),
+        )),
+        None => Err(denied(
+            &rules::R20,
+            format!("cross-account: resource owner {owner} grants {p} nothing for {action}"),
+        )),
     }
 }
 
@@ -532,23 +653,20 @@ pub fn authorize_identity(
         resource,
         keys,
     };
-    match identity(world, p, &req) {
+    match user_context(world, p, &req)? {
         Identity::Anonymous => Err(denied(
             &rules::R42,
             format!("anonymous callers cannot {action}"),
         )),
         Identity::Root => {
-            ex.push(
+            ex.decide(
                 &rules::P_ROOT,
                 format!("{p} is its account's root: {action} allowed"),
             );
             Ok(())
         }
-        Identity::Iam { deny: Some(d), .. } => {
-            Err(denied(&rules::R22, format!("explicit Deny in {d}")))
-        }
         Identity::Iam { allow: Some(a), .. } => {
-            ex.push(&rules::X_IAM, format!("{a} allows {action} on {resource}"));
+            ex.decide(&rules::X_IAM, format!("{a} allows {action} on {resource}"));
             Ok(())
         }
         Identity::Iam { .. } => Err(denied(
@@ -562,8 +680,8 @@ pub fn authorize_identity(
 pub fn authorize_assume_role(
     world: &World,
     p: &Principal,
-    role_account: &crate::world::AccountName,
-    role: &crate::world::Role,
+    role_account: &AccountName,
+    role: &Role,
     keys: &Keys,
     ex: &mut Explanation,
 ) -> Result<(), Fail> {
@@ -574,10 +692,10 @@ pub fn authorize_assume_role(
         keys,
     };
     let trust = role.trust.evaluate(&req, Some(&who(world, p)));
-    let id = identity(world, p, &req);
-    if let Identity::Iam { deny: Some(d), .. } = &id {
-        return Err(denied(&rules::R22, format!("explicit Deny in {d}")));
-    }
+    let identity_allow = match user_context(world, p, &req)? {
+        Identity::Iam { allow, .. } => allow,
+        _ => None,
+    };
     if let Some(d) = &trust.deny {
         return Err(denied(
             &rules::R22,
@@ -593,13 +711,9 @@ pub fn authorize_assume_role(
             ),
         ));
     };
-    let identity_allow = match &id {
-        Identity::Iam { allow, .. } => *allow,
-        _ => None,
-    };
     let same_account = p.account() == Some(role_account);
     if same_account && m != PrincipalMatch::Account {
-        ex.push(
+        ex.decide(
             &rules::R38,
             format!("trust policy {stmt} names {p} itself: no identity policy needed"),
         );
@@ -612,7 +726,7 @@ pub fn authorize_assume_role(
     };
     match identity_allow {
         Some(a) => {
-            ex.push(rule, format!("trust policy {stmt} allows, and {a} allows sts:AssumeRole on {arn}"));
+            ex.decide(rule, format!("trust policy {stmt} allows, and {a} allows sts:AssumeRole on {arn}"));
             Ok(())
         }
         None => Err(denied(

@@ -5,11 +5,20 @@
 //! [`Outcome`] AWS would give plus an [`Explanation`] naming the rules that decided it.
 //! Every rule is declared once in [`rules`] with its source.
 //!
-//! Modules, in reading order: `rules` (the rule table), `world` (state), `principal`,
-//! `policy` (the IAM policy language), `acl`, `ownership`, `authorize` (S3's user, bucket and
-//! object contexts; STS trust), `ops` (each operation, in AWS's check order), `scenario` (the
-//! file format), `outcome` (results, explanations, `expect` checks), `replay`.
+//! Modules, in reading order:
+//!
+//! 1. `rules`: every rule once, with its source.
+//! 2. `account` (account names, owners), `world` (the state), `principal` (who makes a request).
+//! 3. `policy`: the IAM policy language.
+//! 4. `acl` (grants, canned ACLs, the ACL a request asks for), `ownership` (Object Ownership).
+//! 5. `authorize`: S3's user, bucket and object contexts; identity-only checks; STS trust.
+//! 6. `ops`: `step` and the check order (`ops/mod.rs`), then one file per operation family —
+//!    `bucket`, `bucket_config`, `acl`, `object`, `iam`, `sts` — and `acl_request`, the
+//!    validation of a request's ACL.
+//! 7. `outcome` (results, explanations and the rule that decided, `expect` checks),
+//!    `scenario` (the file format), `replay`, `tables`.
 
+pub mod account;
 pub mod acl;
 pub mod authorize;
 pub mod ops;
@@ -25,5 +34,5 @@ pub mod world;
 
 pub use ops::{step, StepError};
 pub use outcome::{Expect, Explanation, Outcome};
-pub use scenario::{Op, Scenario, ScenarioError, Step};
+pub use scenario::{Op, PlaceholderError, Scenario, ScenarioError, Step, StepParseError};
 pub use world::World;

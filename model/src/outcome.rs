@@ -216,14 +216,21 @@ pub struct Because {
     pub detail: String,
 }
 
-/// Why a step ended as it did: the rules applied, in the order the model applied them; the
-/// last line is the one that decided.
+/// Why a step ended as it did: the rules applied, in the order the model applied them, and the
+/// rule that decided.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Explanation {
     pub lines: Vec<Because>,
+    /// The rule that decided, recorded where the decision is made ([`Explanation::decide`]).
+    /// Not serialized: reports and snapshots show the lines.
+    #[serde(skip)]
+    decided_by: Option<&'static str>,
 }
 
 impl Explanation {
+    /// Records a rule that applied without deciding the outcome: a fact a later decision rests
+    /// on (a grant that does not count, a public ACL Block Public Access lets through), or the
+    /// closing "succeeded" line ([X-ok]).
     pub fn push(&mut self, rule: &'static Rule, detail: impl Into<String>) {
         self.lines.push(Because {
             rule: rule.id,
@@ -231,15 +238,17 @@ impl Explanation {
         });
     }
 
-    /// The rule that decided: the last line, passing over the closing "succeeded" line
-    /// ([X-ok]) when an earlier line says why the request was allowed.
+    /// Records the rule that decides the outcome, with what it found: the refusal of a failed
+    /// request; for a successful one, the allow of its authorization, replaced by the rule that
+    /// then shapes the result (who owns a written object, the configuration now stored).
+    pub fn decide(&mut self, rule: &'static Rule, detail: impl Into<String>) {
+        self.push(rule, detail);
+        self.decided_by = Some(rule.id);
+    }
+
+    /// The rule that decided: the last one recorded with [`Explanation::decide`].
     pub fn deciding_rule(&self) -> Option<&'static str> {
-        self.lines
-            .iter()
-            .rev()
-            .map(|l| l.rule)
-            .find(|r| *r != crate::rules::X_OK.id)
-            .or_else(|| self.lines.last().map(|l| l.rule))
+        self.decided_by
     }
 }
 

@@ -55,7 +55,7 @@ pub fn owner_for_write(
     let bucket_owner = Owner::Account(bucket.owner.clone());
     match bucket.ownership {
         Some(ObjectOwnership::BucketOwnerEnforced) => {
-            ex.push(
+            ex.decide(
                 &rules::R3,
                 format!(
                     "BucketOwnerEnforced: the bucket owner {} owns the object",
@@ -68,15 +68,15 @@ pub fn owner_for_write(
             // Only the canned ACL transfers ownership (DOC API_OwnershipControlsRule:
             // "uploaded with the bucket-owner-full-control canned ACL").
             if matches!(spec, Some(AclSpec::Canned(c)) if c == "bucket-owner-full-control") {
-                ex.push(&rules::R2, format!("BucketOwnerPreferred with bucket-owner-full-control: the bucket owner {} owns the object", bucket.owner));
+                ex.decide(&rules::R2, format!("BucketOwnerPreferred with bucket-owner-full-control: the bucket owner {} owns the object", bucket.owner));
                 bucket_owner
             } else {
-                ex.push(&rules::R2, format!("BucketOwnerPreferred without the bucket-owner-full-control canned ACL: the writer's account {} owns the object", writer_owner.name()));
+                ex.decide(&rules::R2, format!("BucketOwnerPreferred without the bucket-owner-full-control canned ACL: the writer's account {} owns the object", writer_owner.name()));
                 writer_owner
             }
         }
         Some(ObjectOwnership::ObjectWriter) => {
-            ex.push(
+            ex.decide(
                 &rules::R2,
                 format!(
                     "ObjectWriter: the writing account {} owns the object",
@@ -86,7 +86,7 @@ pub fn owner_for_write(
             writer_owner
         }
         None => {
-            ex.push(
+            ex.decide(
                 &rules::R8,
                 format!(
                     "no ownership controls: the writing account {} owns the object",

@@ -3,7 +3,7 @@
 //! a request. Grammar: [P-grammar]; matching: [P-match]; conditions: [P-cond], [P-cond-absent],
 //! [P-sets]; variables: [P-vars]; principals: [R21], [P-notprincipal].
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -434,6 +434,29 @@ fn parse_statement(kind: PolicyKind, index: usize, v: &Value) -> Result<Statemen
         Some(other) => return Err(err(kind, format!("Invalid effect: {other}"))),
         None => return Err(err(kind, "Missing required field Effect")),
     };
+    let action = parse_statement_action(kind, m)?;
+    let resource = parse_statement_resource(kind, m)?;
+    let principal = parse_statement_principal(kind, m)?;
+    let conditions = match m.get("Condition") {
+        Some(c) => parse_conditions(kind, c)?,
+        None => Vec::new(),
+    };
+    Ok(Statement {
+        index,
+        sid,
+        effect,
+        principal,
+        action,
+        resource,
+        conditions,
+    })
+}
+
+/// Action or NotAction, exactly one; each `service:action` or `*`.
+fn parse_statement_action(
+    kind: PolicyKind,
+    m: &Map<String, Value>,
+) -> Result<NameSet, PolicyError> {
     let action = match (m.get("Action"), m.get("NotAction")) {
         (Some(a), None) => NameSet::Only(strings(kind, "Action", a)?),
         (None, Some(a)) => NameSet::Except(strings(kind, "NotAction", a)?),
@@ -451,6 +474,15 @@ fn parse_statement(kind: PolicyKind, index: usize, v: &Value) -> Result<Statemen
             return Err(err(kind, format!("Policy has invalid action: {a:?}")));
         }
     }
+    Ok(action)
+}
+
+/// Resource or NotResource: required except in trust policies, which may not have one; each
+/// an ARN or `*`.
+fn parse_statement_resource(
+    kind: PolicyKind,
+    m: &Map<String, Value>,
+) -> Result<Option<NameSet>, PolicyError> {
     let resource = match (m.get("Resource"), m.get("NotResource")) {
         (Some(r), None) => Some(NameSet::Only(strings(kind, "Resource", r)?)),
         (None, Some(r)) => Some(NameSet::Except(strings(kind, "NotResource", r)?)),
@@ -473,6 +505,15 @@ fn parse_statement(kind: PolicyKind, index: usize, v: &Value) -> Result<Statemen
             return Err(err(kind, format!("Policy has invalid resource: {r:?}")));
         }
     }
+    Ok(resource)
+}
+
+/// Principal or NotPrincipal: required in bucket and trust policies, refused in identity and
+/// session policies.
+fn parse_statement_principal(
+    kind: PolicyKind,
+    m: &Map<String, Value>,
+) -> Result<Option<PrincipalElement>, PolicyError> {
     let principal = match (m.get("Principal"), m.get("NotPrincipal")) {
         (Some(p), None) => Some(parse_principal(kind, false, p)?),
         (None, Some(p)) => Some(parse_principal(kind, true, p)?),
@@ -483,26 +524,13 @@ fn parse_statement(kind: PolicyKind, index: usize, v: &Value) -> Result<Statemen
     };
     match (&principal, kind) {
         (Some(_), PolicyKind::Identity | PolicyKind::Session) => {
-            return Err(err(kind, "Policy document should not specify a principal."));
+            Err(err(kind, "Policy document should not specify a principal."))
         }
         (None, PolicyKind::Bucket | PolicyKind::Trust) => {
-            return Err(err(kind, "Missing required field Principal"));
+            Err(err(kind, "Missing required field Principal"))
         }
-        _ => {}
+        _ => Ok(principal),
     }
-    let conditions = match m.get("Condition") {
-        Some(c) => parse_conditions(kind, c)?,
-        None => Vec::new(),
-    };
-    Ok(Statement {
-        index,
-        sid,
-        effect,
-        principal,
-        action,
-        resource,
-        conditions,
-    })
 }
 
 impl Policy {

@@ -4,9 +4,9 @@
 //! Parsing is strict — an unknown field, a missing field or a bad principal name is an error
 //! naming the file, the step and the field — so a typo never silently changes a scenario.
 
-use crate::acl::{AccessControlPolicy, GrantHeaders};
+use crate::acl::{AccessControlPolicy, AclRequest, GrantHeaders};
 use crate::outcome::Expect;
-use crate::world::{AccountName, World};
+use crate::world::{AccountName, PublicAccessBlock, World};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -231,6 +231,58 @@ impl Op {
         }
     }
 
+    /// The ACL the request carries: a canned ACL, grant headers or an AccessControlPolicy body;
+    /// empty for operations that take none.
+    pub fn acl_request(&self) -> AclRequest<'_> {
+        match self {
+            Op::CreateBucket { acl, grants, .. }
+            | Op::PutObject { acl, grants, .. }
+            | Op::CopyObject { acl, grants, .. }
+            | Op::CreateMultipartUpload { acl, grants, .. } => AclRequest {
+                canned: acl.as_deref(),
+                grants: grants.as_ref(),
+                policy: None,
+            },
+            Op::PutBucketAcl {
+                acl,
+                grants,
+                access_control_policy,
+                ..
+            }
+            | Op::PutObjectAcl {
+                acl,
+                grants,
+                access_control_policy,
+                ..
+            } => AclRequest {
+                canned: acl.as_deref(),
+                grants: grants.as_ref(),
+                policy: access_control_policy.as_ref(),
+            },
+            _ => AclRequest::default(),
+        }
+    }
+
+    /// The configuration a PutPublicAccessBlock sets (omitted flags are false); all flags off
+    /// for other operations.
+    pub fn public_access_block(&self) -> PublicAccessBlock {
+        match self {
+            Op::PutPublicAccessBlock {
+                block_public_acls,
+                ignore_public_acls,
+                block_public_policy,
+                restrict_public_buckets,
+                ..
+            } => PublicAccessBlock {
+                block_public_acls: *block_public_acls,
+                ignore_public_acls: *ignore_public_acls,
+                block_public_policy: *block_public_policy,
+                restrict_public_buckets: *restrict_public_buckets,
+            },
+            _ => PublicAccessBlock::default(),
+        }
+    }
+
     /// S3 calls that take `x-amz-expected-bucket-owner` (all bucket-addressed calls but
     /// CreateBucket).
     pub fn takes_expected_bucket_owner(&self) -> bool {
@@ -275,38 +327,76 @@ pub enum ScenarioError {
     },
     #[error("{file}: {message}")]
     Top { file: String, message: String },
-    #[error("{file}: step {step}{op}: {message}")]
+    #[error("{file}: step {step}{op}: {error}")]
     Step {
         file: String,
         step: usize,
         op: String,
-        message: String,
+        error: StepParseError,
     },
 }
 
-fn is_valid_principal_name(s: &str) -> Result<(), String> {
+/// Why one step cannot be parsed; each message names the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepParseError {
+    #[error("a step must be a JSON object")]
+    NotAnObject,
+    #[error("missing field `{0}`")]
+    MissingField(&'static str),
+    #[error("field `{0}` must be a string")]
+    NotAString(&'static str),
+    #[error("field `as`: {0:?}: the account part must be upper-case letters and digits starting with a letter (A, B, C, …)")]
+    BadAccountPart(String),
+    #[error("field `as`: {0:?}: bad user name after the account")]
+    BadUserName(String),
+    #[error("field `as`: {0:?} is neither `anon`, `<ACCOUNT>.<user>` nor a session name")]
+    BadPrincipalName(String),
+    /// The `expect` object does not parse (serde's message).
+    #[error("field `expect`: {0}")]
+    Expect(String),
+    /// The operation and its fields do not parse (serde's message: unknown op or field,
+    /// missing or mistyped field).
+    #[error("{0}")]
+    Op(String),
+    #[error("field `expected_bucket_owner`: {0} does not take it")]
+    ExpectedOwnerNotTaken(&'static str),
+    #[error("field `as_name`: {0:?} must be non-empty, without dots, and not `anon`")]
+    BadSessionName(String),
+}
+
+/// Why a step's account placeholders cannot be resolved in a world.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlaceholderError {
+    #[error("placeholder ${{{placeholder}}} names unknown account {account}")]
+    UnknownAccount {
+        placeholder: String,
+        account: String,
+    },
+    /// The step as JSON (serde's message); plain data serializes, so not expected.
+    #[error("{0}")]
+    Serialize(String),
+    /// The step no longer parses once its placeholders are replaced.
+    #[error(transparent)]
+    Reparse(#[from] StepParseError),
+}
+
+fn is_valid_principal_name(s: &str) -> Result<(), StepParseError> {
     if s == "anon" {
         return Ok(());
     }
     if let Some((acct, user)) = s.split_once('.') {
         if !AccountName::is_valid(acct) {
-            return Err(format!(
-                "field `as`: {s:?}: the account part must be upper-case letters and digits starting with a letter (A, B, C, …)"
-            ));
+            return Err(StepParseError::BadAccountPart(s.into()));
         }
         if user.is_empty() || !user.chars().all(iam_name_char) {
-            return Err(format!(
-                "field `as`: {s:?}: bad user name after the account"
-            ));
+            return Err(StepParseError::BadUserName(s.into()));
         }
         return Ok(());
     }
     if is_valid_session_name(s) {
         Ok(())
     } else {
-        Err(format!(
-            "field `as`: {s:?} is neither `anon`, `<ACCOUNT>.<user>` nor a session name"
-        ))
+        Err(StepParseError::BadPrincipalName(s.into()))
     }
 }
 
@@ -331,43 +421,40 @@ impl<'de> Deserialize<'de> for Step {
 
 impl Step {
     /// Parses one step from its JSON value; errors name the field.
-    pub fn from_value(v: &Value) -> Result<Step, String> {
+    pub fn from_value(v: &Value) -> Result<Step, StepParseError> {
         let Value::Object(m) = v else {
-            return Err("a step must be a JSON object".into());
+            return Err(StepParseError::NotAnObject);
         };
         let mut rest: Map<String, Value> = m.clone();
         let as_ = match rest.remove("as") {
             Some(Value::String(s)) => s,
-            Some(_) => return Err("field `as` must be a string".into()),
-            None => return Err("missing field `as`".into()),
+            Some(_) => return Err(StepParseError::NotAString("as")),
+            None => return Err(StepParseError::MissingField("as")),
         };
         is_valid_principal_name(&as_)?;
         let expect = match rest.remove("expect") {
             None | Some(Value::Null) => None,
             Some(e) => Some(
-                serde_json::from_value::<Expect>(e).map_err(|e| format!("field `expect`: {e}"))?,
+                serde_json::from_value::<Expect>(e)
+                    .map_err(|e| StepParseError::Expect(e.to_string()))?,
             ),
         };
         let expected_bucket_owner = match rest.remove("expected_bucket_owner") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s),
-            Some(_) => return Err("field `expected_bucket_owner` must be a string".into()),
+            Some(_) => return Err(StepParseError::NotAString("expected_bucket_owner")),
         };
         if !rest.contains_key("op") {
-            return Err("missing field `op`".into());
+            return Err(StepParseError::MissingField("op"));
         }
-        let op: Op = serde_json::from_value(Value::Object(rest)).map_err(|e| e.to_string())?;
+        let op: Op = serde_json::from_value(Value::Object(rest))
+            .map_err(|e| StepParseError::Op(e.to_string()))?;
         if expected_bucket_owner.is_some() && !op.takes_expected_bucket_owner() {
-            return Err(format!(
-                "field `expected_bucket_owner`: {} does not take it",
-                op.name()
-            ));
+            return Err(StepParseError::ExpectedOwnerNotTaken(op.name()));
         }
         if let Op::AssumeRole { as_name, .. } = &op {
             if !is_valid_session_name(as_name) {
-                return Err(format!(
-                    "field `as_name`: {as_name:?} must be non-empty, without dots, and not `anon`"
-                ));
+                return Err(StepParseError::BadSessionName(as_name.clone()));
             }
         }
         Ok(Step {
@@ -380,10 +467,10 @@ impl Step {
 
     /// The step with `${A}`, `${A.canonical}` and `${A.email}` replaced by the world's values.
     /// Policy variables such as `${aws:username}` are left alone.
-    pub fn resolved(&self, world: &World) -> Result<Step, String> {
-        let v = serde_json::to_value(self).map_err(|e| e.to_string())?;
-        let v = substitute_value(v, world)?;
-        serde_json::from_value(v).map_err(|e| e.to_string())
+    pub fn resolved(&self, world: &World) -> Result<Step, PlaceholderError> {
+        let v =
+            serde_json::to_value(self).map_err(|e| PlaceholderError::Serialize(e.to_string()))?;
+        Ok(Step::from_value(&substitute_value(v, world)?)?)
     }
 
     /// Accounts this step names, in `as` or in placeholders.
@@ -422,7 +509,7 @@ fn placeholders(s: &str) -> Vec<(usize, usize, &str)> {
 }
 
 /// Replaces account placeholders in one string.
-pub fn substitute(s: &str, world: &World) -> Result<String, String> {
+pub fn substitute(s: &str, world: &World) -> Result<String, PlaceholderError> {
     let mut out = String::new();
     let mut last = 0;
     for (start, end, inner) in placeholders(s) {
@@ -430,9 +517,10 @@ pub fn substitute(s: &str, world: &World) -> Result<String, String> {
             continue;
         };
         let Some(acct) = world.account(&AccountName(name.to_string())) else {
-            return Err(format!(
-                "placeholder ${{{inner}}} names unknown account {name}"
-            ));
+            return Err(PlaceholderError::UnknownAccount {
+                placeholder: inner.into(),
+                account: name.into(),
+            });
         };
         out.push_str(&s[last..start]);
         out.push_str(match field {
@@ -446,7 +534,7 @@ pub fn substitute(s: &str, world: &World) -> Result<String, String> {
     Ok(out)
 }
 
-fn substitute_value(v: Value, world: &World) -> Result<Value, String> {
+fn substitute_value(v: Value, world: &World) -> Result<Value, PlaceholderError> {
     Ok(match v {
         Value::String(s) => Value::String(substitute(&s, world)?),
         Value::Array(a) => Value::Array(
@@ -457,7 +545,7 @@ fn substitute_value(v: Value, world: &World) -> Result<Value, String> {
         Value::Object(m) => Value::Object(
             m.into_iter()
                 .map(|(k, x)| Ok((substitute(&k, world)?, substitute_value(x, world)?)))
-                .collect::<Result<_, String>>()?,
+                .collect::<Result<_, PlaceholderError>>()?,
         ),
         other => other,
     })
@@ -528,11 +616,11 @@ impl Scenario {
                 .and_then(Value::as_str)
                 .map(|o| format!(" ({o})"))
                 .unwrap_or_default();
-            steps.push(Step::from_value(s).map_err(|message| ScenarioError::Step {
+            steps.push(Step::from_value(s).map_err(|error| ScenarioError::Step {
                 file: file.into(),
                 step: i + 1,
                 op,
-                message,
+                error,
             })?);
         }
         Ok(Scenario {
