@@ -6,7 +6,7 @@
 //! [`xacct_model::step`] that gives the model a wrong view of the state for one request (a
 //! policy without its Deny statements, a bucket without its Block Public Access settings, …),
 //! patches the state or the answer after it, or — for the one bug that lives in the credential
-//! store — maps a role session's keys to the wrong principal (see `embedded::State`).
+//! store — maps a role session's keys to the wrong principal (`State::issue_session_key`).
 
 use std::collections::BTreeMap;
 use xacct_model::ops::StepError;
@@ -141,7 +141,7 @@ impl std::fmt::Display for Mutant {
 type StepResult = Result<(Outcome, Explanation), StepError>;
 
 /// Applies `step` as the endpoint with mutant `m` would.
-pub fn step(m: Mutant, world: &mut World, step: &Step) -> StepResult {
+pub(crate) fn step(m: Mutant, world: &mut World, step: &Step) -> StepResult {
     match m {
         Mutant::DenyIgnored => stored_as(world, step, |w| for_each_bucket_policy(w, strip_denies)),
         Mutant::PrincipalIgnored => stored_as(world, step, |w| for_each_bucket_policy(w, everyone)),
@@ -152,7 +152,8 @@ pub fn step(m: Mutant, world: &mut World, step: &Step) -> StepResult {
         Mutant::CrossAccountOneSide => cross_account_one_side(world, step),
         Mutant::TrustUnchecked => trust_unchecked(world, step),
         Mutant::AssumeIgnoresIdentity => assume_ignores_identity(world, step),
-        // Lives in the credential store (`State::assume_role`); requests themselves are right.
+        // Lives in the credential store (`State::issue_session_key`); requests themselves are
+        // right.
         Mutant::SessionInheritsCaller => xacct_model::step(world, step),
         Mutant::AclsUnderEnforced => acls_under_enforced(world, step),
         Mutant::PreferredIgnoresBofc => preferred_ignores_bofc(world, step),

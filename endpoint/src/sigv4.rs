@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 /// The parts of an `Authorization: AWS4-HMAC-SHA256 …` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Authorization {
+pub(crate) struct Authorization {
     pub access_key: String,
     pub date: String,
     pub region: String,
@@ -19,7 +19,7 @@ pub struct Authorization {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SigError {
+pub(crate) enum SigError {
     #[error("Authorization header is not AWS4-HMAC-SHA256")]
     NotSigV4,
     #[error("malformed Authorization header: {0}")]
@@ -31,7 +31,7 @@ pub enum SigError {
 }
 
 impl Authorization {
-    pub fn parse(header: &str) -> Result<Authorization, SigError> {
+    pub(crate) fn parse(header: &str) -> Result<Authorization, SigError> {
         let rest = header
             .strip_prefix("AWS4-HMAC-SHA256")
             .ok_or(SigError::NotSigV4)?
@@ -109,7 +109,7 @@ fn canonical_query(query: &str) -> String {
 }
 
 /// Checks the request's signature with `secret`.
-pub fn verify(
+pub(crate) fn verify(
     auth: &Authorization,
     method: &str,
     path: &str,
@@ -122,7 +122,38 @@ pub fn verify(
         .get("x-amz-date")
         .and_then(|v| v.to_str().ok())
         .ok_or(SigError::NoDate)?;
-    let mut canonical_headers = String::new();
+    let payload = headers
+        .get("x-amz-content-sha256")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| hex(&Sha256::digest(body)));
+    let canonical_request = format!(
+        "{method}\n{}\n{}\n{}\n{}\n{payload}",
+        if path.is_empty() { "/" } else { path },
+        canonical_query(query),
+        canonical_headers(auth, headers),
+        auth.signed_headers.join(";"),
+    );
+    let scope = format!(
+        "{}/{}/{}/aws4_request",
+        auth.date, auth.region, auth.service
+    );
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+        hex(&Sha256::digest(canonical_request.as_bytes()))
+    );
+    let expected = hex(&hmac(&signing_key(auth, secret), string_to_sign.as_bytes()));
+    if same_text(&expected, &auth.signature) {
+        Ok(())
+    } else {
+        Err(SigError::Mismatch)
+    }
+}
+
+/// The signed headers, one `name:value` line each (values trimmed, inner runs of spaces
+/// folded, repeated headers joined by commas).
+fn canonical_headers(auth: &Authorization, headers: &http::HeaderMap) -> String {
+    let mut canonical = String::new();
     for name in &auth.signed_headers {
         let values: Vec<String> = headers
             .get_all(name.as_str())
@@ -134,44 +165,26 @@ pub fn verify(
                     .join(" ")
             })
             .collect();
-        canonical_headers.push_str(&format!("{name}:{}\n", values.join(",")));
+        canonical.push_str(&format!("{name}:{}\n", values.join(",")));
     }
-    let payload = headers
-        .get("x-amz-content-sha256")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .unwrap_or_else(|| hex(&Sha256::digest(body)));
-    let canonical_request = format!(
-        "{method}\n{}\n{}\n{canonical_headers}\n{}\n{payload}",
-        if path.is_empty() { "/" } else { path },
-        canonical_query(query),
-        auth.signed_headers.join(";"),
-    );
-    let scope = format!(
-        "{}/{}/{}/aws4_request",
-        auth.date, auth.region, auth.service
-    );
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        hex(&Sha256::digest(canonical_request.as_bytes()))
-    );
+    canonical
+}
+
+/// The key of the HMAC chain over the credential scope: date, region, service, `aws4_request`.
+fn signing_key(auth: &Authorization, secret: &str) -> Vec<u8> {
     let k_date = hmac(format!("AWS4{secret}").as_bytes(), auth.date.as_bytes());
     let k_region = hmac(&k_date, auth.region.as_bytes());
     let k_service = hmac(&k_region, auth.service.as_bytes());
-    let k_signing = hmac(&k_service, b"aws4_request");
-    let expected = hex(&hmac(&k_signing, string_to_sign.as_bytes()));
-    // Compare without an early exit.
-    let same = expected.len() == auth.signature.len()
-        && expected
-            .bytes()
-            .zip(auth.signature.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if same {
-        Ok(())
-    } else {
-        Err(SigError::Mismatch)
-    }
+    hmac(&k_service, b"aws4_request")
+}
+
+/// Compares two signatures without an early exit.
+fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]

@@ -1,0 +1,78 @@
+//! Buckets over S3: CreateBucket, DeleteBucket, ListBuckets, and HeadBucket (answered from the
+//! world, for tools that probe buckets).
+
+use super::acl::{grants_of, owner_dto};
+use super::{error, principal, EmbeddedS3, Reply};
+use crate::state::lock;
+use s3s::dto::*;
+use s3s::{S3Request, S3Response};
+use xacct_model::principal::Principal;
+use xacct_model::scenario::Op;
+
+pub(super) fn create(
+    s3: &EmbeddedS3,
+    req: S3Request<CreateBucketInput>,
+) -> Reply<CreateBucketOutput> {
+    let i = &req.input;
+    let op = Op::CreateBucket {
+        bucket: i.bucket.clone(),
+        object_ownership: i.object_ownership.as_ref().map(|o| o.as_str().to_string()),
+        acl: i.acl.as_ref().map(|a| a.as_str().to_string()),
+        grants: grants_of!(i, write),
+    };
+    let location = format!("/{}", i.bucket);
+    s3.call(&req, op, None, |_, _| CreateBucketOutput {
+        location: Some(location),
+    })
+}
+
+pub(super) fn delete(
+    s3: &EmbeddedS3,
+    req: S3Request<DeleteBucketInput>,
+) -> Reply<DeleteBucketOutput> {
+    let op = Op::DeleteBucket {
+        bucket: req.input.bucket.clone(),
+    };
+    let ebo = req.input.expected_bucket_owner.clone();
+    s3.call(&req, op, ebo, |_, _| DeleteBucketOutput::default())
+}
+
+/// Not a scenario operation: answered from the world, for tools that probe buckets.
+pub(super) fn head(s3: &EmbeddedS3, req: S3Request<HeadBucketInput>) -> Reply<HeadBucketOutput> {
+    let st = lock(&s3.state);
+    if st.world.buckets.contains_key(&req.input.bucket) {
+        Ok(S3Response::new(HeadBucketOutput::default()))
+    } else {
+        Err(error(
+            404,
+            "NoSuchBucket",
+            "The specified bucket does not exist".into(),
+        ))
+    }
+}
+
+pub(super) fn list(s3: &EmbeddedS3, req: S3Request<ListBucketsInput>) -> Reply<ListBucketsOutput> {
+    let mut r = s3.call(&req, Op::ListBuckets {}, None, |_, o| ListBucketsOutput {
+        buckets: Some(
+            o.buckets
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|name| Bucket {
+                    name: Some(name),
+                    creation_date: Some(Timestamp::from(std::time::SystemTime::now())),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+        ..Default::default()
+    })?;
+    // The caller's account owns the buckets listed (tools read their canonical id here).
+    let st = lock(&s3.state);
+    let p = principal(&st, &req)?;
+    let account = Principal::resolve(&st.world, &p)
+        .ok()
+        .and_then(|p| p.account().cloned());
+    r.output.owner = account.map(|a| owner_dto(&st, &a.0));
+    Ok(r)
+}

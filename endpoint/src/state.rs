@@ -1,0 +1,231 @@
+//! What the endpoint holds behind one lock ([`State`]): the model's world, the access keys it
+//! issued, open multipart uploads; and the three things done with it — provisioning accounts,
+//! applying one request to the model (or the mutant wrapping it), resetting between cases.
+
+use crate::credentials::{AuthError, Creds, Key, Rng};
+use crate::mutants::{self, Mutant};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use xacct_model::ops::StepError;
+use xacct_model::outcome::{Explanation, Outcome};
+use xacct_model::scenario::{Op, Step};
+use xacct_model::world::AccountName;
+use xacct_model::World;
+
+/// The state as the server's tasks share it.
+pub(crate) type Shared = Arc<Mutex<State>>;
+
+pub(crate) fn lock(s: &Shared) -> MutexGuard<'_, State> {
+    // A panic while holding the lock cannot leave the world half-changed in a way later
+    // requests should not see more than the model's own answer: carry on with it.
+    s.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// An open multipart upload: what CreateMultipartUpload started, for AbortMultipartUpload.
+pub(crate) struct Upload {
+    pub(crate) bucket: String,
+    pub(crate) key: String,
+    /// The access key that started it (`anon` for unsigned requests).
+    pub(crate) initiator: String,
+}
+
+/// Everything the endpoint holds: the model's world, keys, open multipart uploads.
+pub(crate) struct State {
+    pub(crate) world: World,
+    /// Access key id → key.
+    pub(crate) keys: BTreeMap<String, Key>,
+    pub(crate) mutant: Option<Mutant>,
+    /// Upload id → upload.
+    pub(crate) uploads: BTreeMap<String, Upload>,
+    pub(crate) rng: Rng,
+    /// Accounts provisioned so far, in order.
+    accounts: Vec<String>,
+}
+
+impl State {
+    pub(crate) fn new(mutant: Option<Mutant>) -> State {
+        State {
+            world: World::default(),
+            keys: BTreeMap::new(),
+            mutant,
+            uploads: BTreeMap::new(),
+            rng: Rng::from_clock(),
+            accounts: Vec::new(),
+        }
+    }
+
+    /// Adds an account (idempotent) with root and `admin` keys; returns both.
+    pub(crate) fn add_account(&mut self, name: &str) -> BTreeMap<String, Creds> {
+        self.world.add_account(name);
+        if !self.accounts.iter().any(|a| a == name) {
+            self.accounts.push(name.to_string());
+        }
+        ["root", "admin"]
+            .into_iter()
+            .map(|who| {
+                let principal = format!("{name}.{who}");
+                let creds = self.provisioned_key(name, who, &principal);
+                (principal, creds)
+            })
+            .collect()
+    }
+
+    /// The provisioned key of `principal` (`who` of account `name`): the one made before, or a
+    /// new one.
+    fn provisioned_key(&mut self, name: &str, who: &str, principal: &str) -> Creds {
+        let existing = self
+            .keys
+            .iter()
+            .find(|(_, k)| k.provisioned && k.principal == principal);
+        if let Some((id, k)) = existing {
+            return k.creds(id);
+        }
+        let (id, mut key) = self.rng.new_key("AKIA", principal);
+        key.provisioned = true;
+        if who == "admin" {
+            key.user = Some((AccountName(name.to_string()), "admin".into()));
+        }
+        let creds = key.creds(&id);
+        self.keys.insert(id, key);
+        creds
+    }
+
+    /// The secret of an access key (for SigV4 verification).
+    pub(crate) fn secret_of(&self, access_key: &str) -> Option<String> {
+        self.keys.get(access_key).map(|k| k.secret.clone())
+    }
+
+    /// The principal a signed request acts as, after the session-token check.
+    pub(crate) fn principal_of(
+        &self,
+        access_key: &str,
+        token: Option<&str>,
+    ) -> Result<String, AuthError> {
+        let k = self.keys.get(access_key).ok_or(AuthError::UnknownKey)?;
+        if k.token.as_deref() != token {
+            return Err(AuthError::BadToken);
+        }
+        Ok(k.principal.clone())
+    }
+
+    /// One request through the model (or the mutant wrapping it).
+    pub(crate) fn apply(
+        &mut self,
+        principal: &str,
+        op: Op,
+        expected_bucket_owner: Option<String>,
+    ) -> Result<(Outcome, Explanation), StepError> {
+        let step = Step {
+            as_: principal.to_string(),
+            op,
+            expected_bucket_owner,
+            expect: None,
+        };
+        match self.mutant {
+            Some(m) => mutants::step(m, &mut self.world, &step),
+            None => xacct_model::step(&mut self.world, &step),
+        }
+    }
+
+    /// Credentials for a new key of IAM user `user` of `account`.
+    pub(crate) fn issue_user_key(&mut self, account: &AccountName, user: &str) -> (String, Key) {
+        let (id, mut key) = self.rng.new_key("AKIA", &format!("{account}.{user}"));
+        key.user = Some((account.clone(), user.to_string()));
+        self.keys.insert(id.clone(), key.clone());
+        (id, key)
+    }
+
+    /// Keys of a new role session (not stored yet). The model names sessions by their key id.
+    pub(crate) fn issue_session_key(&mut self, caller: &str) -> (String, Key) {
+        let (id, mut key) = self.rng.new_key("ASIA", "");
+        key.principal = match self.mutant {
+            // The bug: temporary credentials act as whoever asked for them.
+            Some(Mutant::SessionInheritsCaller) => caller.to_string(),
+            _ => id.clone(),
+        };
+        key.token = Some(self.rng.session_token());
+        (id, key)
+    }
+
+    /// Access keys of IAM user `user` (ListAccessKeys): id and creation date.
+    pub(crate) fn user_keys(&self, account: &AccountName, user: &str) -> Vec<(String, String)> {
+        self.keys
+            .iter()
+            .filter(|(_, k)| {
+                k.user
+                    .as_ref()
+                    .is_some_and(|(a, u)| a == account && u == user)
+            })
+            .map(|(id, k)| (id.clone(), k.created.clone()))
+            .collect()
+    }
+
+    /// Back to the provisioned accounts with nothing else: what a random-run case leaves is
+    /// gone, root and `admin` keys stay. Returns what was removed.
+    pub(crate) fn reset(&mut self) -> Vec<String> {
+        let mut removed = self.leftovers();
+        let fresh = World::with_accounts(&self.accounts);
+        let env = self.world.env.clone();
+        self.world = fresh;
+        self.world.env = env;
+        let before = self.keys.len();
+        self.keys.retain(|_, k| k.provisioned);
+        let keys = before - self.keys.len();
+        if keys > 0 {
+            removed.push(format!("{keys} access key(s)"));
+        }
+        self.uploads.clear();
+        removed
+    }
+
+    /// Buckets, non-admin users, roles and sessions in the world.
+    pub(crate) fn leftovers(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .world
+            .buckets
+            .keys()
+            .map(|b| format!("bucket {b}"))
+            .collect();
+        for a in self.world.accounts.values() {
+            for u in a.users.keys().filter(|u| *u != "admin") {
+                out.push(format!("user {}.{u}", a.name));
+            }
+            for r in a.roles.keys() {
+                out.push(format!("role {}:{r}", a.name));
+            }
+        }
+        out.extend(self.world.sessions.keys().map(|s| format!("session {s}")));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provisioned_keys_survive_a_reset_and_others_do_not() {
+        let mut st = State::new(None);
+        let creds = st.add_account("A");
+        let admin = &creds["A.admin"];
+        assert!(admin.access_key_id.starts_with("AKIA"));
+        assert_eq!(admin.secret_access_key.len(), 40);
+        let (uid, _) = st.issue_user_key(&AccountName("A".into()), "u1");
+        let (sid, skey) = st.issue_session_key("A.admin");
+        st.keys.insert(sid.clone(), skey.clone());
+        assert_eq!(
+            st.principal_of(&sid, skey.token.as_deref()),
+            Ok(sid.clone())
+        );
+        assert_eq!(st.principal_of(&sid, None), Err(AuthError::BadToken));
+        let removed = st.reset();
+        assert!(removed.iter().any(|r| r.contains("access key")));
+        assert_eq!(st.principal_of(&uid, None), Err(AuthError::UnknownKey));
+        assert_eq!(
+            st.principal_of(&admin.access_key_id, None),
+            Ok("A.admin".into())
+        );
+        // Provisioning again hands out the same keys.
+        assert_eq!(st.add_account("A")["A.admin"], *admin);
+    }
+}

@@ -1,0 +1,58 @@
+//! Object steps by any caller: uploads (with the ACL they may carry), reads (GetObjectAcl as
+//! often as GetObject: it is how ownership shows), listings, deletes.
+
+use super::acls::acl_choice;
+use super::{owner_of, step, Draw};
+use proptest::prelude::*;
+use xacct_model::scenario::{Op, Step};
+
+pub(super) fn put_object(d: &Draw) -> BoxedStrategy<Step> {
+    let w = d.world.clone();
+    (d.caller(), d.bucket(), d.key())
+        .prop_flat_map(move |(who, b, k)| {
+            let owner = owner_of(&w, &b);
+            (Just(who), Just(b), Just(k), acl_choice(owner))
+        })
+        .prop_map(|(who, b, k, (acl, grants))| {
+            step(
+                who,
+                Op::PutObject {
+                    bucket: b,
+                    key: k,
+                    acl,
+                    grants,
+                },
+            )
+        })
+        .boxed()
+}
+
+pub(super) fn read_object(d: &Draw) -> BoxedStrategy<Step> {
+    // GetObjectAcl is how ownership shows: as often as GetObject.
+    (d.caller(), d.bucket(), d.key(), 0..5u8)
+        .prop_map(|(who, b, k, which)| {
+            let op = match which {
+                0 | 1 => Op::GetObject { bucket: b, key: k },
+                2 => Op::HeadObject { bucket: b, key: k },
+                _ => Op::GetObjectAcl { bucket: b, key: k },
+            };
+            step(who, op)
+        })
+        .boxed()
+}
+
+pub(super) fn list_objects(d: &Draw) -> BoxedStrategy<Step> {
+    (
+        d.caller(),
+        d.bucket(),
+        prop::option::weighted(0.3, Just("dir/".to_string())),
+    )
+        .prop_map(|(who, b, prefix)| step(who, Op::ListObjects { bucket: b, prefix }))
+        .boxed()
+}
+
+pub(super) fn delete_object(d: &Draw) -> BoxedStrategy<Step> {
+    (d.caller(), d.bucket(), d.key())
+        .prop_map(|(who, b, k)| step(who, Op::DeleteObject { bucket: b, key: k }))
+        .boxed()
+}
