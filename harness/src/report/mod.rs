@@ -4,9 +4,9 @@
 //! JUnit XML and a JSON-lines event log.
 //!
 //! One file per output: [`divergence`] (the per-divergence files), [`text`] (`summary.txt`),
-//! [`markdown`] (`summary.md` and each divergence's `.md`), [`junit`] (JUnit XML), [`events`]
+//! [`markdown`] (`summary.md` and each divergence's `.md`), [`junit`](mod@junit) (JUnit XML), [`events`]
 //! (`events.jsonl`) and [`awscli`] (the reproduction scripts); [`write_run`] writes them all.
-//! What they share (the classes in order, durations, rates) is in [`format`].
+//! What they share (the classes in order, durations, rates) is in `format`.
 //!
 //! Paths in summaries are relative to the output directory.
 

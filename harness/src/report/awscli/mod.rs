@@ -14,10 +14,10 @@
 //! `` ` `` are escaped, so only the placeholders become shell variables and IAM policy variables
 //! such as `${aws:username}` stay literal.
 //!
-//! Layout: [`header`] (the usage comment), [`setup`] (the shell functions of `bash/`, the
-//! profiles, the placeholders, the clean-up), [`principals`] (who each step runs as), [`quote`]
+//! Layout: `header` (the usage comment), `setup` (the shell functions of `bash/`, the
+//! profiles, the placeholders, the clean-up), `principals` (who each step runs as), `quote`
 //! (shell words and heredocs); then one file per operation family, turning a step into its CLI
-//! call: [`bucket`], [`bucket_config`], [`acl`], [`object`], [`iam`], [`sts`].
+//! call: `bucket`, `bucket_config`, `acl`, `object`, `iam`, `sts`.
 
 mod acl;
 mod bucket;
