@@ -81,3 +81,56 @@ fn script_env(name: &str) -> BTreeMap<String, String> {
     }
     m
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn err(args: &TargetArgs, kind: TargetKind) -> TargetError {
+        match args.build(kind) {
+            Ok(_) => panic!("{} built", kind.name()),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn what_a_target_lacks_is_named_by_its_error() {
+        let mut args = TargetArgs::local(TargetKind::Generic);
+        assert!(matches!(
+            err(&args, TargetKind::Generic),
+            TargetError::NoTargetFile
+        ));
+        args.target_file = Some(PathBuf::from("does/not/exist.toml"));
+        match err(&args, TargetKind::Generic) {
+            TargetError::TargetFileUnreadable { path, .. } => {
+                assert_eq!(path, PathBuf::from("does/not/exist.toml"))
+            }
+            other => panic!("{other}"),
+        }
+        let mut args = TargetArgs::local(TargetKind::Aws);
+        assert!(matches!(
+            err(&args, TargetKind::Aws),
+            TargetError::RealAwsNotConfirmed
+        ));
+        args.i_understand_this_uses_real_aws = true;
+        assert!(matches!(
+            err(&args, TargetKind::Aws),
+            TargetError::NoAwsProfiles
+        ));
+    }
+
+    #[test]
+    fn a_mutant_needs_the_embedded_endpoint() {
+        let mut args = TargetArgs::local(TargetKind::Rgw);
+        args.mutant = Some(xacct_endpoint::Mutant::DenyIgnored);
+        let e = err(&args, TargetKind::Rgw);
+        assert!(matches!(
+            e,
+            TargetError::MutantNeedsEmbedded {
+                target: TargetKind::Rgw
+            }
+        ));
+        assert!(e.to_string().ends_with("--target rgw"), "{e}");
+    }
+}

@@ -1,6 +1,9 @@
 //! What can go wrong while building a target, provisioning a run's accounts on it, or asking it
 //! what is left.
 //!
+//! Failures of the endpoint itself (its admin tool or API) say so, as they always have: "the
+//! endpoint failed during provisioning: …", also where clean-up reports them.
+//!
 //! Every message is complete on its own (reports and `provisioning: …` lines print them with
 //! `{}`), so an underlying error is part of the message rather than a `source()`, which the
 //! CLI's `{:#}` would print a second time.
@@ -83,12 +86,12 @@ pub enum TargetError {
     #[error("cannot run radosgw-admin (is Ceph installed? scripts/backends/rgw up installs it): {error}")]
     RadosgwAdminNotRun { error: std::io::Error },
     /// `command`: the arguments, space-separated (they hold no secrets).
-    #[error("radosgw-admin {command}: timeout")]
+    #[error("the endpoint failed during provisioning: radosgw-admin {command}: timeout")]
     RadosgwAdminTimeout { command: String },
     /// `stderr`: its last line.
-    #[error("radosgw-admin {command} failed: {stderr}")]
+    #[error("the endpoint failed during provisioning: radosgw-admin {command} failed: {stderr}")]
     RadosgwAdminFailed { command: String, stderr: String },
-    #[error("radosgw-admin {command}: the answer has no {missing}")]
+    #[error("the endpoint failed during provisioning: radosgw-admin {command}: the answer has no {missing}")]
     RadosgwAdminAnswer {
         command: String,
         missing: &'static str,
@@ -96,12 +99,12 @@ pub enum TargetError {
 
     #[error("moto endpoint {endpoint} must be http://host:port")]
     MotoEndpointNotHttp { endpoint: String },
-    #[error("moto-api {path}: timeout")]
+    #[error("the endpoint failed during provisioning: moto-api {path}: timeout")]
     MotoApiTimeout { path: String },
-    #[error("moto-api {path}: {error}")]
+    #[error("the endpoint failed during provisioning: moto-api {path}: {error}")]
     MotoApiUnreachable { path: String, error: std::io::Error },
     /// `status_line`: the first line of its HTTP answer.
-    #[error("moto-api {path} answered {status_line}")]
+    #[error("the endpoint failed during provisioning: moto-api {path} answered {status_line}")]
     MotoApiRefused { path: String, status_line: String },
 }
 

@@ -5,7 +5,7 @@
 //! Grantees are the scenario's placeholders rewritten for the target; the answers' owners and
 //! grantees are read back as account or group names.
 
-use super::{misrouted, not_built, StepCx};
+use super::{misrouted, not_built, s3_bucket_request, StepCx};
 use crate::compare::Observed;
 use crate::target::mapping::Mapping;
 use aws_sdk_s3::types as s3t;
@@ -102,30 +102,18 @@ async fn put_bucket_acl(
     headers: AclHeaders<'_>,
     policy: Option<&AccessControlPolicy>,
 ) -> Observed {
-    let b = cx
-        .clients
-        .s3
-        .put_bucket_acl()
-        .bucket(cx.bucket(bucket))
-        .set_expected_bucket_owner(cx.expected_owner());
+    let body = match access_control_policy(cx, policy) {
+        Ok(body) => body,
+        Err(e) => return not_built(e),
+    };
+    let b = s3_bucket_request!(cx, put_bucket_acl, bucket).set_access_control_policy(body);
     let b = with_acl!(b, cx, headers, s3t::BucketCannedAcl);
-    let mut b = with_write_grant!(b, cx, headers);
-    if let Some(p) = policy {
-        match access_control_policy(cx, p) {
-            Ok(p) => b = b.access_control_policy(p),
-            Err(e) => return not_built(e),
-        }
-    }
+    let b = with_write_grant!(b, cx, headers);
     cx.answered(b.send().await, 200)
 }
 
 async fn get_bucket_acl(cx: &StepCx<'_>, bucket: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .get_bucket_acl()
-        .bucket(cx.bucket(bucket))
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, get_bucket_acl, bucket);
     cx.answer(req.send().await, 200, |out| {
         acl_outcome(&cx.state.mapping, out.owner(), out.grants())
     })
@@ -138,42 +126,33 @@ async fn put_object_acl(
     headers: AclHeaders<'_>,
     policy: Option<&AccessControlPolicy>,
 ) -> Observed {
-    let b = cx
-        .clients
-        .s3
-        .put_object_acl()
-        .bucket(cx.bucket(bucket))
+    let body = match access_control_policy(cx, policy) {
+        Ok(body) => body,
+        Err(e) => return not_built(e),
+    };
+    let b = s3_bucket_request!(cx, put_object_acl, bucket)
         .key(key)
-        .set_expected_bucket_owner(cx.expected_owner());
-    let mut b = with_acl!(b, cx, headers, s3t::ObjectCannedAcl);
-    if let Some(p) = policy {
-        match access_control_policy(cx, p) {
-            Ok(p) => b = b.access_control_policy(p),
-            Err(e) => return not_built(e),
-        }
-    }
+        .set_access_control_policy(body);
+    let b = with_acl!(b, cx, headers, s3t::ObjectCannedAcl);
     cx.answered(b.send().await, 200)
 }
 
 async fn get_object_acl(cx: &StepCx<'_>, bucket: &str, key: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .get_object_acl()
-        .bucket(cx.bucket(bucket))
-        .key(key)
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, get_object_acl, bucket).key(key);
     cx.answer(req.send().await, 200, |out| {
         acl_outcome(&cx.state.mapping, out.owner(), out.grants())
     })
 }
 
-/// A scenario's AccessControlPolicy body for the target: owner and grantees rewritten
-/// (`id=…`, `uri=…`, `emailAddress=…`; a bare value is a canonical id).
+/// A scenario's AccessControlPolicy body, if any, for the target: owner and grantees
+/// rewritten (`id=…`, `uri=…`, `emailAddress=…`; a bare value is a canonical id).
 fn access_control_policy(
     cx: &StepCx<'_>,
-    p: &AccessControlPolicy,
-) -> Result<s3t::AccessControlPolicy, BuildError> {
+    p: Option<&AccessControlPolicy>,
+) -> Result<Option<s3t::AccessControlPolicy>, BuildError> {
+    let Some(p) = p else {
+        return Ok(None);
+    };
     let mut b = s3t::AccessControlPolicy::builder();
     if let Some(o) = &p.owner {
         let id = cx.rewrite(o);
@@ -200,7 +179,7 @@ fn access_control_policy(
                 .build(),
         );
     }
-    Ok(b.build())
+    Ok(Some(b.build()))
 }
 
 /// A Get*Acl answer in the model's terms: owner and grants by account or group name.

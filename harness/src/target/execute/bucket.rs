@@ -2,7 +2,7 @@
 //! DeleteBucket and ListBuckets (which shows only this run's buckets).
 
 use super::acl::{with_acl, with_write_grant, AclHeaders};
-use super::{allowed, misrouted, StepCx};
+use super::{allowed, misrouted, s3_bucket_request, StepCx};
 use crate::compare::Observed;
 use aws_sdk_s3::types as s3t;
 use xacct_model::outcome::Outcome;
@@ -50,12 +50,7 @@ async fn create_bucket(
 }
 
 async fn delete_bucket(cx: &StepCx<'_>, bucket: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .delete_bucket()
-        .bucket(cx.bucket(bucket))
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, delete_bucket, bucket);
     cx.answered(req.send().await, 204)
 }
 

@@ -1,7 +1,7 @@
 //! The bucket configuration operations: ownership controls (Put/Get/Delete), the public access
 //! block (Put/Get/Delete) and the bucket policy (Put/Get/Delete).
 
-use super::{misrouted, not_built, StepCx};
+use super::{misrouted, not_built, s3_bucket_request, StepCx};
 use crate::compare::Observed;
 use aws_sdk_s3::types as s3t;
 use serde_json::Value;
@@ -49,23 +49,13 @@ async fn put_ownership_controls(cx: &StepCx<'_>, bucket: &str, ownership: &str) 
         Ok(c) => c,
         Err(e) => return not_built(e),
     };
-    let req = cx
-        .clients
-        .s3
-        .put_bucket_ownership_controls()
-        .bucket(cx.bucket(bucket))
-        .ownership_controls(controls)
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req =
+        s3_bucket_request!(cx, put_bucket_ownership_controls, bucket).ownership_controls(controls);
     cx.answered(req.send().await, 200)
 }
 
 async fn get_ownership_controls(cx: &StepCx<'_>, bucket: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .get_bucket_ownership_controls()
-        .bucket(cx.bucket(bucket))
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, get_bucket_ownership_controls, bucket);
     cx.answer(req.send().await, 200, |out| Outcome {
         ownership: out
             .ownership_controls()
@@ -76,12 +66,7 @@ async fn get_ownership_controls(cx: &StepCx<'_>, bucket: &str) -> Observed {
 }
 
 async fn delete_ownership_controls(cx: &StepCx<'_>, bucket: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .delete_bucket_ownership_controls()
-        .bucket(cx.bucket(bucket))
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, delete_bucket_ownership_controls, bucket);
     cx.answered(req.send().await, 204)
 }
 
@@ -92,23 +77,13 @@ async fn put_public_access_block(cx: &StepCx<'_>, bucket: &str, pab: &PabView) -
         .block_public_policy(pab.block_public_policy)
         .restrict_public_buckets(pab.restrict_public_buckets)
         .build();
-    let req = cx
-        .clients
-        .s3
-        .put_public_access_block()
-        .bucket(cx.bucket(bucket))
-        .public_access_block_configuration(cfg)
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, put_public_access_block, bucket)
+        .public_access_block_configuration(cfg);
     cx.answered(req.send().await, 200)
 }
 
 async fn get_public_access_block(cx: &StepCx<'_>, bucket: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .get_public_access_block()
-        .bucket(cx.bucket(bucket))
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, get_public_access_block, bucket);
     cx.answer(req.send().await, 200, |out| Outcome {
         public_access_block: out.public_access_block_configuration().map(|p| PabView {
             block_public_acls: p.block_public_acls().unwrap_or(false),
@@ -121,42 +96,21 @@ async fn get_public_access_block(cx: &StepCx<'_>, bucket: &str) -> Observed {
 }
 
 async fn delete_public_access_block(cx: &StepCx<'_>, bucket: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .delete_public_access_block()
-        .bucket(cx.bucket(bucket))
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, delete_public_access_block, bucket);
     cx.answered(req.send().await, 204)
 }
 
 async fn put_bucket_policy(cx: &StepCx<'_>, bucket: &str, policy: &Value) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .put_bucket_policy()
-        .bucket(cx.bucket(bucket))
-        .policy(cx.policy_text(policy))
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, put_bucket_policy, bucket).policy(cx.policy_text(policy));
     cx.answered(req.send().await, 204)
 }
 
 async fn get_bucket_policy(cx: &StepCx<'_>, bucket: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .get_bucket_policy()
-        .bucket(cx.bucket(bucket))
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, get_bucket_policy, bucket);
     cx.answered(req.send().await, 200)
 }
 
 async fn delete_bucket_policy(cx: &StepCx<'_>, bucket: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .delete_bucket_policy()
-        .bucket(cx.bucket(bucket))
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, delete_bucket_policy, bucket);
     cx.answered(req.send().await, 204)
 }

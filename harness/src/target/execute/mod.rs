@@ -24,6 +24,19 @@ use std::fmt;
 use xacct_model::outcome::Outcome;
 use xacct_model::scenario::{Op, Step};
 
+/// An S3 request on one of the scenario's buckets, addressed as the caller addresses it and
+/// with the step's `x-amz-expected-bucket-owner` (every bucket-scoped S3 operation takes both).
+macro_rules! s3_bucket_request {
+    ($cx:expr, $operation:ident, $bucket:expr) => {
+        $cx.clients
+            .s3
+            .$operation()
+            .bucket($cx.bucket($bucket))
+            .set_expected_bucket_owner($cx.expected_owner())
+    };
+}
+use s3_bucket_request;
+
 /// Everything a run knows about the target's side of a scenario.
 #[derive(Debug)]
 pub struct TargetState {

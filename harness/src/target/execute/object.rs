@@ -2,7 +2,7 @@
 //! CreateMultipartUpload (aborted at once: a started upload is all the rules are about).
 
 use super::acl::{with_acl, AclHeaders};
-use super::{misrouted, StepCx};
+use super::{misrouted, s3_bucket_request, StepCx};
 use crate::compare::Observed;
 use crate::target::answer::{from_error, success_status};
 use aws_sdk_s3::primitives::ByteStream;
@@ -44,26 +44,15 @@ pub(super) async fn execute(cx: &StepCx<'_>, op: &Op) -> Observed {
 }
 
 async fn put_object(cx: &StepCx<'_>, bucket: &str, key: &str, headers: AclHeaders<'_>) -> Observed {
-    let b = cx
-        .clients
-        .s3
-        .put_object()
-        .bucket(cx.bucket(bucket))
+    let b = s3_bucket_request!(cx, put_object, bucket)
         .key(key)
-        .body(ByteStream::from_static(b"xacct"))
-        .set_expected_bucket_owner(cx.expected_owner());
+        .body(ByteStream::from_static(b"xacct"));
     let b = with_acl!(b, cx, headers, s3t::ObjectCannedAcl);
     cx.answered(b.send().await, 200)
 }
 
 async fn get_object(cx: &StepCx<'_>, bucket: &str, key: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .get_object()
-        .bucket(cx.bucket(bucket))
-        .key(key)
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, get_object, bucket).key(key);
     match req.send().await {
         Ok(out) => {
             // Read the body so the connection is reusable; its content does not matter.
@@ -76,24 +65,12 @@ async fn get_object(cx: &StepCx<'_>, bucket: &str, key: &str) -> Observed {
 
 /// The answer's error code is not compared: HEAD answers have no body (see `StepCx::head`).
 async fn head_object(cx: &StepCx<'_>, bucket: &str, key: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .head_object()
-        .bucket(cx.bucket(bucket))
-        .key(key)
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, head_object, bucket).key(key);
     cx.answered(req.send().await, 200)
 }
 
 async fn delete_object(cx: &StepCx<'_>, bucket: &str, key: &str) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .delete_object()
-        .bucket(cx.bucket(bucket))
-        .key(key)
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req = s3_bucket_request!(cx, delete_object, bucket).key(key);
     cx.answered(req.send().await, 204)
 }
 
@@ -107,26 +84,16 @@ async fn copy_object(
 ) -> Observed {
     // `x-amz-copy-source` names the source bucket as the caller addresses it.
     let source = format!("{}/{}", cx.bucket(source_bucket), source_key);
-    let b = cx
-        .clients
-        .s3
-        .copy_object()
-        .bucket(cx.bucket(bucket))
+    let b = s3_bucket_request!(cx, copy_object, bucket)
         .key(key)
-        .copy_source(source)
-        .set_expected_bucket_owner(cx.expected_owner());
+        .copy_source(source);
     let b = with_acl!(b, cx, headers, s3t::ObjectCannedAcl);
     cx.answered(b.send().await, 200)
 }
 
 async fn list_objects(cx: &StepCx<'_>, bucket: &str, prefix: Option<&str>) -> Observed {
-    let req = cx
-        .clients
-        .s3
-        .list_objects_v2()
-        .bucket(cx.bucket(bucket))
-        .set_prefix(prefix.map(str::to_string))
-        .set_expected_bucket_owner(cx.expected_owner());
+    let req =
+        s3_bucket_request!(cx, list_objects_v2, bucket).set_prefix(prefix.map(str::to_string));
     cx.answer(req.send().await, 200, |out| Outcome {
         keys: Some(
             out.contents()
@@ -144,13 +111,7 @@ async fn create_multipart_upload(
     key: &str,
     headers: AclHeaders<'_>,
 ) -> Observed {
-    let b = cx
-        .clients
-        .s3
-        .create_multipart_upload()
-        .bucket(cx.bucket(bucket))
-        .key(key)
-        .set_expected_bucket_owner(cx.expected_owner());
+    let b = s3_bucket_request!(cx, create_multipart_upload, bucket).key(key);
     let b = with_acl!(b, cx, headers, s3t::ObjectCannedAcl);
     let result = b.send().await;
     let upload_id = result
