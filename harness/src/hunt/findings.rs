@@ -1,5 +1,5 @@
-//! What a random run finds: each divergence shrunk to a minimal,
-//! replayable scenario, and the run's totals. Reports (`report.rs`, `awscli.rs`) render these.
+//! What a random run finds: each divergence shrunk to a minimal, replayable scenario, and the
+//! run's totals, merged over its jobs. The `report` module renders these.
 
 use crate::compare::{Class, Observed};
 use serde::{Deserialize, Serialize};

@@ -3,6 +3,9 @@
 //! up; the first divergence not yet known is shrunk by proptest to the fewest steps and simplest
 //! values that still give the same signature, replayed once more to confirm, and written out.
 //! The run then goes on hunting divergences it has not seen.
+//!
+//! `rounds.rs` holds a run's state and its phases, `case.rs` one case, `findings.rs` what a run
+//! finds, `bench.rs` the seeded-bug benchmark. Callers watch a run through an [`Observer`].
 
 pub mod bench;
 mod case;

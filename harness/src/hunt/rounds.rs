@@ -21,11 +21,11 @@ const ROUND_CASES: u64 = 25;
 
 /// A random run under way.
 pub(crate) struct Hunt<'a> {
-    pub cfg: &'a RunConfig,
-    pub started: Instant,
-    pub observer: &'a mut dyn Observer,
-    pub cases: CaseContext<'a>,
-    pub summary: RunSummary,
+    cfg: &'a RunConfig,
+    started: Instant,
+    observer: &'a mut dyn Observer,
+    cases: CaseContext<'a>,
+    summary: RunSummary,
     /// Cases run so far, shrinking and confirmation included: each gets the prefix `c<n>`.
     case_no: u64,
     /// Signatures not hunted: the baseline's and those already found.
