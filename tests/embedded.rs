@@ -18,7 +18,7 @@ use xacct_endpoint::{Endpoint, Mutant};
 use xacct_harness::compare::replay::replay_against;
 use xacct_harness::compare::Level;
 use xacct_harness::hunt::bench::{self, MutantBench};
-use xacct_harness::hunt::{run, RunConfig};
+use xacct_harness::hunt::{run, Quiet, RunConfig};
 use xacct_harness::target::embedded::Embedded;
 use xacct_harness::target::sdk::{self, Creds, EndpointConfig};
 use xacct_harness::target::Target;
@@ -127,15 +127,7 @@ fn a_random_run_against_the_unmutated_endpoint_finds_nothing() {
     let rt = runtime();
     let mut t = embedded(&rt, None);
     let stop = AtomicBool::new(false);
-    let s = run(
-        &mut t,
-        &rt,
-        &config(11, 400, None),
-        &stop,
-        &mut |_| {},
-        &mut |_| {},
-        &mut |_| {},
-    );
+    let s = run(&mut t, &rt, &config(11, 400, None), &stop, &mut Quiet);
     assert_eq!(s.cases, 400);
     assert!(s.steps > 2000, "only {} steps", s.steps);
     assert!(

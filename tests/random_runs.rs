@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
 use xacct_harness::compare::Level;
-use xacct_harness::hunt::findings::RunSummary;
-use xacct_harness::hunt::{run, RunConfig};
+use xacct_harness::hunt::findings::{Divergence, RunSummary};
+use xacct_harness::hunt::{run, Observer, RunConfig};
 use xacct_harness::target::{Target, TargetArgs, TargetKind};
 
 /// moto's authentication switch (reset-auth) is global to the server: runs that bootstrap or
@@ -38,14 +38,21 @@ fn short_run(t: &mut Target, seed: u64, cases: u64) -> RunSummary {
         stop_after: None,
     };
     let stop = AtomicBool::new(false);
-    run(t, &rt, &cfg, &stop, &mut |_| {}, &mut |_| {}, &mut |d| {
+    run(t, &rt, &cfg, &stop, &mut PrintFound)
+}
+
+/// Prints every divergence a run finds.
+struct PrintFound;
+
+impl Observer for PrintFound {
+    fn divergence(&mut self, d: &Divergence) {
         eprintln!(
             "found {} ({} -> {} steps)",
             d.signature.key(),
             d.original_steps,
             d.shrunk_steps
         )
-    })
+    }
 }
 
 /// What every short run must show: some divergences, each confirmed, shrunk, and replayable

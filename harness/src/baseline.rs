@@ -8,6 +8,7 @@
 //! ```
 
 use crate::compare::Class;
+use crate::hunt::findings::RunSummary;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -182,6 +183,22 @@ pub struct KnownSignature {
 impl RunBaseline {
     pub fn load(path: &Path) -> Result<RunBaseline, BaselineError> {
         load_json(path)
+    }
+
+    /// A run baseline listing the signatures of a run's divergences, reasons taken from their
+    /// details (to be edited into one-line explanations by a person).
+    pub fn from_run(target: &str, run: &RunSummary) -> RunBaseline {
+        RunBaseline {
+            target: target.to_string(),
+            signatures: run
+                .divergences
+                .iter()
+                .map(|d| KnownSignature {
+                    signature: d.signature.key(),
+                    reason: d.detail.clone(),
+                })
+                .collect(),
+        }
     }
 
     pub fn keys(&self) -> std::collections::BTreeSet<String> {

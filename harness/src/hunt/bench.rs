@@ -4,7 +4,7 @@
 //! within 60 s on a 2-core machine, median shrunk length at most 4 steps.
 
 use crate::compare::Level;
-use crate::hunt::{self, RunConfig};
+use crate::hunt::{self, Quiet, RunConfig};
 use crate::target::embedded::Embedded;
 use crate::target::{Target, TargetError};
 use serde::Serialize;
@@ -73,15 +73,7 @@ pub fn one(
         stop_after: Some(1),
     };
     let stop = AtomicBool::new(false);
-    let summary = hunt::run(
-        &mut target,
-        rt,
-        &rc,
-        &stop,
-        &mut |_| {},
-        &mut |_| {},
-        &mut |_| {},
-    );
+    let summary = hunt::run(&mut target, rt, &rc, &stop, &mut Quiet);
     let d = summary.divergences.first();
     Ok(MutantRow {
         mutant: m.name().to_string(),

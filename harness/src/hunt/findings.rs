@@ -1,5 +1,5 @@
-//! What a random run finds: each divergence shrunk to a minimal,
-//! replayable scenario, and the run's totals. Reports (`report.rs`, `awscli.rs`) render these.
+//! What a random run finds: each divergence shrunk to a minimal, replayable scenario, and the
+//! run's totals, merged over its jobs. The `report` module renders these.
 
 use crate::compare::{Class, Observed};
 use serde::{Deserialize, Serialize};
@@ -57,6 +57,13 @@ pub struct Divergence {
     pub found_after_ms: u128,
 }
 
+/// The id of a run's `number`-th divergence (from 1): `d01-over-permissive-put_object`. The one
+/// naming scheme of divergences: the hunt names each as it is found (in the event log), and
+/// [`RunSummary::number_divergences`] renumbers them in report order.
+pub fn divergence_id(number: usize, signature: &Signature) -> String {
+    format!("d{number:02}-{}-{}", signature.class, signature.op)
+}
+
 /// A whole random run.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSummary {
@@ -75,6 +82,63 @@ pub struct RunSummary {
     pub faults: u64,
     /// Divergences whose shrunk scenario did not reproduce (flaky).
     pub flaky: Vec<String>,
+}
+
+impl RunSummary {
+    /// A run against `target` with `seed` that has done nothing yet.
+    pub fn empty(target: &str, seed: u64) -> RunSummary {
+        RunSummary {
+            target: target.to_string(),
+            seed,
+            cases: 0,
+            steps: 0,
+            elapsed_ms: 0,
+            divergences: Vec::new(),
+            known: Vec::new(),
+            not_seen: Vec::new(),
+            unsupported: 0,
+            faults: 0,
+            flaky: Vec::new(),
+        }
+    }
+
+    /// Adds the summary of another job of the same run (jobs run side by side): totals add up,
+    /// the run took as long as its slowest job, a divergence is kept once per signature (the
+    /// first job's), and a baseline signature is not seen only when no job saw it. Call
+    /// [`RunSummary::number_divergences`] once every job is in.
+    pub fn merge(&mut self, other: RunSummary) {
+        self.cases += other.cases;
+        self.steps += other.steps;
+        self.elapsed_ms = self.elapsed_ms.max(other.elapsed_ms);
+        self.unsupported += other.unsupported;
+        self.faults += other.faults;
+        self.flaky.extend(other.flaky);
+        self.known.extend(other.known);
+        self.known.sort();
+        self.known.dedup();
+        self.not_seen.retain(|k| other.not_seen.contains(k));
+        for d in other.divergences {
+            if !self.divergences.iter().any(|x| x.signature == d.signature) {
+                self.divergences.push(d);
+            }
+        }
+    }
+
+    /// Puts the divergences in report order (by class, over-permissive first, then by the case
+    /// that found them) and names them by [`divergence_id`] in that order; the scenario of each
+    /// carries its name.
+    pub fn number_divergences(&mut self) {
+        self.divergences.sort_by(|a, b| {
+            a.signature
+                .class
+                .cmp(&b.signature.class)
+                .then(a.case.cmp(&b.case))
+        });
+        for (i, d) in self.divergences.iter_mut().enumerate() {
+            d.id = divergence_id(i + 1, &d.signature);
+            d.scenario.name = d.id.clone();
+        }
+    }
 }
 
 /// One line of the JSON-lines event log.
@@ -111,4 +175,105 @@ pub enum Event {
         divergences: usize,
         elapsed_ms: u128,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xacct_model::outcome::Outcome;
+
+    fn divergence(class: Class, op: &str, case: u64) -> Divergence {
+        let signature = Signature {
+            class,
+            op: op.into(),
+            model: "403 AccessDenied".into(),
+            target: "200".into(),
+            rule: "R22".into(),
+        };
+        Divergence {
+            id: divergence_id(9, &signature),
+            scenario: Scenario {
+                name: divergence_id(9, &signature),
+                description: None,
+                steps: Vec::new(),
+            },
+            signature,
+            step: 1,
+            original_steps: 5,
+            shrunk_steps: 1,
+            model: Outcome::error(403, "AccessDenied"),
+            explanation: Vec::new(),
+            target: Observed::Answer {
+                outcome: Outcome::status(200),
+                raw: String::new(),
+            },
+            detail: String::new(),
+            confirmed: true,
+            case,
+            found_after_ms: 0,
+        }
+    }
+
+    fn job(divergences: Vec<Divergence>, known: &[&str], not_seen: &[&str]) -> RunSummary {
+        RunSummary {
+            cases: 10,
+            steps: 100,
+            elapsed_ms: 1000 + divergences.len() as u128,
+            divergences,
+            known: known.iter().map(|k| k.to_string()).collect(),
+            not_seen: not_seen.iter().map(|k| k.to_string()).collect(),
+            unsupported: 1,
+            faults: 2,
+            flaky: vec!["f".into()],
+            ..RunSummary::empty("embedded", 1)
+        }
+    }
+
+    #[test]
+    fn ids_name_number_class_and_op() {
+        let d = divergence(Class::OverPermissive, "put_object", 0);
+        assert_eq!(
+            divergence_id(3, &d.signature),
+            "d03-over-permissive-put_object"
+        );
+    }
+
+    #[test]
+    fn merged_jobs_add_up_keep_each_signature_once_and_number_in_report_order() {
+        let mut run = job(
+            vec![
+                divergence(Class::WrongError, "get_object", 2),
+                divergence(Class::OverPermissive, "put_object", 7),
+            ],
+            &["k2"],
+            &["k1", "k3"],
+        );
+        run.merge(job(
+            vec![
+                divergence(Class::OverPermissive, "put_object", 1),
+                divergence(Class::OverPermissive, "copy_object", 4),
+            ],
+            &["k1", "k2"],
+            &["k3"],
+        ));
+        assert_eq!((run.cases, run.steps, run.elapsed_ms), (20, 200, 1002));
+        assert_eq!((run.unsupported, run.faults, run.flaky.len()), (2, 4, 2));
+        assert_eq!(run.known, vec!["k1", "k2"]);
+        assert_eq!(run.not_seen, vec!["k3"]);
+        run.number_divergences();
+        let ids: Vec<(&str, u64)> = run
+            .divergences
+            .iter()
+            .map(|d| (d.id.as_str(), d.case))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("d01-over-permissive-copy_object", 4),
+                ("d02-over-permissive-put_object", 7),
+                ("d03-wrong-error-get_object", 2),
+            ]
+        );
+        assert!(run.divergences.iter().all(|d| d.scenario.name == d.id));
+    }
 }

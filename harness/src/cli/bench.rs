@@ -1,0 +1,29 @@
+//! `xacct bench mutants`: the seeded-bug benchmark (`hunt::bench`), a line per mutant and seed
+//! on stderr as each is done, the table on stdout.
+
+use super::{write_json, MutantsArgs};
+use anyhow::Result;
+use std::process::ExitCode;
+use std::time::Duration;
+use xacct_harness::hunt::bench::{self, MutantBench};
+
+pub(super) fn mutants(args: MutantsArgs) -> Result<ExitCode> {
+    let mutants = if args.mutants.is_empty() {
+        xacct_endpoint::Mutant::ALL.to_vec()
+    } else {
+        args.mutants
+    };
+    let cfg = MutantBench {
+        seeds: args.seeds,
+        budget: Duration::from_secs(args.budget),
+        max_steps: args.max_steps,
+    };
+    let rows = bench::mutants(&mutants, &cfg, &mut |r| {
+        eprintln!("{}", bench::row_line(r));
+    })?;
+    print!("{}", bench::table(&rows, &cfg));
+    if let Some(j) = args.json {
+        write_json(&j, &rows, "")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,304 @@
+//! The command line of `xacct`: the clap types of every subcommand, and the dispatch to the
+//! file of each (`explain.rs`, `replay.rs`, `run.rs`, …), which does its one thing with the
+//! library and prints the outcome.
+
+mod awscli;
+mod bench;
+mod decisions;
+mod explain;
+mod jobs;
+mod replay;
+mod rules;
+mod run;
+mod serve;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use xacct_harness::compare::Level;
+use xacct_harness::target::{TargetArgs, TargetKind};
+use xacct_model::Scenario;
+
+/// Property-based conformance harness for S3 object ownership and cross-account access.
+#[derive(Parser)]
+#[command(name = "xacct", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show, step by step, what the model decides for a scenario and which rules decided it.
+    Explain(ExplainArgs),
+    /// Replay scenarios: against the model only (checking every `expect`), or against a
+    /// target and the model side by side, classifying every difference.
+    Replay(ReplayArgs),
+    /// Random runs: generate step sequences from the model's state machine, run each against a
+    /// target and the model, shrink every divergence to a minimal replayable scenario.
+    Run(RunArgs),
+    /// Print the model's decision tables (principal × operation × ownership × object owner).
+    Decisions(DecisionsArgs),
+    /// List the rules the model holds, with their sources.
+    Rules,
+    /// Run the embedded endpoint (the model over S3, STS and IAM) for other tools: aws-cli,
+    /// boto3, the aws-cli scripts xacct writes. Writes an AWS CLI config and credentials file
+    /// with a profile per principal, and serves until Ctrl-C.
+    Serve(ServeArgs),
+    /// Benchmarks of the harness itself.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+    /// Print an aws-cli script that replays a scenario without xacct (as written beside every
+    /// divergence a run finds).
+    Awscli(AwscliArgs),
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// Scenario file (JSON).
+    file: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ReplayArgs {
+    /// Scenario files (JSON).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Check the expectations against the model only (no endpoint).
+    #[arg(long, conflicts_with = "target")]
+    model_only: bool,
+    #[command(flatten)]
+    target: TargetFlags,
+    /// How much of each answer to compare; default: full against the embedded endpoint
+    /// (it has the model's own ids, so owners and grants compare exactly), code elsewhere.
+    #[arg(long = "compare", value_name = "decision|code|full")]
+    level: Option<Level>,
+    /// Known divergences: fail only on divergences this file does not list. Default with
+    /// --target: baselines/<target>.json when it exists.
+    #[arg(long, conflicts_with = "no_baseline")]
+    baseline: Option<PathBuf>,
+    /// Judge every divergence as new, even when baselines/<target>.json exists.
+    #[arg(long)]
+    no_baseline: bool,
+    /// Write the divergences found to this file as a baseline (reasons to be edited).
+    #[arg(long)]
+    write_baseline: Option<PathBuf>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    target: TargetFlags,
+    /// Seed of the run (same seed, same sequences); random when not given, and printed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Number of generated cases (shrinking attempts are not counted).
+    #[arg(long, default_value_t = 100)]
+    cases: u64,
+    /// Steps per case, at most.
+    #[arg(long, default_value_t = 20)]
+    max_steps: usize,
+    /// Stop after this many seconds (whatever the case count).
+    #[arg(long)]
+    time_budget: Option<u64>,
+    /// How much of each answer to compare; default: full against the embedded endpoint
+    /// (it has the model's own ids, so owners and grants compare exactly), code elsewhere.
+    #[arg(long = "compare", value_name = "decision|code|full")]
+    level: Option<Level>,
+    /// Known divergence signatures: not hunted; the run fails only on new ones.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Write the signatures found to this file as a run baseline.
+    #[arg(long)]
+    write_baseline: Option<PathBuf>,
+    /// Output directory: summary, events.jsonl, divergences/ (default out/run-<seed>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Also write a JUnit XML report here.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Independent runs side by side (job i uses seed+i); each has its own accounts.
+    #[arg(long, default_value_t = 1)]
+    jobs: u64,
+    /// Shrinking attempts per divergence.
+    #[arg(long, default_value_t = 128)]
+    max_shrink_iters: u32,
+}
+
+#[derive(Args)]
+struct DecisionsArgs {
+    /// Print JSON (every cell with its explanation) instead of Markdown tables.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Port on 127.0.0.1 (0: a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Switch on one injected authorization bug.
+    #[arg(long)]
+    mutant: Option<xacct_endpoint::Mutant>,
+    /// List the mutants, with a sentence each, and exit.
+    #[arg(long)]
+    list_mutants: bool,
+    /// Accounts to provision, comma-separated.
+    #[arg(long, default_value = "A,B,C", value_delimiter = ',')]
+    accounts: Vec<String>,
+    /// Where to write `config` and `credentials` (AWS CLI format, profiles xacct-A for
+    /// A.admin and xacct-A-root for A.root).
+    #[arg(long, default_value = "out/serve")]
+    config_dir: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Seeded-bug benchmark: a random run against the embedded endpoint with each mutant, until
+    /// the first divergence; prints time and cases to it and the shrunk scenario's length.
+    Mutants(MutantsArgs),
+}
+
+#[derive(Args)]
+struct MutantsArgs {
+    /// Seeds to run each mutant with, comma-separated.
+    #[arg(long, default_value = "1,2,3", value_delimiter = ',')]
+    seeds: Vec<u64>,
+    /// Seconds allowed per mutant and seed.
+    #[arg(long, default_value_t = 60)]
+    budget: u64,
+    /// Steps per generated case, at most.
+    #[arg(long, default_value_t = 20)]
+    max_steps: usize,
+    /// Only these mutants (default: all).
+    #[arg(long = "mutant")]
+    mutants: Vec<xacct_endpoint::Mutant>,
+    /// Also write the rows as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct AwscliArgs {
+    /// Scenario file (JSON).
+    file: PathBuf,
+}
+
+/// Command-line options that say where a target is (`TargetArgs` for the library).
+#[derive(Debug, Clone, Args)]
+struct TargetFlags {
+    /// The endpoint to test (embedded, rgw, moto, generic, aws); default: the embedded endpoint
+    /// (the model served in-process).
+    #[arg(long, value_name = "embedded|rgw|moto|generic|aws")]
+    target: Option<TargetKind>,
+    /// Embedded endpoint only: switch on one injected authorization bug (see
+    /// `xacct serve --list-mutants`).
+    #[arg(long)]
+    mutant: Option<xacct_endpoint::Mutant>,
+    /// Endpoint URL (rgw, moto); default: XACCT_RGW_ENDPOINT / XACCT_MOTO_ENDPOINT, else what
+    /// `scripts/backends/<target> env` prints.
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Ceph config of the RGW cluster (rgw); default: XACCT_RGW_CEPH_CONF, else the script's.
+    #[arg(long)]
+    ceph_conf: Option<String>,
+    /// Target description (generic): a TOML file.
+    #[arg(long)]
+    target_file: Option<PathBuf>,
+    /// AWS profile for an account (aws), as ACCOUNT=PROFILE; repeat for each account.
+    #[arg(long = "aws-profile", value_parser = parse_profile)]
+    aws_profiles: Vec<(String, String)>,
+    /// AWS region (aws).
+    #[arg(long, default_value = "us-east-1")]
+    aws_region: String,
+    /// Required with --target aws: the run creates and deletes real resources (buckets under
+    /// its run prefix, IAM users and roles under /xacct/<run>/) in the named accounts.
+    #[arg(long)]
+    i_understand_this_uses_real_aws: bool,
+}
+
+impl From<TargetFlags> for TargetArgs {
+    fn from(f: TargetFlags) -> TargetArgs {
+        TargetArgs {
+            target: f.target,
+            mutant: f.mutant,
+            endpoint: f.endpoint,
+            ceph_conf: f.ceph_conf,
+            target_file: f.target_file,
+            aws_profiles: f.aws_profiles,
+            aws_region: f.aws_region,
+            i_understand_this_uses_real_aws: f.i_understand_this_uses_real_aws,
+        }
+    }
+}
+
+fn parse_profile(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(a, p)| (a.to_string(), p.to_string()))
+        .ok_or_else(|| format!("{s:?} is not ACCOUNT=PROFILE"))
+}
+
+/// Runs the subcommand the command line names.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Explain(args) => explain::run(args),
+        Command::Replay(args) => replay::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Decisions(args) => decisions::run(args),
+        Command::Rules => rules::run(),
+        Command::Serve(args) => serve::run(args),
+        Command::Bench {
+            what: BenchCommand::Mutants(args),
+        } => bench::mutants(args),
+        Command::Awscli(args) => awscli::run(args),
+    }
+}
+
+/// The comparison level asked for; by default full against the embedded endpoint (it has the
+/// model's own ids, so owners and grants compare exactly), status and error code elsewhere.
+fn default_level(level: Option<Level>, kind: TargetKind) -> Level {
+    level.unwrap_or(match kind {
+        TargetKind::Embedded => Level::Full,
+        _ => Level::Code,
+    })
+}
+
+/// Reads a scenario file; errors name the file (and the step and field at fault).
+fn load(path: &Path) -> Result<Scenario> {
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read scenario file {label}"))?;
+    Ok(Scenario::from_json_str(&text, &label)?)
+}
+
+/// Writes `value` as pretty JSON with a final newline; an error says `writing {file_kind}{path}`.
+fn write_json(path: &Path, value: &impl serde::Serialize, file_kind: &str) -> Result<()> {
+    std::fs::write(path, serde_json::to_string_pretty(value)? + "\n")
+        .with_context(|| format!("writing {file_kind}{}", path.display()))
+}
+
+/// A multi-threaded runtime of two workers for the targets' requests (the caller enters it).
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
+/// The exit code of a command: 0 when it passed, 1 when it found what fails it.
+fn passed(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,115 @@
+//! `xacct serve`: the embedded endpoint in the foreground for other tools, with an AWS CLI
+//! config and credentials file written out (a profile per principal), until Ctrl-C.
+
+use super::{runtime, ServeArgs};
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use xacct_endpoint::{Endpoint, Mutant};
+
+/// Where the AWS CLI files went.
+struct Profiles {
+    config: PathBuf,
+    credentials: PathBuf,
+}
+
+pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
+    if args.list_mutants {
+        list_mutants();
+        return Ok(ExitCode::SUCCESS);
+    }
+    for a in &args.accounts {
+        if !xacct_model::world::AccountName::is_valid(a) {
+            bail!("--accounts: {a:?} is not an account name (an upper-case letter, then upper-case letters or digits)");
+        }
+    }
+    let rt = runtime().context("starting the async runtime")?;
+    let _in_runtime = rt.enter();
+    let port = args.port;
+    let endpoint = Endpoint::start_on(
+        std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        args.mutant,
+    )
+    .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
+    let profiles = write_profiles(&endpoint, &args.accounts, &args.config_dir)?;
+    print_ready(&endpoint, args.mutant, &args.accounts, &profiles);
+    rt.block_on(tokio::signal::ctrl_c())
+        .context("waiting for Ctrl-C")?;
+    eprintln!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--list-mutants`: each mutant with its sentence and where its bug class was seen.
+fn list_mutants() {
+    for m in Mutant::ALL {
+        println!("{:<24} {}", m.name(), m.description());
+        println!("{:<24} (bug class seen in: {})", "", m.seen_in());
+    }
+}
+
+/// Provisions the accounts and writes the AWS CLI `config` and `credentials` into `dir`.
+fn write_profiles(endpoint: &Endpoint, accounts: &[String], dir: &Path) -> Result<Profiles> {
+    let creds = endpoint.provision(accounts);
+    let (config, credentials) = xacct_endpoint::aws_cli_files(&endpoint.url(), &creds);
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let profiles = Profiles {
+        config: dir.join("config"),
+        credentials: dir.join("credentials"),
+    };
+    std::fs::write(&profiles.config, config)
+        .with_context(|| format!("writing {}", profiles.config.display()))?;
+    write_private(&profiles.credentials, &credentials)?;
+    Ok(profiles)
+}
+
+/// What is served, the accounts and their profiles, and how to try them.
+fn print_ready(endpoint: &Endpoint, mutant: Option<Mutant>, accounts: &[String], p: &Profiles) {
+    println!("xacct serve: the model at {}", endpoint.url());
+    if let Some(m) = mutant {
+        println!("mutant {m}: {}", m.description());
+    }
+    let world = endpoint.world();
+    for a in world.accounts.values() {
+        println!(
+            "account {}: id {}, canonical id {}; profiles xacct-{} (admin), xacct-{}-root",
+            a.name, a.id, a.canonical, a.name, a.name
+        );
+    }
+    println!(
+        "profiles: AWS_CONFIG_FILE={} AWS_SHARED_CREDENTIALS_FILE={} (secrets only in the latter, mode 0600)",
+        p.config.display(),
+        p.credentials.display()
+    );
+    println!(
+        "try:      AWS_CONFIG_FILE={} AWS_SHARED_CREDENTIALS_FILE={} aws --profile xacct-{} s3api list-buckets",
+        p.config.display(),
+        p.credentials.display(),
+        accounts.first().map(String::as_str).unwrap_or("A")
+    );
+    println!("ready; Ctrl-C stops");
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+}
+
+/// Writes a file only its owner can read (credentials).
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    o.mode(0o600);
+    let mut f = o
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("restricting {} to its owner", path.display()))?;
+    }
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}

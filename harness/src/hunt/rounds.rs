@@ -1,0 +1,376 @@
+//! The state of one random run and its phases: rounds of generated cases, the shrinking of the
+//! first new divergence of a round, its confirmation, and the record of what was found.
+
+use crate::generate::Model;
+use crate::hunt::case::{CaseContext, CaseResult, Hit};
+use crate::hunt::findings::{divergence_id, Divergence, Event, RunSummary, Signature};
+use crate::hunt::{HuntError, Observer, Progress, RunConfig, Seen};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use proptest_state_machine::ReferenceStateMachine;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+use xacct_model::outcome::{Expect, Outcome};
+use xacct_model::scenario::{Scenario, Step};
+use xacct_model::World;
+
+/// Cases per round: a spent time budget wastes at most a round's generation.
+const ROUND_CASES: u64 = 25;
+
+/// A random run under way.
+pub(crate) struct Hunt<'a> {
+    cfg: &'a RunConfig,
+    started: Instant,
+    observer: &'a mut dyn Observer,
+    cases: CaseContext<'a>,
+    summary: RunSummary,
+    /// Cases run so far, shrinking and confirmation included: each gets the prefix `c<n>`.
+    case_no: u64,
+    /// Signatures not hunted: the baseline's and those already found.
+    not_hunted: BTreeSet<String>,
+    /// Baseline signatures the run saw again.
+    known_seen: BTreeSet<String>,
+}
+
+/// Where the divergence being shrunk was first seen.
+#[derive(Clone, Copy)]
+struct FirstSeen {
+    /// Case number (from 0), steps of the case as generated, time into the run.
+    case: u64,
+    steps: usize,
+    after_ms: u128,
+}
+
+/// One round: proptest's runner over its cases; the first new divergence is shrunk in it.
+/// proptest's runner takes a `Fn`, so the round lives in a `RefCell` while it runs.
+struct Round<'h, 'a> {
+    hunt: &'h mut Hunt<'a>,
+    /// The signature being shrunk, once a case of the round found a new one.
+    hunting: Option<Signature>,
+    first: Option<FirstSeen>,
+    /// A case that could not be cleaned up stops the run.
+    error: Option<HuntError>,
+}
+
+impl<'a> Hunt<'a> {
+    pub fn new(
+        cfg: &'a RunConfig,
+        started: Instant,
+        observer: &'a mut dyn Observer,
+        cases: CaseContext<'a>,
+        summary: RunSummary,
+    ) -> Hunt<'a> {
+        Hunt {
+            cfg,
+            started,
+            observer,
+            cases,
+            summary,
+            case_no: 0,
+            not_hunted: cfg.known.clone(),
+            known_seen: BTreeSet::new(),
+        }
+    }
+
+    /// Rounds until the case count or the time budget is spent, or enough divergences are found;
+    /// then the run's accounts are cleaned up.
+    pub fn run(mut self) -> RunSummary {
+        let mut round = 0u64;
+        while self.summary.cases < self.cfg.cases && !self.time_up() && !self.enough() {
+            if self.round(round).is_break() {
+                break;
+            }
+            round += 1;
+        }
+        self.finish()
+    }
+
+    fn time_up(&self) -> bool {
+        self.cases.stop.load(Ordering::Relaxed)
+            || self
+                .cfg
+                .time_budget
+                .is_some_and(|b| self.started.elapsed() >= b)
+    }
+
+    fn enough(&self) -> bool {
+        self.cfg
+            .stop_after
+            .is_some_and(|n| self.summary.divergences.len() >= n)
+    }
+
+    /// One round of at most 25 cases, seeded by its number: the same seed gives the same rounds.
+    fn round(&mut self, number: u64) -> ControlFlow<()> {
+        let config = Config {
+            cases: (self.cfg.cases - self.summary.cases).min(ROUND_CASES) as u32,
+            max_shrink_iters: self.cfg.max_shrink_iters,
+            failure_persistence: None,
+            max_global_rejects: 100_000,
+            max_local_rejects: 100_000,
+            ..Config::default()
+        };
+        let mut runner = TestRunner::new_with_rng(config, rng_for(self.cfg.seed, number));
+        let strategy = Model::sequential_strategy(1..=self.cfg.max_steps);
+        let round = RefCell::new(Round {
+            hunt: self,
+            hunting: None,
+            first: None,
+            error: None,
+        });
+        let result = runner.run(&strategy, |(_init, steps, seen)| {
+            round.borrow_mut().case(&steps, seen.as_deref())
+        });
+        round.into_inner().end(result)
+    }
+
+    /// Runs a case under the next prefix. Hunting nothing, it stops at any divergence not yet
+    /// found (noting baseline signatures seen again); hunting a signature, only at that one.
+    fn run_case(
+        &mut self,
+        steps: &[Step],
+        seen: Option<&AtomicUsize>,
+        hunting: Option<&Signature>,
+    ) -> Result<CaseResult, HuntError> {
+        let tag = format!("c{}", self.case_no);
+        self.case_no += 1;
+        let (not_hunted, baseline) = (&self.not_hunted, &self.cfg.known);
+        let known_seen = &mut self.known_seen;
+        let mut wanted = |s: &Signature| match hunting {
+            Some(h) => h == s,
+            None => {
+                let k = s.key();
+                if not_hunted.contains(&k) {
+                    if baseline.contains(&k) {
+                        known_seen.insert(k);
+                    }
+                    false
+                } else {
+                    true
+                }
+            }
+        };
+        self.cases.run(&tag, steps, seen, &mut wanted)
+    }
+
+    /// Adds a case to the totals; a generated case (not a shrinking attempt) counts as a case.
+    fn count(&mut self, res: &CaseResult, shrinking: bool, started: Instant) {
+        let s = &mut self.summary;
+        s.steps += res.steps_run as u64;
+        s.faults += res.faults;
+        s.unsupported += res.unsupported;
+        if !shrinking {
+            let case = s.cases;
+            s.cases += 1;
+            self.observer.event(&Event::CaseFinished {
+                case,
+                steps: res.steps_run,
+                divergent: res.hit.is_some(),
+                millis: started.elapsed().as_millis(),
+            });
+        }
+        self.observer.progress(Progress {
+            cases: s.cases,
+            steps: s.steps,
+            divergences: s.divergences.len(),
+            shrinking,
+            elapsed: self.started.elapsed(),
+        });
+    }
+
+    /// Confirms a shrunk divergence: the scenario must diverge the same way once more. Recorded
+    /// as a divergence if it does, as flaky if not; either way it is not hunted again.
+    fn confirm(&mut self, signature: Signature, first: FirstSeen, steps: &[Step]) {
+        self.not_hunted.insert(signature.key());
+        let again = self.run_case(steps, None, Some(&signature));
+        let id = divergence_id(self.summary.divergences.len() + 1, &signature);
+        match again {
+            Ok(CaseResult { hit: Some(hit), .. }) => self.record(id, hit, first, steps),
+            _ => {
+                self.observer.event(&Event::DivergenceFound {
+                    id,
+                    signature: signature.key(),
+                    original_steps: first.steps,
+                    shrunk_steps: steps.len(),
+                    confirmed: false,
+                });
+                self.summary.flaky.push(signature.key());
+            }
+        }
+    }
+
+    /// Records a confirmed divergence: its scenario is the shrunk steps up to the diverging one.
+    fn record(&mut self, id: String, hit: Hit, first: FirstSeen, steps: &[Step]) {
+        let scenario = scenario_of(
+            &id,
+            &hit.signature,
+            steps,
+            hit.at,
+            &hit.model,
+            self.cfg.seed,
+        );
+        let d = Divergence {
+            id,
+            signature: hit.signature,
+            step: hit.at + 1,
+            original_steps: first.steps,
+            shrunk_steps: hit.at + 1,
+            scenario,
+            model: hit.model,
+            explanation: hit.explanation,
+            target: hit.target,
+            detail: hit.detail,
+            confirmed: true,
+            case: first.case,
+            found_after_ms: first.after_ms,
+        };
+        self.observer.event(&Event::DivergenceFound {
+            id: d.id.clone(),
+            signature: d.signature.key(),
+            original_steps: d.original_steps,
+            shrunk_steps: d.shrunk_steps,
+            confirmed: true,
+        });
+        self.observer.divergence(&d);
+        self.summary.divergences.push(d);
+    }
+
+    /// Cleans up the run's accounts and completes the summary.
+    fn finish(mut self) -> RunSummary {
+        let cleanup = self
+            .cases
+            .rt
+            .block_on(self.cases.target.cleanup(&self.cases.state));
+        if !cleanup.failed.is_empty() {
+            self.observer.event(&Event::Fault {
+                case: self.summary.cases,
+                step: 0,
+                why: HuntError::Cleanup(cleanup.failed).to_string(),
+            });
+        }
+        let s = &mut self.summary;
+        s.number_divergences();
+        s.known = self.known_seen.into_iter().collect();
+        s.not_seen = self
+            .cfg
+            .known
+            .iter()
+            .filter(|k| !s.known.contains(k))
+            .cloned()
+            .collect();
+        s.elapsed_ms = self.started.elapsed().as_millis();
+        self.observer.event(&Event::RunFinished {
+            cases: s.cases,
+            steps: s.steps,
+            divergences: s.divergences.len(),
+            elapsed_ms: s.elapsed_ms,
+        });
+        self.summary
+    }
+}
+
+impl Round<'_, '_> {
+    /// One case of the round (proptest's test): fails when it stops at a divergence, so that
+    /// proptest shrinks it.
+    fn case(&mut self, steps: &[Step], seen: Option<&AtomicUsize>) -> Result<(), TestCaseError> {
+        if self.hunt.time_up() || self.error.is_some() {
+            return Ok(());
+        }
+        let shrinking = self.hunting.is_some();
+        let started = Instant::now();
+        let res = match self.hunt.run_case(steps, seen, self.hunting.as_ref()) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error = Some(e);
+                return Ok(());
+            }
+        };
+        self.hunt.count(&res, shrinking, started);
+        let Some(hit) = res.hit else { return Ok(()) };
+        if self.hunting.is_none() {
+            self.first = Some(FirstSeen {
+                case: self.hunt.summary.cases - 1,
+                steps: steps.len(),
+                after_ms: self.hunt.started.elapsed().as_millis(),
+            });
+            self.hunting = Some(hit.signature.clone());
+        }
+        Err(TestCaseError::fail(format!(
+            "step {}: {}",
+            hit.at + 1,
+            hit.signature.key()
+        )))
+    }
+
+    /// After the round: a case that failed its clean-up stops the run; a shrunk divergence is
+    /// confirmed and recorded.
+    fn end(self, result: Result<(), TestError<(World, Vec<Step>, Seen)>>) -> ControlFlow<()> {
+        let Round {
+            hunt,
+            hunting,
+            first,
+            error,
+        } = self;
+        if let Some(e) = error {
+            hunt.observer.event(&Event::Fault {
+                case: hunt.summary.cases,
+                step: 0,
+                why: e.to_string(),
+            });
+            return ControlFlow::Break(());
+        }
+        match result {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(TestError::Fail(_, (_init, steps, _))) => {
+                let Some(signature) = hunting else {
+                    return ControlFlow::Break(());
+                };
+                let first = first.unwrap_or(FirstSeen {
+                    case: 0,
+                    steps: steps.len(),
+                    after_ms: 0,
+                });
+                hunt.confirm(signature, first, &steps);
+                ControlFlow::Continue(())
+            }
+            Err(TestError::Abort(_)) => ControlFlow::Break(()),
+        }
+    }
+}
+
+fn rng_for(seed: u64, round: u64) -> TestRng {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    bytes[8..16].copy_from_slice(&round.to_le_bytes());
+    bytes[16..24].copy_from_slice(b"xacct-rn");
+    TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)
+}
+
+/// The divergence as a replayable scenario: its steps up to the diverging one, which carries the
+/// model's answer as `expect`.
+fn scenario_of(
+    id: &str,
+    sig: &Signature,
+    steps: &[Step],
+    at: usize,
+    model: &Outcome,
+    seed: u64,
+) -> Scenario {
+    let mut steps: Vec<Step> = steps[..=at].to_vec();
+    if let Some(last) = steps.last_mut() {
+        last.expect = Some(Expect {
+            status: Some(model.status),
+            code: model.code.clone(),
+            ..Default::default()
+        });
+    }
+    Scenario {
+        name: id.to_string(),
+        description: Some(format!(
+            "{} (found by `xacct run --seed {seed}`; the last step diverges)",
+            sig.key()
+        )),
+        steps,
+    }
+}
