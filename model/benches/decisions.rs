@@ -382,7 +382,7 @@ fn decide(w: &World, c: &Prepared) -> bool {
 
 /// `authorize_s3` alone: decisions per second.
 #[divan::bench]
-fn authorize_s3_mix(bencher: Bencher) {
+fn authorize_s3_mix(bencher: Bencher<'_, '_>) {
     let f = &*FIXTURE;
     bencher.counter(ItemsCount::new(f.checks.len())).bench(|| {
         for c in &f.checks {
@@ -400,7 +400,7 @@ fn authorize_s3_mix(bencher: Bencher) {
 
 /// `authorize_s3` with the request's condition keys built first, as `step` does.
 #[divan::bench]
-fn authorize_s3_with_keys(bencher: Bencher) {
+fn authorize_s3_with_keys(bencher: Bencher<'_, '_>) {
     let f = &*FIXTURE;
     bencher.counter(ItemsCount::new(f.checks.len())).bench(|| {
         for c in &f.checks {
@@ -419,7 +419,7 @@ fn authorize_s3_with_keys(bencher: Bencher) {
 
 /// Whole `step` calls of read-only operations on a clone of the world.
 #[divan::bench]
-fn step_read_only(bencher: Bencher) {
+fn step_read_only(bencher: Bencher<'_, '_>) {
     let f = &*FIXTURE;
     let mut world = f.world.clone();
     bencher

@@ -69,7 +69,7 @@ fn random_run(
     target: &TargetArgs,
     cfg: &RunConfig,
     jobs: u64,
-    out: &Outputs,
+    out: &Outputs<'_>,
 ) -> Result<ExitCode> {
     let dir = out.dir;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

@@ -1,4 +1,4 @@
-//! The `embedded` target (the default): the in-process endpoint of [`crate::embedded`], serving
+//! The `embedded` target (the default): the in-process endpoint of `xacct-endpoint`, serving
 //! the model over real HTTP on 127.0.0.1, optionally with one injected bug (`--mutant`).
 //!
 //! Accounts are the model's own (ids `111111111111`…, canonical ids, e-mail addresses), so the

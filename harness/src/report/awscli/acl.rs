@@ -7,7 +7,7 @@ use xacct_model::acl::{AccessControlPolicy, GrantHeaders};
 use xacct_model::scenario::Op;
 
 /// The CLI call of an ACL operation.
-pub(super) fn call(g: &mut Gen, op: &Op) -> Call {
+pub(super) fn call(g: &mut Gen<'_>, op: &Op) -> Call {
     match op {
         Op::PutBucketAcl {
             bucket,

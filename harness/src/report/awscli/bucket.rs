@@ -7,7 +7,7 @@ use super::{prefixed, Call, Gen};
 use xacct_model::scenario::{Op, Step};
 
 /// The CLI call of a bucket operation.
-pub(super) fn call(g: &mut Gen, st: &Step) -> Call {
+pub(super) fn call(g: &mut Gen<'_>, st: &Step) -> Call {
     match &st.op {
         Op::CreateBucket {
             bucket,

@@ -7,7 +7,7 @@ use serde_json::json;
 use xacct_model::scenario::Op;
 
 /// The CLI call of a bucket configuration operation.
-pub(super) fn call(g: &mut Gen, op: &Op) -> Call {
+pub(super) fn call(g: &mut Gen<'_>, op: &Op) -> Call {
     match op {
         Op::PutBucketOwnershipControls {
             bucket,

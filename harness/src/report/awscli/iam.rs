@@ -8,7 +8,7 @@ use serde_json::Value;
 use xacct_model::scenario::{Op, Step};
 
 /// The CLI call of an IAM operation.
-pub(super) fn call(g: &mut Gen, st: &Step) -> Call {
+pub(super) fn call(g: &mut Gen<'_>, st: &Step) -> Call {
     let mut call = match &st.op {
         Op::CreateUser { name, policy } => create_user(g, st, name, policy.as_ref()),
         Op::PutUserPolicy {
@@ -47,7 +47,7 @@ pub(super) fn call(g: &mut Gen, st: &Step) -> Call {
 /// PutUserPolicy or PutRolePolicy (`[command, the flag naming the user or role]`): the
 /// document through a heredoc, the policy named `inline` unless the step names it.
 fn put_policy(
-    g: &mut Gen,
+    g: &mut Gen<'_>,
     [command, flag]: [&str; 2],
     name: &str,
     policy_name: Option<&str>,
@@ -63,7 +63,7 @@ fn put_policy(
 }
 
 /// CreateUser; once it succeeds: the clean-up's list, the inline policy, the user's profile.
-fn create_user(g: &mut Gen, st: &Step, name: &str, policy: Option<&Value>) -> Call {
+fn create_user(g: &mut Gen<'_>, st: &Step, name: &str, policy: Option<&Value>) -> Call {
     let mut then = after_create(g, st, "user", name, policy);
     let made = g
         .principals
@@ -86,7 +86,7 @@ fn create_user(g: &mut Gen, st: &Step, name: &str, policy: Option<&Value>) -> Ca
 
 /// CreateRole; once it succeeds: the clean-up's list and the inline policy.
 fn create_role(
-    g: &mut Gen,
+    g: &mut Gen<'_>,
     st: &Step,
     name: &str,
     trust_policy: &Value,
@@ -107,7 +107,7 @@ fn create_role(
 /// What follows a CreateUser or CreateRole (`kind`: `user` or `role`) once it succeeds: the
 /// clean-up's list, then the inline policy the step carries.
 fn after_create(
-    g: &mut Gen,
+    g: &mut Gen<'_>,
     st: &Step,
     kind: &str,
     name: &str,

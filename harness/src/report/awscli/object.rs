@@ -7,7 +7,7 @@ use super::{prefixed, Call, Gen};
 use xacct_model::scenario::{Op, Step};
 
 /// The CLI call of an object operation.
-pub(super) fn call(g: &mut Gen, st: &Step) -> Call {
+pub(super) fn call(g: &mut Gen<'_>, st: &Step) -> Call {
     match &st.op {
         Op::PutObject {
             bucket,
@@ -78,6 +78,6 @@ pub(super) fn call(g: &mut Gen, st: &Step) -> Call {
 }
 
 /// The command, `--bucket` and `--key`.
-fn object_args(g: &Gen, command: &str, bucket: &str, key: &str) -> Vec<String> {
+fn object_args(g: &Gen<'_>, command: &str, bucket: &str, key: &str) -> Vec<String> {
     vec![command.into(), g.bucket(bucket), g.lit("--key", key)]
 }

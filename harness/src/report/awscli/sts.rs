@@ -7,7 +7,7 @@ use super::{doc_text, Call, Gen};
 use xacct_model::scenario::Op;
 
 /// The CLI call of an STS operation.
-pub(super) fn call(g: &mut Gen, op: &Op) -> Call {
+pub(super) fn call(g: &mut Gen<'_>, op: &Op) -> Call {
     match op {
         Op::AssumeRole {
             role_arn,
