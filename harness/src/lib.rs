@@ -10,3 +10,12 @@ pub mod generate;
 pub mod hunt;
 pub mod report;
 pub mod target;
+
+// The entry points most callers need, by stage.
+pub use baseline::{Baseline, RunBaseline};
+pub use compare::replay::replay_against;
+pub use compare::{compare, Class, Level, Observed};
+pub use hunt::findings::{Divergence, RunSummary, Signature};
+pub use hunt::{run, Observer, RunConfig};
+pub use report::write_run;
+pub use target::{Target, TargetArgs, TargetError, TargetKind};

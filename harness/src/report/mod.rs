@@ -3,21 +3,21 @@
 //! (`<id>.sh`) and a human explanation (`<id>.md`); per run, a text summary, a Markdown summary,
 //! JUnit XML and a JSON-lines event log.
 //!
-//! One file per output: [`divergence`] (the per-divergence files), [`text`] (`summary.txt`),
-//! [`markdown`] (`summary.md` and each divergence's `.md`), [`junit`](mod@junit) (JUnit XML), [`events`]
+//! One file per output: `divergence.rs` (the per-divergence files), `text.rs` (`summary.txt`),
+//! `markdown.rs` (`summary.md` and each divergence's `.md`), `junit.rs` (JUnit XML), `events.rs`
 //! (`events.jsonl`) and [`awscli`] (the reproduction scripts); [`write_run`] writes them all.
 //! What they share (the classes in order, durations, rates) is in `format`.
 //!
 //! Paths in summaries are relative to the output directory.
 
 pub mod awscli;
-pub mod divergence;
-pub mod events;
+mod divergence;
+mod events;
 mod format;
-pub mod junit;
-pub mod markdown;
+mod junit;
+mod markdown;
 pub mod tables;
-pub mod text;
+mod text;
 
 #[cfg(test)]
 mod fixtures;
