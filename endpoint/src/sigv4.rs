@@ -4,7 +4,7 @@
 //! request): canonical request → string to sign → HMAC-SHA256 chain over date, region, service
 //! and `aws4_request`.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 /// The parts of an `Authorization: AWS4-HMAC-SHA256 …` header.
@@ -77,7 +77,8 @@ fn hex(bytes: &[u8]) -> String {
 
 fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
     // HMAC takes keys of any length.
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts any key length");
+    let mut m =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
     m.update(data);
     m.finalize().into_bytes().to_vec()
 }

@@ -114,6 +114,7 @@ impl Aws {
 async fn profile_credentials(profile: &str, region: &str) -> Result<Creds, TargetError> {
     use aws_credential_types::provider::ProvideCredentials;
     let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(sdk::https_client())
         .profile_name(profile)
         .region(aws_config::Region::new(region.to_string()))
         .load()

@@ -3,6 +3,8 @@
 
 use aws_credential_types::Credentials;
 use aws_sdk_s3::config::{BehaviorVersion, Region};
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
@@ -40,6 +42,15 @@ impl EndpointConfig {
     }
 }
 
+/// The HTTP client every SDK client and aws-config's loader uses: hyper 1 with rustls over
+/// ring (the crates' own default would build aws-lc-sys, their `rustls` feature the legacy
+/// hyper 0.14 stack). Its connections are made on first use, in the caller's runtime.
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
 /// The three API clients of one principal.
 #[derive(Clone, Debug)]
 pub struct Clients {
@@ -58,7 +69,7 @@ pub fn clients(ep: &EndpointConfig, creds: Option<&Creds>) -> Clients {
 pub fn clients_with(
     ep: &EndpointConfig,
     creds: Option<&Creds>,
-    http: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
+    http: Option<SharedHttpClient>,
 ) -> Clients {
     let capture = Capture::default();
     let region = Region::new(ep.region.clone());
@@ -99,11 +110,10 @@ pub fn clients_with(
         .timeout_config(timeout)
         .retry_config(retry)
         .interceptor(capture.interceptor());
-    if let Some(h) = http {
-        s3 = s3.http_client(h.clone());
-        iam = iam.http_client(h.clone());
-        sts = sts.http_client(h);
-    }
+    let http = http.unwrap_or_else(https_client);
+    s3 = s3.http_client(http.clone());
+    iam = iam.http_client(http.clone());
+    sts = sts.http_client(http);
     match provider {
         Some(p) => {
             s3 = s3.credentials_provider(p.clone());
