@@ -126,7 +126,10 @@ pub async fn replay_against(
     let mut state = target
         .provision(&accounts, logical_buckets(scenario))
         .await?;
-    let mut world = scenario.world();
+    // The target's Region is the run's: a scenario written for another is refused.
+    let mut in_region = scenario.clone();
+    in_region.set_region(&state.region())?;
+    let mut world = in_region.world();
     let mut rows = Vec::new();
     let mut interrupted = None;
     {
