@@ -673,19 +673,31 @@ impl Scenario {
         w
     }
 
+    /// A fresh world in the Region of the run (a target's): refused, as by [`Scenario::set_region`],
+    /// when the scenario states another.
+    pub fn world_in(&self, region: &Region) -> Result<World, RegionConflict> {
+        self.check_region(region)?;
+        let mut w = World::with_accounts(self.accounts());
+        w.region = region.clone();
+        Ok(w)
+    }
+
     /// Sets the Region of the run: a scenario that states none takes it; one that states
     /// another is refused, since its `expect`s may hold only in its own Region.
     pub fn set_region(&mut self, region: &Region) -> Result<(), RegionConflict> {
+        self.check_region(region)?;
+        self.region = Some(region.clone());
+        Ok(())
+    }
+
+    fn check_region(&self, region: &Region) -> Result<(), RegionConflict> {
         match &self.region {
             Some(r) if r != region => Err(RegionConflict {
                 scenario: self.name.clone(),
                 stated: r.clone(),
                 run: region.clone(),
             }),
-            _ => {
-                self.region = Some(region.clone());
-                Ok(())
-            }
+            _ => Ok(()),
         }
     }
 

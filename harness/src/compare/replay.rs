@@ -126,10 +126,7 @@ pub async fn replay_against(
     let mut state = target
         .provision(&accounts, logical_buckets(scenario))
         .await?;
-    // The target's Region is the run's: a scenario written for another is refused.
-    let mut in_region = scenario.clone();
-    in_region.set_region(&state.region())?;
-    let mut world = in_region.world();
+    let mut world = scenario.world_in(&state.region())?;
     let mut rows = Vec::new();
     let mut interrupted = None;
     {
