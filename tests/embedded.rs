@@ -22,7 +22,7 @@ use xacct_harness::hunt::{run, Quiet, RunConfig};
 use xacct_harness::target::embedded::Embedded;
 use xacct_harness::target::sdk::{self, Creds, EndpointConfig};
 use xacct_harness::target::Target;
-use xacct_model::Scenario;
+use xacct_model::{Region, Scenario};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -51,38 +51,45 @@ fn json_files(dir: &str) -> Vec<PathBuf> {
 }
 
 fn embedded(rt: &tokio::runtime::Runtime, mutant: Option<Mutant>) -> Target {
+    embedded_in(rt, mutant, Region::default())
+}
+
+fn embedded_in(rt: &tokio::runtime::Runtime, mutant: Option<Mutant>, region: Region) -> Target {
     let _in_runtime = rt.enter();
-    Target::Embedded(Embedded::start(mutant).unwrap())
+    Target::Embedded(Embedded::start(mutant, region).unwrap())
 }
 
 /// Replays each file against one endpoint; returns the differences found, per file.
 fn replay_files(files: &[PathBuf], mutant: Option<Mutant>) -> Vec<(String, usize, Vec<String>)> {
+    let scenarios: Vec<(String, Scenario)> = files
+        .iter()
+        .map(|f| (f.display().to_string(), load(f)))
+        .collect();
+    replay_scenarios(&scenarios, mutant, Region::default())
+}
+
+/// Replays each scenario against one endpoint answering for `region`; returns the differences
+/// found, per scenario.
+fn replay_scenarios(
+    scenarios: &[(String, Scenario)],
+    mutant: Option<Mutant>,
+    region: Region,
+) -> Vec<(String, usize, Vec<String>)> {
     let rt = runtime();
-    let mut t = embedded(&rt, mutant);
+    let mut t = embedded_in(&rt, mutant, region);
     let mut out = Vec::new();
-    for f in files {
-        let s = load(f);
+    for (f, s) in scenarios {
         let rep = rt
-            .block_on(replay_against(
-                &mut t,
-                &f.display().to_string(),
-                &s,
-                Level::Full,
-            ))
+            .block_on(replay_against(&mut t, f, s, Level::Full))
             .unwrap();
-        assert!(
-            rep.interrupted.is_none(),
-            "{}: {:?}",
-            f.display(),
-            rep.interrupted
-        );
+        assert!(rep.interrupted.is_none(), "{f}: {:?}", rep.interrupted);
         assert!(rep.cleanup.failed.is_empty(), "{:?}", rep.cleanup);
         let found = rep
             .found()
             .iter()
             .map(|d| format!("step {} {} {}: {}", d.step, d.op, d.class, d.detail))
             .collect();
-        out.push((f.display().to_string(), rep.rows.len(), found));
+        out.push((f.clone(), rep.rows.len(), found));
     }
     let leftovers = rt.block_on(t.leftovers()).unwrap().unwrap();
     assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
@@ -106,6 +113,91 @@ fn curated_scenarios_and_the_backend_corpora_replay_without_divergence() {
     for (f, steps, found) in replay_files(&files, None) {
         assert!(steps > 0, "{f}");
         assert!(found.is_empty(), "{f}: {found:#?}");
+    }
+}
+
+/// The same files in a second Region: CreateBucket carries eu-west-1's LocationConstraint (the
+/// endpoint refuses it without), and every file that states no Region of its own passes there.
+#[test]
+fn curated_scenarios_and_the_backend_corpora_replay_without_divergence_in_eu_west_1() {
+    let eu: Region = "eu-west-1".parse().unwrap();
+    let mut files = json_files("scenarios");
+    files.extend(json_files("corpus/rgw"));
+    files.extend(json_files("corpus/moto"));
+    let scenarios: Vec<(String, Scenario)> = files
+        .iter()
+        .map(|f| (f.display().to_string(), load(f)))
+        .filter(|(_, s)| s.region.is_none())
+        .collect();
+    assert!(scenarios.len() >= 6 + 27 + 12, "{}", scenarios.len());
+    for (f, steps, found) in replay_scenarios(&scenarios, None, eu) {
+        assert!(steps > 0, "{f}");
+        assert!(found.is_empty(), "{f}: {found:#?}");
+    }
+}
+
+/// CreateBucket's Region rules over HTTP, in us-east-1 and eu-west-1: what the SDK sends and
+/// the endpoint answers agree with the model step by step, and each step meets its `expect`.
+#[test]
+fn create_bucket_region_rules_over_http_match_the_model() {
+    let create = |extra: serde_json::Value, expect: serde_json::Value| {
+        let mut v = serde_json::json!({"as": "A.admin", "op": "create_bucket", "bucket": "b1", "expect": expect});
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v
+    };
+    let scenario = |region: &str, steps: Vec<serde_json::Value>| {
+        let v = serde_json::json!({"name": region, "region": region, "steps": steps});
+        (
+            region.to_string(),
+            Scenario::from_value(&v, region).unwrap(),
+        )
+    };
+    let err = |code: &str| serde_json::json!({"status": 400, "code": code});
+    let ok = serde_json::json!({"status": 200});
+    let us = scenario(
+        "us-east-1",
+        vec![
+            create(
+                serde_json::json!({"location_constraint": "us-east-1"}),
+                err("InvalidLocationConstraint"),
+            ),
+            create(
+                serde_json::json!({"location_constraint": "eu-west-1"}),
+                err("IllegalLocationConstraintException"),
+            ),
+            create(serde_json::json!({}), ok.clone()),
+            create(serde_json::json!({}), ok.clone()),
+        ],
+    );
+    let eu = scenario(
+        "eu-west-1",
+        vec![
+            create(
+                serde_json::json!({"location_constraint": null}),
+                err("IllegalLocationConstraintException"),
+            ),
+            create(
+                serde_json::json!({"location_constraint": "eu-west-2"}),
+                err("IllegalLocationConstraintException"),
+            ),
+            create(
+                serde_json::json!({"location_constraint": "mars-1"}),
+                err("InvalidLocationConstraint"),
+            ),
+            create(serde_json::json!({"location_constraint": "EU"}), ok.clone()),
+            create(
+                serde_json::json!({}),
+                serde_json::json!({"status": 409, "code": "BucketAlreadyOwnedByYou"}),
+            ),
+        ],
+    );
+    for (s, region) in [(us, "us-east-1"), (eu, "eu-west-1")] {
+        let (_, reports) = xacct_model::replay::replay(&s.1);
+        assert!(reports.iter().all(|r| r.passed()), "{region}: {reports:#?}");
+        let r = replay_scenarios(&[s], None, region.parse().unwrap());
+        assert!(r[0].2.is_empty(), "{region}: {:#?}", r[0].2);
     }
 }
 

@@ -6,7 +6,7 @@ use crate::{query, s3, Creds, Mutant};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use xacct_model::World;
+use xacct_model::{Region, World};
 
 /// A running embedded endpoint. Dropping it stops accepting connections.
 pub struct Endpoint {
@@ -70,6 +70,17 @@ impl Endpoint {
     /// Buckets, non-admin users, roles and sessions left in the world.
     pub fn leftovers(&self) -> Vec<String> {
         lock(&self.state).leftovers()
+    }
+
+    /// The Region the endpoint answers for (default us-east-1).
+    pub fn region(&self) -> Region {
+        lock(&self.state).world.region.clone()
+    }
+
+    /// Sets the Region the endpoint answers for: CreateBucket's LocationConstraint must name
+    /// it, and an owned bucket's re-creation answers as AWS does there. Kept across resets.
+    pub fn set_region(&self, region: Region) {
+        lock(&self.state).world.region = region;
     }
 
     /// A copy of the endpoint's world (tests, `serve` diagnostics).

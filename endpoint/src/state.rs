@@ -166,8 +166,10 @@ impl State {
         let mut removed = self.leftovers();
         let fresh = World::with_accounts(&self.accounts);
         let env = self.world.env.clone();
+        let region = self.world.region.clone();
         self.world = fresh;
         self.world.env = env;
+        self.world.region = region;
         let before = self.keys.len();
         self.keys.retain(|_, k| k.provisioned);
         let keys = before - self.keys.len();

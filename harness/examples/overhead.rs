@@ -46,6 +46,7 @@ fn main() {
                 object_ownership: Some("ObjectWriter".into()),
                 acl: None,
                 grants: None,
+                location_constraint: None,
             },
         ),
         step(

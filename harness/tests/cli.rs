@@ -134,3 +134,73 @@ fn decisions_and_rules_print() {
     let o = xacct(&["rules"]);
     assert!(text(&o.stdout).contains("R20"));
 }
+
+/// `--region` sets the Region of scenarios that state none (`--aws-region` is its alias); a
+/// scenario stating another is refused with exit 2; against a target, the Region the files
+/// state is the run's.
+#[test]
+fn region_flag_sets_unstated_regions_and_refuses_conflicts() {
+    let recreate = |region: &str, status: u16| {
+        let region = if region.is_empty() {
+            String::new()
+        } else {
+            format!(r#""region": "{region}","#)
+        };
+        format!(
+            r#"{{"name": "r", {region} "steps": [
+            {{"as": "A.admin", "op": "create_bucket", "bucket": "b1"}},
+            {{"as": "A.admin", "op": "create_bucket", "bucket": "b1", "expect": {{"status": {status}}}}}]}}"#
+        )
+    };
+    let unstated_409 = temp_file("unstated-409.json", &recreate("", 409));
+    let unstated_409 = unstated_409.to_str().unwrap();
+    // us-east-1 by default: the re-create answers 200, so expecting 409 fails.
+    let o = xacct(&["replay", unstated_409, "--model-only"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    for flag in ["--region", "--aws-region"] {
+        let o = xacct(&["replay", unstated_409, "--model-only", flag, "eu-west-1"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{flag}: {}{}",
+            text(&o.stdout),
+            text(&o.stderr)
+        );
+    }
+    let stated = temp_file("stated-eu.json", &recreate("eu-west-1", 409));
+    let stated = stated.to_str().unwrap();
+    let o = xacct(&["replay", stated, "--model-only"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    let o = xacct(&["replay", stated, "--model-only", "--region", "us-east-1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("states region eu-west-1"),
+        "{}",
+        text(&o.stderr)
+    );
+    // Against the embedded endpoint the stated Region is the run's.
+    let o = xacct(&["replay", stated]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    let o = xacct(&["replay", unstated_409, "--region", "mars-1", "--model-only"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = xacct(&[
+        "replay",
+        stated,
+        "--target",
+        "moto",
+        "--region",
+        "eu-west-1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("us-east-1 only"),
+        "{}",
+        text(&o.stderr)
+    );
+}

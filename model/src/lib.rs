@@ -8,7 +8,7 @@
 //! Modules, in reading order:
 //!
 //! 1. `rules`: every rule once, with its source.
-//! 2. `account` (account names, owners), `world` (the state), `principal` (who makes a request).
+//! 2. `account` (account names, owners), `region` (the Region requests go to), `world` (the state), `principal` (who makes a request).
 //! 3. `policy`: the IAM policy language.
 //! 4. `acl` (grants, canned ACLs, the ACL a request asks for), `ownership` (Object Ownership).
 //! 5. `authorize`: S3's user, bucket and object contexts; identity-only checks; STS trust.
@@ -26,6 +26,7 @@ pub mod outcome;
 pub mod ownership;
 pub mod policy;
 pub mod principal;
+pub mod region;
 pub mod replay;
 pub mod rules;
 pub mod scenario;
@@ -34,5 +35,6 @@ pub mod world;
 
 pub use ops::{step, StepError};
 pub use outcome::{Expect, Explanation, Outcome};
+pub use region::Region;
 pub use scenario::{Op, PlaceholderError, Scenario, ScenarioError, Step, StepParseError};
 pub use world::World;

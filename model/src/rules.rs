@@ -41,6 +41,7 @@ const DOC_EVAL: &str =
 const DOC_OBJ_FLOW: &str = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-auth-workflow-object-operation.html";
 const DOC_BPA: &str =
     "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html";
+const DOC_CREATE_BUCKET_ERRORS: &str = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html (BucketAlreadyOwnedByYou: 'Amazon S3 returns this error in all Amazon Web Services Regions except in the North Virginia Region'); https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html";
 const DOC_COND: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html";
 
 rules! {
@@ -159,8 +160,18 @@ rules! {
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html";
     X_NO_BUCKET = "X-no-such-bucket", "a request to a bucket that does not exist gets 404 NoSuchBucket",
         "DOC S3 error responses (NoSuchBucket)";
-    X_BUCKET_EXISTS = "X-bucket-exists", "CreateBucket of an existing name: 409 BucketAlreadyOwnedByYou (own) or BucketAlreadyExists (other's), outside us-east-1",
-        "DOC CreateBucket API reference / S3 error responses";
+    X_BUCKET_EXISTS = "X-bucket-exists", "CreateBucket of a name another account owns: 409 BucketAlreadyExists, in every Region",
+        "DOC CreateBucket API reference / S3 error responses (BucketAlreadyExists)";
+    X_BUCKET_OWNED = "X-bucket-owned", "CreateBucket of a bucket the caller's account owns: 409 BucketAlreadyOwnedByYou in every Region but us-east-1",
+        DOC_CREATE_BUCKET_ERRORS;
+    X_BUCKET_RECREATE = "X-bucket-recreate-us-east-1", "in us-east-1, re-creating a bucket the caller's account owns answers 200 OK and resets the bucket ACL to the request's (private by default); its other settings stay",
+        "DOC CreateBucket API reference, BucketAlreadyOwnedByYou ('For legacy compatibility, if you re-create an existing bucket that you already own in the North Virginia Region, Amazon S3 returns 200 OK and resets the bucket access control lists (ACLs)'); which ACL it resets to, and that Object Ownership, policy and Block Public Access stay, is not documented", uncertain;
+    X_LOCATION_ILLEGAL = "X-location-illegal", "CreateBucket whose LocationConstraint (or its absence outside us-east-1) is not the Region of the endpoint: 400 IllegalLocationConstraintException",
+        "DOC S3 error responses (IllegalLocationConstraintException: 'a location constraint that corresponds to a different region than the regional endpoint the request was sent to'); DOC CreateBucket API reference, CreateBucketConfiguration ('Regions outside of us-east-1 require the appropriate LocationConstraint')";
+    X_LOCATION_INVALID = "X-location-invalid", "CreateBucket with a LocationConstraint that names no Region: 400 InvalidLocationConstraint",
+        "DOC S3 error responses (InvalidLocationConstraint: 'The specified location (Region) constraint is not valid')";
+    X_LOCATION_US_EAST_1 = "X-location-us-east-1", "a LocationConstraint of us-east-1 is InvalidLocationConstraint; any other sent to us-east-1 is IllegalLocationConstraintException",
+        "DOC CreateBucket API reference ('If you don't specify a Region, the bucket is created in us-east-1'; us-east-1 is absent from BucketLocationConstraint); the errors are AWS output users report, not documented; the legacy global endpoint, which accepted other Regions, is not modelled", uncertain;
     X_BUCKET_NOT_EMPTY = "X-bucket-not-empty", "DeleteBucket of a bucket holding objects gets 409 BucketNotEmpty",
         "DOC DeleteBucket API reference";
     X_OK = "X-ok", "the operation succeeded and changed or returned the state shown",

@@ -6,6 +6,7 @@
 
 use crate::acl::{AccessControlPolicy, AclRequest, GrantHeaders};
 use crate::outcome::Expect;
+use crate::region::{LocationConstraint, Region};
 use crate::world::{AccountName, PublicAccessBlock, World};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,6 +24,14 @@ pub enum Op {
         acl: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         grants: Option<GrantHeaders>,
+        /// CreateBucketConfiguration's LocationConstraint: absent, what the Region needs (none
+        /// in us-east-1, the Region elsewhere); `null`, none; a string, that value.
+        #[serde(
+            default,
+            deserialize_with = "crate::region::present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        location_constraint: LocationConstraint,
     },
     DeleteBucket {
         bucket: String,
@@ -311,6 +320,10 @@ pub struct Scenario {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The Region the scenario is written for; `None` runs in the Region of the run
+    /// (`--region`, default us-east-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Region>,
     pub steps: Vec<Step>,
 }
 
@@ -334,6 +347,15 @@ pub enum ScenarioError {
         op: String,
         error: StepParseError,
     },
+}
+
+/// A scenario written for one Region, run in another.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("scenario {scenario} states region {stated}, but the run is in {run} (--region)")]
+pub struct RegionConflict {
+    pub scenario: String,
+    pub stated: Region,
+    pub run: Region,
 }
 
 /// Why one step cannot be parsed; each message names the field.
@@ -591,12 +613,19 @@ impl Scenario {
         };
         if let Some(k) = m
             .keys()
-            .find(|k| !matches!(k.as_str(), "name" | "description" | "steps"))
+            .find(|k| !matches!(k.as_str(), "name" | "description" | "region" | "steps"))
         {
             return Err(top(format!(
-                "unknown field `{k}` (expected name, description, steps)"
+                "unknown field `{k}` (expected name, description, region, steps)"
             )));
         }
+        let region = match m.get("region") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => {
+                Some(Region::parse(s).map_err(|e| top(format!("field `region`: {e}")))?)
+            }
+            Some(_) => return Err(top("field `region` must be a string".into())),
+        };
         let name = match m.get("name") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             _ => return Err(top("field `name` must be a non-empty string".into())),
@@ -626,6 +655,7 @@ impl Scenario {
         Ok(Scenario {
             name,
             description,
+            region,
             steps,
         })
     }
@@ -635,9 +665,40 @@ impl Scenario {
         self.steps.iter().flat_map(Step::accounts).collect()
     }
 
-    /// A fresh world with the scenario's accounts provisioned.
+    /// A fresh world with the scenario's accounts provisioned, in its Region (default
+    /// us-east-1).
     pub fn world(&self) -> World {
-        World::with_accounts(self.accounts())
+        let mut w = World::with_accounts(self.accounts());
+        w.region = self.region.clone().unwrap_or_default();
+        w
+    }
+
+    /// A fresh world in the Region of the run (a target's): refused, as by [`Scenario::set_region`],
+    /// when the scenario states another.
+    pub fn world_in(&self, region: &Region) -> Result<World, RegionConflict> {
+        self.check_region(region)?;
+        let mut w = World::with_accounts(self.accounts());
+        w.region = region.clone();
+        Ok(w)
+    }
+
+    /// Sets the Region of the run: a scenario that states none takes it; one that states
+    /// another is refused, since its `expect`s may hold only in its own Region.
+    pub fn set_region(&mut self, region: &Region) -> Result<(), RegionConflict> {
+        self.check_region(region)?;
+        self.region = Some(region.clone());
+        Ok(())
+    }
+
+    fn check_region(&self, region: &Region) -> Result<(), RegionConflict> {
+        match &self.region {
+            Some(r) if r != region => Err(RegionConflict {
+                scenario: self.name.clone(),
+                stated: r.clone(),
+                run: region.clone(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     pub fn to_json_pretty(&self) -> String {

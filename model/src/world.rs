@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use crate::account::{AccountName, Owner};
+pub use crate::region::Region;
 
 /// Object Ownership settings ([R2]); `None` on a bucket means the controls were deleted ([R8]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +138,9 @@ pub struct World {
     pub sessions: BTreeMap<String, Session>,
     pub buckets: BTreeMap<String, Bucket>,
     pub env: RequestEnv,
+    /// The Region requests are sent to (default us-east-1): it decides CreateBucket's
+    /// LocationConstraint and the re-creation of an owned bucket ([X-bucket-owned]).
+    pub region: Region,
 }
 
 /// A deterministic id for an account name: `A` → `111111111111`, …, `I` → `999999999999`;

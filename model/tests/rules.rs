@@ -88,12 +88,16 @@ macro_rules! steps {
     }};
 }
 
-/// Runs the steps. Set-up steps must succeed (2xx), or meet their own `expect` when they carry
-/// one; the last step's outcome and explanation are returned, its `expect` checked.
-fn run(steps: Vec<Value>) -> (Outcome, Explanation) {
+/// Runs the steps in a Region (`None`: the scenario default, us-east-1). Set-up steps must
+/// succeed (2xx), or meet their own `expect` when they carry one; the last step's outcome and
+/// explanation are returned, its `expect` checked.
+fn run_in(region: Option<&str>, steps: Vec<Value>) -> (Outcome, Explanation) {
     assert!(!steps.is_empty(), "a case needs at least one step");
-    let s = Scenario::from_value(&json!({"name": "rules", "steps": steps}), "rules.rs")
-        .unwrap_or_else(|e| panic!("invalid case: {e}"));
+    let s = Scenario::from_value(
+        &json!({"name": "rules", "region": region, "steps": steps}),
+        "rules.rs",
+    )
+    .unwrap_or_else(|e| panic!("invalid case: {e}"));
     let mut w = s.world();
     let n = s.steps.len();
     let mut last = None;
@@ -137,7 +141,12 @@ fn run(steps: Vec<Value>) -> (Outcome, Explanation) {
 
 /// Runs a case and checks the last step against `want`.
 fn check(steps: Vec<Value>, want: Want) {
-    let (o, ex) = run(steps);
+    check_in(None, steps, want)
+}
+
+/// As [`check`], in a Region.
+fn check_in(region: Option<&str>, steps: Vec<Value>, want: Want) {
+    let (o, ex) = run_in(region, steps);
     assert_eq!(
         (o.status, o.code.as_deref()),
         (want.status, want.code),
@@ -1284,4 +1293,99 @@ fn r41_assumed_role_identity(#[case] steps: Vec<Value>, #[case] want: Want) {
 #[case::r42_create_bucket(steps![json!({"as": "anon", "op": "create_bucket", "bucket": "b1"})], denied().by("R42"))]
 fn r42_anonymous(#[case] steps: Vec<Value>, #[case] want: Want) {
     check(steps, want);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Region: CreateBucket's LocationConstraint and the re-creation of an owned bucket
+// (X-bucket-owned, X-bucket-recreate-us-east-1, X-location-*).
+
+fn create(bucket: &str) -> Value {
+    json!({"as": "A.admin", "op": "create_bucket", "bucket": bucket})
+}
+
+fn create_at(location: Value) -> Value {
+    json!({"as": "A.admin", "op": "create_bucket", "bucket": "b1", "location_constraint": location})
+}
+
+#[rstest]
+#[case::us_east_1_recreate_is_200(None, steps![create("b1"), create("b1")], ok(200).by("X-bucket-recreate-us-east-1"))]
+#[case::us_east_1_named_recreate_is_200(Some("us-east-1"), steps![create("b1"), create("b1")], ok(200).by("X-bucket-recreate-us-east-1"))]
+#[case::eu_west_1_recreate_is_409(Some("eu-west-1"), steps![create("b1"), create("b1")], err(409, "BucketAlreadyOwnedByYou").by("X-bucket-owned"))]
+#[case::ap_southeast_2_recreate_is_409(Some("ap-southeast-2"), steps![create("b1"), create("b1")], err(409, "BucketAlreadyOwnedByYou").by("X-bucket-owned"))]
+#[case::us_east_1_other_account_is_409(None, steps![create("b1"), json!({"as": "B.admin", "op": "create_bucket", "bucket": "b1"})], err(409, "BucketAlreadyExists").by("X-bucket-exists"))]
+#[case::eu_west_1_other_account_is_409(Some("eu-west-1"), steps![create("b1"), json!({"as": "B.admin", "op": "create_bucket", "bucket": "b1"})], err(409, "BucketAlreadyExists").by("X-bucket-exists"))]
+fn x_bucket_recreate_by_region(
+    #[case] region: Option<&str>,
+    #[case] steps: Vec<Value>,
+    #[case] want: Want,
+) {
+    check_in(region, steps, want);
+}
+
+/// us-east-1's re-create resets the bucket ACL to the request's (private by default), and
+/// keeps the bucket's Object Ownership.
+#[test]
+fn x_bucket_recreate_resets_the_acl_only() {
+    let public_read = json!({"as": "A.admin", "op": "put_bucket_acl", "bucket": "b1", "grants": {"read": "id=${B.canonical}"}});
+    let owner_only = json!({"as": "A.admin", "op": "get_bucket_acl", "bucket": "b1", "expect": {"grants": [{"grantee": "A", "permission": "FULL_CONTROL"}]}});
+    let writer = json!({"as": "A.admin", "op": "create_bucket", "bucket": "b1", "object_ownership": "ObjectWriter"});
+    let still_writer = json!({"as": "A.admin", "op": "get_bucket_ownership_controls", "bucket": "b1", "expect": {"ownership": "ObjectWriter"}});
+    let (o, _) = run_in(
+        None,
+        steps![
+            writer.clone(),
+            public_read.clone(),
+            create("b1"),
+            owner_only,
+            still_writer
+        ],
+    );
+    assert_eq!(o.status, 200);
+    // Elsewhere the 409 leaves the ACL as it was.
+    let granted = json!({"as": "A.admin", "op": "get_bucket_acl", "bucket": "b1", "expect": {"grants": [
+        {"grantee": "B", "permission": "READ"}]}});
+    let refused = json!({"as": "A.admin", "op": "create_bucket", "bucket": "b1", "expect": {"status": 409, "code": "BucketAlreadyOwnedByYou"}});
+    let (o, _) = run_in(
+        Some("eu-west-1"),
+        steps![writer, public_read, refused, granted],
+    );
+    assert_eq!(o.status, 200);
+}
+
+#[rstest]
+#[case::us_east_1_none(None, steps![create_at(Value::Null)], ok(200))]
+#[case::us_east_1_default(None, steps![create("b1")], ok(200))]
+#[case::us_east_1_named(None, steps![create_at(json!("us-east-1"))], err(400, "InvalidLocationConstraint").by("X-location-us-east-1"))]
+#[case::us_east_1_other(None, steps![create_at(json!("eu-west-1"))], err(400, "IllegalLocationConstraintException").by("X-location-us-east-1"))]
+#[case::eu_west_1_default(Some("eu-west-1"), steps![create("b1")], ok(200))]
+#[case::eu_west_1_named(Some("eu-west-1"), steps![create_at(json!("eu-west-1"))], ok(200))]
+#[case::eu_west_1_legacy_eu(Some("eu-west-1"), steps![create_at(json!("EU"))], ok(200))]
+#[case::eu_west_1_unspecified(Some("eu-west-1"), steps![create_at(Value::Null)], err(400, "IllegalLocationConstraintException").by("X-location-illegal"))]
+#[case::eu_west_1_other(Some("eu-west-1"), steps![create_at(json!("eu-west-2"))], err(400, "IllegalLocationConstraintException").by("X-location-illegal"))]
+#[case::eu_west_1_us_east_1(Some("eu-west-1"), steps![create_at(json!("us-east-1"))], err(400, "InvalidLocationConstraint").by("X-location-us-east-1"))]
+#[case::eu_west_1_invalid(Some("eu-west-1"), steps![create_at(json!("mars-1"))], err(400, "InvalidLocationConstraint").by("X-location-invalid"))]
+#[case::us_east_1_invalid(None, steps![create_at(json!("mars-1"))], err(400, "InvalidLocationConstraint").by("X-location-invalid"))]
+fn x_location_constraint(
+    #[case] region: Option<&str>,
+    #[case] steps: Vec<Value>,
+    #[case] want: Want,
+) {
+    check_in(region, steps, want);
+}
+
+#[test]
+fn scenario_region_is_checked_and_conflicts_are_refused() {
+    let e = Scenario::from_value(&json!({"name": "x", "region": "mars-1", "steps": []}), "f")
+        .unwrap_err();
+    assert!(e.to_string().contains("field `region`"), "{e}");
+    let mut s = Scenario::from_value(
+        &json!({"name": "x", "region": "eu-west-1", "steps": []}),
+        "f",
+    )
+    .unwrap();
+    assert!(s.set_region(&"us-east-1".parse().unwrap()).is_err());
+    assert!(s.set_region(&"eu-west-1".parse().unwrap()).is_ok());
+    let mut s = Scenario::from_value(&json!({"name": "x", "steps": []}), "f").unwrap();
+    s.set_region(&"eu-west-2".parse().unwrap()).unwrap();
+    assert_eq!(s.world().region.as_str(), "eu-west-2");
 }

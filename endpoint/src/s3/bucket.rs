@@ -19,6 +19,12 @@ pub(super) fn create(
         object_ownership: i.object_ownership.as_ref().map(|o| o.as_str().to_string()),
         acl: i.acl.as_ref().map(|a| a.as_str().to_string()),
         grants: grants_of!(i, write),
+        // What was sent, absent included: the model checks it against the endpoint's Region.
+        location_constraint: Some(
+            (i.create_bucket_configuration.as_ref())
+                .and_then(|c| c.location_constraint.as_ref())
+                .map(|l| l.as_str().to_string()),
+        ),
     };
     let location = format!("/{}", i.bucket);
     s3.call(&req, op, None, |_, _| CreateBucketOutput {

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xacct_harness::compare::Level;
 use xacct_harness::target::{TargetArgs, TargetKind};
+use xacct_model::Region;
 use xacct_model::Scenario;
 
 /// Property-based conformance harness for S3 object ownership and cross-account access.
@@ -217,9 +218,11 @@ struct TargetFlags {
     /// AWS profile for an account (aws), as ACCOUNT=PROFILE; repeat for each account.
     #[arg(long = "aws-profile", value_parser = parse_profile)]
     aws_profiles: Vec<(String, String)>,
-    /// AWS region (aws).
-    #[arg(long, default_value = "us-east-1")]
-    aws_region: String,
+    /// The Region of the run (default: the one the files state, else us-east-1; --aws-region
+    /// is an alias). A scenario stating another Region is refused. The embedded endpoint and
+    /// aws take any Region; rgw and moto run in us-east-1 only, generic in its file's.
+    #[arg(long, alias = "aws-region", value_name = "REGION")]
+    region: Option<Region>,
     /// Required with --target aws: the run creates and deletes real resources (buckets under
     /// its run prefix, IAM users and roles under /xacct/<run>/) in the named accounts.
     #[arg(long)]
@@ -235,7 +238,7 @@ impl From<TargetFlags> for TargetArgs {
             ceph_conf: f.ceph_conf,
             target_file: f.target_file,
             aws_profiles: f.aws_profiles,
-            aws_region: f.aws_region,
+            region: f.region,
             i_understand_this_uses_real_aws: f.i_understand_this_uses_real_aws,
         }
     }

@@ -2,7 +2,7 @@
 //! a target and the model side by side, judged by a baseline of known divergences.
 
 use super::{default_level, load, passed, runtime, write_json, ReplayArgs};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xacct_harness::baseline::{Baseline, Found, Judgement};
@@ -10,16 +10,24 @@ use xacct_harness::compare::replay::{replay_against, table, TargetReport};
 use xacct_harness::compare::Level;
 use xacct_harness::report::tables;
 use xacct_harness::target::TargetArgs;
-use xacct_model::Scenario;
+use xacct_model::{Region, Scenario};
 
 pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
-    let target = TargetArgs::from(args.target);
+    let mut target = TargetArgs::from(args.target);
     // Load every file first: a bad file stops the run before anything is replayed.
-    let scenarios = args
+    let mut scenarios = args
         .files
         .iter()
         .map(|f| load(f).map(|s| (f, s)))
         .collect::<Result<Vec<_>>>()?;
+    if !args.model_only && target.region.is_none() {
+        target.region = stated_region(&scenarios)?;
+    }
+    if let Some(r) = &target.region {
+        for (f, s) in &mut scenarios {
+            s.set_region(r).with_context(|| f.display().to_string())?;
+        }
+    }
     let default_baseline = (!args.model_only)
         .then(|| PathBuf::from(format!("baselines/{}.json", target.kind().name())))
         .filter(|p| !args.no_baseline && p.exists());
@@ -56,6 +64,23 @@ pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
     }
     let interrupted = reports.iter().any(|r| r.interrupted.is_some());
     Ok(passed(judgement.new.is_empty() && !interrupted))
+}
+
+/// The one Region the files state (`None` when none states one): a target runs in one Region.
+fn stated_region(scenarios: &[(&PathBuf, Scenario)]) -> Result<Option<Region>> {
+    let mut stated: Option<(&PathBuf, &Region)> = None;
+    for (f, s) in scenarios {
+        let Some(r) = &s.region else { continue };
+        match stated {
+            Some((g, q)) if q != r => bail!(
+                "{} states region {q} and {} states {r}: a target runs in one Region; replay them separately",
+                g.display(),
+                f.display()
+            ),
+            _ => stated = Some((f, r)),
+        }
+    }
+    Ok(stated.map(|(_, r)| r.clone()))
 }
 
 /// `--model-only`: each scenario against the model, its expectations checked.

@@ -126,7 +126,7 @@ pub async fn replay_against(
     let mut state = target
         .provision(&accounts, logical_buckets(scenario))
         .await?;
-    let mut world = scenario.world();
+    let mut world = scenario.world_in(&state.region())?;
     let mut rows = Vec::new();
     let mut interrupted = None;
     {

@@ -34,6 +34,7 @@ pub(super) fn create_bucket() -> BoxedStrategy<Step> {
                     object_ownership: own,
                     acl: None,
                     grants: None,
+                    location_constraint: None,
                 },
             )
         })

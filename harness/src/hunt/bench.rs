@@ -11,6 +11,7 @@ use serde::Serialize;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 use xacct_endpoint::Mutant;
+use xacct_model::Region;
 
 /// Settings of the benchmark.
 #[derive(Debug, Clone)]
@@ -59,7 +60,7 @@ pub fn one(
 ) -> Result<MutantRow, BenchError> {
     let mut target = {
         let _in_runtime = rt.enter();
-        Target::Embedded(Embedded::start(Some(m))?)
+        Target::Embedded(Embedded::start(Some(m), Region::default())?)
     };
     let rc = RunConfig {
         seed,

@@ -74,6 +74,7 @@ impl CaseContext<'_> {
         wanted: &mut dyn FnMut(&Signature) -> bool,
     ) -> CaseResult {
         let mut world = World::with_accounts(ACCOUNTS.iter().copied());
+        world.region = self.state.region();
         let mut r = CaseResult::default();
         for (i, st) in steps.iter().enumerate() {
             if self.stop.load(Ordering::Relaxed) {

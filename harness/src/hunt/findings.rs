@@ -195,6 +195,7 @@ mod tests {
             scenario: Scenario {
                 name: divergence_id(9, &signature),
                 description: None,
+                region: None,
                 steps: Vec::new(),
             },
             signature,

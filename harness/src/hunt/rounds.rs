@@ -202,7 +202,7 @@ impl<'a> Hunt<'a> {
 
     /// Records a confirmed divergence: its scenario is the shrunk steps up to the diverging one.
     fn record(&mut self, id: String, hit: Hit, first: FirstSeen, steps: &[Step]) {
-        let scenario = scenario_of(
+        let mut scenario = scenario_of(
             &id,
             &hit.signature,
             steps,
@@ -210,6 +210,9 @@ impl<'a> Hunt<'a> {
             &hit.model,
             self.cfg.seed,
         );
+        // Outside us-east-1 the shrunk scenario states its Region: its `expect` may hold there only.
+        let region = self.cases.state.region();
+        scenario.region = (!region.is_us_east_1()).then_some(region);
         let d = Divergence {
             id,
             signature: hit.signature,
@@ -371,6 +374,7 @@ fn scenario_of(
             "{} (found by `xacct run --seed {seed}`; the last step diverges)",
             sig.key()
         )),
+        region: None,
         steps,
     }
 }

@@ -3,6 +3,7 @@
 //! [`super::build`]'s.
 
 use xacct_endpoint::Mutant;
+use xacct_model::Region;
 
 /// Which kind of target to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,8 +68,10 @@ pub struct TargetArgs {
     pub target_file: Option<std::path::PathBuf>,
     /// AWS profile per account (aws), as (ACCOUNT, PROFILE).
     pub aws_profiles: Vec<(String, String)>,
-    /// AWS region (aws).
-    pub aws_region: String,
+    /// The Region of the run: the embedded endpoint answers for it, aws uses it; rgw and moto
+    /// run in us-east-1 only, generic in its file's. `None`: the target's own (us-east-1 but
+    /// for generic).
+    pub region: Option<Region>,
     /// Required with --target aws: the run creates and deletes real resources.
     pub i_understand_this_uses_real_aws: bool,
 }
@@ -83,7 +86,7 @@ impl TargetArgs {
             ceph_conf: None,
             target_file: None,
             aws_profiles: vec![],
-            aws_region: "us-east-1".into(),
+            region: None,
             i_understand_this_uses_real_aws: false,
         }
     }

@@ -4,6 +4,7 @@
 use crate::target::{aws, embedded, generic, moto, rgw};
 use crate::target::{Target, TargetArgs, TargetError, TargetKind};
 use std::collections::BTreeMap;
+use xacct_model::Region;
 
 impl TargetArgs {
     /// Builds the target. The embedded endpoint starts listening here, so this must run
@@ -13,9 +14,16 @@ impl TargetArgs {
             return Err(TargetError::MutantNeedsEmbedded { target: kind });
         }
         match kind {
-            TargetKind::Embedded => Ok(Target::Embedded(embedded::Embedded::start(self.mutant)?)),
-            TargetKind::Rgw => self.build_rgw(),
+            TargetKind::Embedded => Ok(Target::Embedded(embedded::Embedded::start(
+                self.mutant,
+                self.region.clone().unwrap_or_default(),
+            )?)),
+            TargetKind::Rgw => {
+                self.us_east_1_only(kind)?;
+                self.build_rgw()
+            }
             TargetKind::Moto => {
+                self.us_east_1_only(kind)?;
                 let ep = setting(&self.endpoint, "XACCT_MOTO_ENDPOINT", "moto").ok_or(
                     TargetError::NoEndpoint {
                         backend: "moto",
@@ -26,9 +34,29 @@ impl TargetArgs {
             }
             TargetKind::Generic => {
                 let f = self.target_file.as_ref().ok_or(TargetError::NoTargetFile)?;
-                Ok(Target::Generic(generic::Generic::from_file(f)?))
+                let g = generic::Generic::from_file(f)?;
+                match &self.region {
+                    Some(r) if r.as_str() != g.region() => Err(TargetError::RegionUnsupported {
+                        target: kind,
+                        supported: g.region().to_string(),
+                        region: r.clone(),
+                    }),
+                    _ => Ok(Target::Generic(g)),
+                }
             }
             TargetKind::Aws => self.build_aws(),
+        }
+    }
+
+    /// RGW and moto are run in us-east-1, as their scripts set them up.
+    fn us_east_1_only(&self, kind: TargetKind) -> Result<(), TargetError> {
+        match &self.region {
+            Some(r) if !r.is_us_east_1() => Err(TargetError::RegionUnsupported {
+                target: kind,
+                supported: Region::US_EAST_1.into(),
+                region: r.clone(),
+            }),
+            _ => Ok(()),
         }
     }
 
@@ -54,7 +82,7 @@ impl TargetArgs {
         }
         Ok(Target::Aws(aws::Aws::new(
             self.aws_profiles.iter().cloned().collect(),
-            self.aws_region.clone(),
+            self.region.clone().unwrap_or_default().to_string(),
         )))
     }
 }

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 use xacct_endpoint::{Endpoint, Mutant};
 use xacct_model::world::AccountName;
+use xacct_model::Region;
 
 pub struct Embedded {
     endpoint: Endpoint,
@@ -22,9 +23,11 @@ pub struct Embedded {
 
 impl Embedded {
     /// Starts an endpoint on a free loopback port; needs a Tokio runtime context.
-    pub fn start(mutant: Option<Mutant>) -> Result<Embedded, TargetError> {
+    /// Starts the endpoint, answering for `region`.
+    pub fn start(mutant: Option<Mutant>, region: Region) -> Result<Embedded, TargetError> {
         let endpoint =
             Endpoint::start(mutant).map_err(|error| TargetError::EmbeddedStart { error })?;
+        endpoint.set_region(region);
         Ok(Embedded { endpoint })
     }
 
@@ -86,6 +89,7 @@ impl Embedded {
             map,
         );
         let mut ep = EndpointConfig::single(&self.endpoint.url());
+        ep.region = self.endpoint.region().to_string();
         // In-process: no transient faults to retry, and a stuck request is a bug to see fast.
         ep.attempts = 1;
         ep.timeout = Duration::from_secs(10);

@@ -11,6 +11,8 @@
 use crate::target::TargetKind;
 use aws_credential_types::provider::error::CredentialsError;
 use std::path::PathBuf;
+use xacct_model::scenario::RegionConflict;
+use xacct_model::Region;
 
 /// Any error, boxed: SDK errors of the many operation types provisioning calls.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -35,6 +37,14 @@ pub enum TargetError {
     RealAwsNotConfirmed,
     #[error("--target aws needs --aws-profile ACCOUNT=PROFILE for each account")]
     NoAwsProfiles,
+    #[error("--target {} runs in {supported} only, not {region} (--region)", .target.name())]
+    RegionUnsupported {
+        target: TargetKind,
+        supported: String,
+        region: Region,
+    },
+    #[error(transparent)]
+    RegionConflict(#[from] RegionConflict),
     #[error("starting the embedded endpoint on 127.0.0.1: {error}")]
     EmbeddedStart { error: std::io::Error },
 

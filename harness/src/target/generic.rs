@@ -113,6 +113,11 @@ fn env_creds(k: &KeyRef, whose: &str) -> Result<Creds, TargetError> {
 }
 
 impl Generic {
+    /// The Region its file names (default us-east-1).
+    pub fn region(&self) -> &str {
+        &self.conf.region
+    }
+
     /// Reads a target description; errors name the file and the field.
     pub fn from_file(path: &std::path::Path) -> Result<Generic, TargetError> {
         let text =

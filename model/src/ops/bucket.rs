@@ -1,10 +1,12 @@
-//! Buckets themselves: CreateBucket (its Object Ownership, ACL and the permissions they need),
+//! Buckets themselves: CreateBucket (its Region's LocationConstraint, its Object Ownership, ACL
+//! and the permissions they need, the re-creation of an owned bucket),
 //! DeleteBucket and ListBuckets.
 
 use super::{acl_request, Access, Call};
-use crate::acl::{self, AclRequest, AclSpec};
+use crate::acl::{self, Acl, AclRequest, AclSpec};
 use crate::authorize::{authorize_identity, s3_keys};
 use crate::outcome::{Fail, Outcome};
+use crate::region::{sent_constraint, LocationConstraint, Region};
 use crate::rules;
 use crate::world::{AccountName, Bucket, ObjectOwnership, Owner, PublicAccessBlock, World};
 use std::collections::BTreeMap;
@@ -13,9 +15,10 @@ pub(super) fn create_bucket(
     world: &mut World,
     cx: &mut Call<'_>,
     bucket: &str,
-    ownership_value: Option<&str>,
+    (ownership_value, location): (Option<&str>, &LocationConstraint),
     req: AclRequest<'_>,
 ) -> Result<Outcome, Fail> {
+    check_location(&world.region, sent_constraint(location, &world.region))?;
     let mode = ownership_value.map(parse_ownership).transpose()?;
     let spec = acl_request::validate(world, &req, false)?;
     // [R1] the default is BucketOwnerEnforced.
@@ -32,8 +35,10 @@ pub(super) fn create_bucket(
         check_new_bucket_acl(s, ownership, &owner)?;
     }
     authorize_create(world, cx, bucket, mode, spec.as_ref(), &req)?;
-    check_name_free(world, bucket, &owner)?;
     let acl = acl::build(spec.as_ref(), &Owner::Account(owner.clone()), &owner);
+    if check_name_free(world, bucket, &owner)? {
+        return Ok(recreate_owned(world, cx, bucket, acl));
+    }
     world.buckets.insert(
         bucket.to_string(),
         Bucket {
@@ -47,6 +52,50 @@ pub(super) fn create_bucket(
     );
     cx.ex.decide(&rules::R9, format!("bucket {bucket} created, owned by account {owner} ({}), ObjectOwnership {}, Block Public Access all on", cx.p, ownership.as_str()));
     Ok(Outcome::status(200))
+}
+
+/// [X-location-illegal], [X-location-invalid], [X-location-us-east-1]: the LocationConstraint
+/// must name the Region the request is sent to, and none is sent in us-east-1.
+fn check_location(region: &Region, sent: Option<&str>) -> Result<(), Fail> {
+    let illegal = |what: &str, rule| {
+        Fail::new(
+            400,
+            "IllegalLocationConstraintException",
+            rule,
+            format!("The {what} location constraint is incompatible for the region specific endpoint this request was sent to ({region})."),
+        )
+    };
+    let invalid = |rule| {
+        Fail::new(
+            400,
+            "InvalidLocationConstraint",
+            rule,
+            "The specified location-constraint is not valid",
+        )
+    };
+    match sent {
+        None if region.is_us_east_1() => Ok(()),
+        None => Err(illegal("unspecified", &rules::X_LOCATION_ILLEGAL)),
+        Some(c) if !Region::is_known_constraint(c) => Err(invalid(&rules::X_LOCATION_INVALID)),
+        Some(c) if c == Region::US_EAST_1 => Err(invalid(&rules::X_LOCATION_US_EAST_1)),
+        Some(c) if region.is_us_east_1() => Err(illegal(c, &rules::X_LOCATION_US_EAST_1)),
+        Some(c) if region.is_named_by(c) => Ok(()),
+        Some(c) => Err(illegal(c, &rules::X_LOCATION_ILLEGAL)),
+    }
+}
+
+/// [X-bucket-recreate-us-east-1]: the bucket's ACL becomes the request's; nothing else changes.
+fn recreate_owned(world: &mut World, cx: &mut Call<'_>, bucket: &str, acl: Acl) -> Outcome {
+    if let Some(b) = world.buckets.get_mut(bucket) {
+        b.acl = acl;
+    }
+    cx.ex.decide(
+        &rules::X_BUCKET_RECREATE,
+        format!(
+            "{bucket} is already the caller's in us-east-1: 200, its ACL reset to the request's"
+        ),
+    );
+    Outcome::status(200)
 }
 
 /// [R7] an invalid ObjectOwnership in CreateBucket is InvalidArgument.
@@ -119,26 +168,33 @@ fn authorize_create(
     Ok(())
 }
 
-/// [X-bucket-exists] bucket names are global: taken by the caller's account or another's.
-fn check_name_free(world: &World, bucket: &str, owner: &AccountName) -> Result<(), Fail> {
+/// [X-bucket-exists] bucket names are global: taken by another account, 409 everywhere;
+/// [X-bucket-owned] taken by the caller's, 409 outside us-east-1. `Ok(true)`: the caller's
+/// own bucket in us-east-1, re-created ([X-bucket-recreate-us-east-1]).
+fn check_name_free(world: &World, bucket: &str, owner: &AccountName) -> Result<bool, Fail> {
     let Some(existing) = world.buckets.get(bucket) else {
-        return Ok(());
+        return Ok(false);
     };
-    Err(if existing.owner == *owner {
-        Fail::new(
-            409,
-            "BucketAlreadyOwnedByYou",
-            &rules::X_BUCKET_EXISTS,
-            format!("{owner} already owns {bucket}"),
-        )
-    } else {
-        Fail::new(
+    if existing.owner != *owner {
+        return Err(Fail::new(
             409,
             "BucketAlreadyExists",
             &rules::X_BUCKET_EXISTS,
             format!("{bucket} belongs to another account"),
-        )
-    })
+        ));
+    }
+    if world.region.is_us_east_1() {
+        return Ok(true);
+    }
+    Err(Fail::new(
+        409,
+        "BucketAlreadyOwnedByYou",
+        &rules::X_BUCKET_OWNED,
+        format!(
+            "{owner} already owns {bucket} (in {}, not us-east-1)",
+            world.region
+        ),
+    ))
 }
 
 pub(super) fn delete_bucket(

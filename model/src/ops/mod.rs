@@ -76,8 +76,9 @@ fn apply(world: &mut World, cx: &mut Call<'_>, op: &Op) -> Result<Outcome, Fail>
         Op::CreateBucket {
             bucket,
             object_ownership: o,
+            location_constraint: lc,
             ..
-        } => bucket::create_bucket(world, cx, bucket, o.as_deref(), acl),
+        } => bucket::create_bucket(world, cx, bucket, (o.as_deref(), lc), acl),
         Op::DeleteBucket { bucket } => bucket::delete_bucket(world, cx, bucket),
         Op::ListBuckets {} => bucket::list_buckets(world, cx),
         Op::PutBucketOwnershipControls {

@@ -14,13 +14,22 @@ pub(super) fn call(g: &mut Gen<'_>, st: &Step) -> Call {
             object_ownership,
             acl,
             grants,
+            location_constraint,
         } => {
             let mut args = vec!["s3api create-bucket".into(), g.bucket(bucket)];
             if let Some(o) = object_ownership {
                 args.push(g.lit("--object-ownership", o));
             }
             g.acl_args(&mut args, acl.as_ref(), grants.as_ref(), true);
-            args.push("${CBC[@]+\"${CBC[@]}\"}".into());
+            match location_constraint {
+                // What the script's Region needs (none in us-east-1).
+                None => args.push("${CBC[@]+\"${CBC[@]}\"}".into()),
+                Some(None) => {}
+                Some(Some(l)) => args.push(g.lit(
+                    "--create-bucket-configuration",
+                    &format!("LocationConstraint={l}"),
+                )),
+            }
             let mut call = Call::quiet(args);
             if let Some(a) = g.principals.account_of(&st.as_) {
                 g.uses(Helper::RegisterBucket);

@@ -108,7 +108,14 @@ impl Gen<'_> {
             writeln!(s, "PROFILE_{a}=\"${{XACCT_PROFILE_{a}:-xacct-{a}}}\"").ok();
             writeln!(s, "ROOT_PROFILE_{a}=\"${{XACCT_ROOT_PROFILE_{a}:-}}\"").ok();
         }
-        s.push_str("\nXACCT_REGION=\"${XACCT_REGION:-}\"\n");
+        // The scenario's Region, when it states one, else the first account's profile's.
+        let stated = self
+            .sc
+            .region
+            .as_ref()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        writeln!(s, "\nXACCT_REGION=\"${{XACCT_REGION:-{stated}}}\"").ok();
         if let Some(a) = self.principals.accounts.iter().next() {
             writeln!(
                 s,

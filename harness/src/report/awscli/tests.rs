@@ -381,3 +381,39 @@ fn defines_only_the_helpers_its_steps_call() {
     // The helpers come before the setup that runs the steps.
     assert!(user.find("\naux() {") < user.find("\nstep 1 "));
 }
+
+#[test]
+fn the_scenario_region_and_location_constraints_reach_create_bucket() {
+    let sc = scenario(json!({"name": "regions", "region": "eu-west-1", "steps": [
+        {"as": "A.admin", "op": "create_bucket", "bucket": "b1"},
+        {"as": "A.admin", "op": "create_bucket", "bucket": "b2", "location_constraint": null},
+        {"as": "A.admin", "op": "create_bucket", "bucket": "b3", "location_constraint": "EU"}
+    ]}));
+    let s = script(&sc);
+    bash_n(&s);
+    assert!(
+        s.contains("XACCT_REGION=\"${XACCT_REGION:-eu-west-1}\""),
+        "{s}"
+    );
+    let creates: Vec<&str> = s.lines().filter(|l| l.contains("create-bucket ")).collect();
+    assert_eq!(creates.len(), 3, "{creates:#?}");
+    assert!(creates[0].contains("${CBC[@]"), "{}", creates[0]);
+    assert!(
+        !creates[1].contains("CBC") && !creates[1].contains("LocationConstraint"),
+        "{}",
+        creates[1]
+    );
+    assert!(
+        creates[2].contains("--create-bucket-configuration LocationConstraint=EU"),
+        "{}",
+        creates[2]
+    );
+    // A scenario that states no Region leaves it to the profile, as before.
+    let plain = script(&scenario(
+        json!({"name": "p", "steps": [{"as": "A.admin", "op": "create_bucket", "bucket": "b1"}]}),
+    ));
+    assert!(
+        plain.contains("XACCT_REGION=\"${XACCT_REGION:-}\""),
+        "{plain}"
+    );
+}

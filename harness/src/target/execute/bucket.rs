@@ -1,4 +1,5 @@
-//! The bucket operations: CreateBucket (remembered for clean-up when the target allows it),
+//! The bucket operations: CreateBucket (its LocationConstraint from the step or the run's
+//! Region; remembered for clean-up when the target allows it),
 //! DeleteBucket and ListBuckets (which shows only this run's buckets).
 
 use super::acl::{with_acl, with_write_grant, AclHeaders};
@@ -6,6 +7,7 @@ use super::{allowed, misrouted, s3_bucket_request, StepCx};
 use crate::compare::Observed;
 use aws_sdk_s3::types as s3t;
 use xacct_model::outcome::Outcome;
+use xacct_model::region::sent_constraint;
 use xacct_model::scenario::Op;
 
 pub(super) async fn execute(cx: &mut StepCx<'_>, op: &Op) -> Observed {
@@ -15,9 +17,17 @@ pub(super) async fn execute(cx: &mut StepCx<'_>, op: &Op) -> Observed {
             object_ownership,
             acl,
             grants,
+            location_constraint,
         } => {
             let headers = AclHeaders::new(acl, grants);
-            create_bucket(cx, bucket, object_ownership.as_deref(), headers).await
+            let region = cx.state.region();
+            let location = sent_constraint(location_constraint, &region);
+            let config = location.map(|l| {
+                s3t::CreateBucketConfiguration::builder()
+                    .location_constraint(s3t::BucketLocationConstraint::from(l))
+                    .build()
+            });
+            create_bucket(cx, bucket, object_ownership.as_deref(), headers, config).await
         }
         Op::DeleteBucket { bucket } => delete_bucket(cx, bucket).await,
         Op::ListBuckets {} => list_buckets(cx).await,
@@ -30,9 +40,12 @@ async fn create_bucket(
     bucket: &str,
     object_ownership: Option<&str>,
     headers: AclHeaders<'_>,
+    config: Option<s3t::CreateBucketConfiguration>,
 ) -> Observed {
     let real = cx.state.mapping.real_bucket(bucket);
     let mut b = cx.clients.s3.create_bucket().bucket(&real);
+    // None in us-east-1 unless the step says otherwise: RGW and moto get what they always did.
+    b = b.set_create_bucket_configuration(config);
     if let Some(o) = object_ownership {
         b = b.object_ownership(s3t::ObjectOwnership::from(o));
     }

@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use xacct_model::outcome::Outcome;
 use xacct_model::scenario::{Op, Step};
+use xacct_model::Region;
 
 /// An S3 request on one of the scenario's buckets, addressed as the caller addresses it and
 /// with the step's `x-amz-expected-bucket-owner` (every bucket-scoped S3 operation takes both).
@@ -71,6 +72,12 @@ pub struct Created {
 }
 
 impl TargetState {
+    /// The Region the clients sign for and CreateBucket's LocationConstraint follows; a name
+    /// S3 does not know (a generic target's) is taken as us-east-1, the model's default.
+    pub fn region(&self) -> Region {
+        Region::parse(&self.ep.region).unwrap_or_default()
+    }
+
     pub fn new(ep: EndpointConfig, mapping: Mapping, logical_buckets: Vec<String>) -> TargetState {
         let mut principals = BTreeMap::new();
         principals.insert("anon".to_string(), sdk::clients(&ep, None));
