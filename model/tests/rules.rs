@@ -1285,3 +1285,112 @@ fn r41_assumed_role_identity(#[case] steps: Vec<Value>, #[case] want: Want) {
 fn r42_anonymous(#[case] steps: Vec<Value>, #[case] want: Want) {
     check(steps, want);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Audit of issue #11: "Blocking public access", "The meaning of public" (DOC
+// access-control-block-public-access).
+
+// R33a: Get*Acl show the effective permissions: public grants left out while IgnorePublicAcls
+// is on ('GET Bucket acl returns an ACL that reflects the access permissions that Amazon S3 is
+// enforcing').
+#[rstest]
+#[case::r33a_bucket_acl_hides_public_grant(steps![open_bucket(), on_b1("A.admin", "put_bucket_acl", json!({"acl": "public-read"})),
+    pab(json!({"ignore_public_acls": true})),
+    on_b1("A.admin", "get_bucket_acl", json!({"expect": {"grants": [g("A", "FULL_CONTROL")]}}))], ok(200).mentions("R33a"))]
+#[case::r33a_object_acl_hides_public_grant(steps![open_bucket(), put("A.admin", "k", json!({"acl": "public-read"})),
+    pab(json!({"ignore_public_acls": true})),
+    on_b1("A.admin", "get_object_acl", json!({"key": "k", "expect": {"grants": [g("A", "FULL_CONTROL")]}}))], ok(200).mentions("R33a"))]
+#[case::r33a_shown_again_when_flag_off(steps![open_bucket(), put("A.admin", "k", json!({"acl": "public-read"})),
+    pab(json!({"ignore_public_acls": true})), pab(json!({})),
+    on_b1("A.admin", "get_object_acl", json!({"key": "k", "expect": {"grants": [g("A", "FULL_CONTROL"), g("AllUsers", "READ")]}}))], ok(200))]
+fn r33a_acl_view_under_ignore_public_acls(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// R36a–R36d: the User Guide's fuller list of what keeps a policy non-public.
+#[rstest]
+#[case::r36a_principal_org_id_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}))], ok(204))]
+#[case::r36a_principal_account_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringEquals": {"aws:PrincipalAccount": "${B}"}}))], ok(204))]
+#[case::r36a_principal_arn_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::${B}:user/u1"}}))], ok(204))]
+#[case::r36a_principal_org_wildcard_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringLike": {"aws:PrincipalOrgID": "o-*"}}))], denied().by("R34"))]
+#[case::r36b_access_point_arn_any_name_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringLike": {"s3:DataAccessPointArn": "arn:aws:s3:us-west-2:${B}:accesspoint/*"}}))], ok(204))]
+#[case::r36b_access_point_arn_any_account_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringLike": {"s3:DataAccessPointArn": "arn:aws:s3:us-west-2:*:accesspoint/*"}}))], denied().by("R34"))]
+#[case::r36b_access_point_account_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringEquals": {"s3:DataAccessPointAccount": "${B}"}}))], ok(204))]
+#[case::r36c_source_ip_slash_1_public(steps![enforced_bucket(),
+    star_policy_with(json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/1"}}))], denied().by("R34"))]
+#[case::r36c_source_ip_slash_7_public(steps![enforced_bucket(),
+    star_policy_with(json!({"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "10.0.0.0/7"]}}))], denied().by("R34"))]
+#[case::r36c_source_ip_single_address_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"IpAddress": {"aws:SourceIp": "192.0.2.7"}}))], ok(204))]
+#[case::r36c_source_ip_v6_slash_32_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}))], ok(204))]
+#[case::r36c_source_ip_v6_slash_16_public(steps![enforced_bucket(),
+    star_policy_with(json!({"IpAddress": {"aws:SourceIp": "2001::/16"}}))], denied().by("R34"))]
+#[case::r36d_policy_variable_is_not_fixed(steps![enforced_bucket(),
+    star_policy_with(json!({"StringEquals": {"aws:SourceAccount": "${aws:PrincipalAccount}"}}))], denied().by("R34"))]
+#[case::r36d_wildcard_source_vpc_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringLike": {"aws:SourceVpc": "vpc-*"}}))], denied().by("R34"))]
+#[case::r36d_fixed_source_vpc_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringEquals": {"aws:SourceVpc": "vpc-91237329"}}))], ok(204))]
+#[case::r36d_federated_principal_public(steps![enforced_bucket(),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": {"Federated": "graph.facebook.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b1/*"}]))],
+    denied().by("R34"))]
+#[case::r36d_service_principal_not_public(steps![enforced_bucket(),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b1/*"}]))],
+    ok(204))]
+fn r36_meaning_of_public_audit(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit of issue #11: "IAM JSON policy elements: Condition operators" (DOC
+// reference_policies_elements_condition_operators).
+
+fn b_list_if(condition: Value) -> Value {
+    bucket_policy(
+        json!([{"Effect": "Allow", "Principal": {"AWS": "${B}"}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1",
+        "Condition": condition}]),
+    )
+}
+
+// P-vars-ops: 'You can not use a policy variable with the IpAddress condition operator'; String
+// operators take them.
+#[rstest]
+#[case::p_vars_ops_ip_variable_is_literal(steps![enforced_bucket(), b_list_if(json!({"IpAddress": {"aws:SourceIp": "${aws:SourceIp}"}})),
+    list("B.admin")], denied().by("R20"))]
+#[case::p_vars_ops_numeric_variable_is_literal(steps![enforced_bucket(),
+    b_list_if(json!({"NumericEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}})), list("B.admin")], denied().by("R20"))]
+#[case::p_vars_ops_string_variable_substituted(steps![enforced_bucket(),
+    b_list_if(json!({"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}})), list("B.admin")], ok(200).by("R20"))]
+#[case::p_vars_ops_ip_literal_matches(steps![enforced_bucket(), b_list_if(json!({"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}})),
+    list("B.admin")], ok(200).by("R20"))]
+fn p_vars_ops(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// P-cond / P-cond-absent as the page words them: IfExists on any operator but Null; a Deny
+// with a negated ...IfExists operator still denies when the key is missing; a missing key
+// fails a positive operator and passes a negated one.
+#[rstest]
+#[case::p_cond_null_if_exists_refused(steps![enforced_bucket(), b_list_if(json!({"NullIfExists": {"s3:prefix": "true"}}))],
+    err(400, "MalformedPolicy"))]
+#[case::p_cond_negated_if_exists_deny_on_absent_key(steps![enforced_bucket(),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": {"AWS": "${B}"}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1",
+         "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-acl": "private"}}}])), list("B.admin")], denied().by("R22"))]
+#[case::p_cond_absent_key_fails_positive(steps![enforced_bucket(), b_list_if(json!({"StringEquals": {"s3:x-amz-acl": "private"}})),
+    list("B.admin")], denied().by("R20"))]
+#[case::p_cond_absent_key_passes_negated(steps![enforced_bucket(), b_list_if(json!({"StringNotEquals": {"s3:x-amz-acl": "private"}})),
+    list("B.admin")], ok(200).by("R20"))]
+#[case::p_cond_null_true_on_absent_key(steps![enforced_bucket(), b_list_if(json!({"Null": {"s3:x-amz-acl": "true"}})),
+    list("B.admin")], ok(200).by("R20"))]
+fn p_cond_operators_page(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
