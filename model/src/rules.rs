@@ -197,6 +197,18 @@ rules! {
     // Audit of issue #11 against DOC reference_policies_elements_condition_operators.
     P_VARS_OPS = "P-vars-ops", "policy variables are substituted only in String, ARN and Bool conditions; in Numeric and IpAddress ones ${...} is a literal that matches nothing",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html ('You can not use a policy variable with the Numeric / IpAddress condition operator'); whether AWS refuses such a policy instead is not said", uncertain;
+
+    // Audit of issue #11 against DOC reference_policies_condition-keys (global condition keys).
+    P_KEYS_ALWAYS = "P-keys-always", "aws:ViaAWSService is present and false on every direct request",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html (aws:ViaAWSService: 'returns false when the principal makes the call directly'; 'always included in the request context for most services')";
+    P_KEYS_TEMPORARY = "P-keys-temporary", "aws:MultiFactorAuthPresent is present (false, no MFA) for role sessions and absent for long-term keys and root",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html (aws:MultiFactorAuthPresent: 'included in the request context only when the principal uses temporary credentials')";
+    P_KEYS_ANON = "P-keys-anon", "anonymous requests carry no aws:userid (nor aws:username, aws:PrincipalArn, aws:PrincipalAccount)",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html (aws:userid: 'Anonymous requests do not include this key'); the policy-variables page's table gives aws:userid 'anonymous' instead, so uncertain", uncertain;
+
+    // Audit of issue #11 against the access-management walkthroughs (examples 1-5).
+    R16A = "R16a", "an object another account owns and whose ACL grants the bucket owner a permission: the bucket owner's bucket policy passes it on to principals of its own account",
+        "DOC example-walkthroughs-managing-access-example3 (bucket policy Statement3 grants user Dave s3:GetObject; 'verify that user Dave in Account A can access the object owned by Account B'); DOC access-control-auth-workflow-object-operation (user context)";
 }
 
 /// Looks a rule up by its id.

@@ -1394,3 +1394,79 @@ fn p_vars_ops(#[case] steps: Vec<Value>, #[case] want: Want) {
 fn p_cond_operators_page(#[case] steps: Vec<Value>, #[case] want: Want) {
     check(steps, want);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Audit of issue #11: "AWS global condition context keys" (DOC reference_policies_condition-keys).
+
+fn mfa_role_policy(condition: Value) -> Value {
+    doc(
+        json!([{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*", "Condition": condition}]),
+    )
+}
+
+#[rstest]
+// aws:ViaAWSService: present and false on direct calls.
+#[case::p_keys_via_aws_service_false(steps![enforced_bucket(), b_list_if(json!({"Bool": {"aws:ViaAWSService": "false"}})),
+    list("B.admin")], ok(200).by("R20"))]
+// aws:MultiFactorAuthPresent: present (false) for temporary credentials, absent for access keys.
+#[case::p_keys_session_mfa_present_false(steps![enforced_bucket(),
+    a_role_session(Some(mfa_role_policy(json!({"Bool": {"aws:MultiFactorAuthPresent": "false"}}))), None), list("sess")], ok(200))]
+#[case::p_keys_session_null_mfa_false(steps![enforced_bucket(),
+    a_role_session(Some(mfa_role_policy(json!({"Null": {"aws:MultiFactorAuthPresent": "false"}}))), None), list("sess")], ok(200))]
+#[case::p_keys_user_has_no_mfa_key(steps![enforced_bucket(), b_list_if(json!({"Null": {"aws:MultiFactorAuthPresent": "true"}})),
+    list("B.admin")], ok(200).by("R20"))]
+#[case::p_keys_user_mfa_bool_fails(steps![enforced_bucket(), b_list_if(json!({"Bool": {"aws:MultiFactorAuthPresent": "false"}})),
+    list("B.admin")], denied().by("R20"))]
+// aws:userid: 'Anonymous requests do not include this key' (uncertain: the variables page says 'anonymous').
+#[case::p_keys_anon_has_no_userid(steps![enforced_bucket(), pab(json!({})),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1",
+         "Condition": {"StringEquals": {"aws:userid": "anonymous"}}}])), list("anon")], ok(200).by("R42"))]
+#[case::p_keys_anon_null_userid(steps![enforced_bucket(), pab(json!({})),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1",
+         "Condition": {"Null": {"aws:userid": "true"}}}])), list("anon")], ok(200).by("R42"))]
+fn p_global_condition_keys(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit of issue #11: the access-management walkthroughs (DOC example-walkthroughs-managing-access).
+
+/// Example 3, steps 1-2: A's bucket with ACLs enabled, user A.dave, a bucket policy letting B
+/// upload and list and Dave (or `reader`) read objects, and B's object `k`.
+fn example3(reader: &str) -> Vec<Value> {
+    steps![
+        writer_bucket(),
+        user("A.dave", None),
+        bucket_policy(json!([
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${B}:root"}, "Action": ["s3:PutObject", "s3:ListBucket"],
+             "Resource": ["arn:aws:s3:::b1/*", "arn:aws:s3:::b1"]},
+            {"Effect": "Allow", "Principal": {"AWS": reader}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b1/*"}])),
+        put("B.admin", "k", json!({}))
+    ]
+}
+
+fn grant_bucket_owner_full_control() -> Value {
+    on_b1(
+        "B.admin",
+        "put_object_acl",
+        json!({"key": "k", "grants": {"full_control": "id=${A.canonical}"}}),
+    )
+}
+
+#[rstest]
+// Step 3: 'verify that user Dave in Account A can access the object owned by Account B'.
+#[case::r16a_example3_dave_reads_through_bucket_policy(steps![example3("arn:aws:iam::${A}:user/dave"), grant_bucket_owner_full_control(),
+    get("A.dave", "k")], ok(200).mentions("R16a"))]
+// Without step 2's ACL grant the bucket policy cannot pass on what A was never given.
+#[case::r16a_example3_without_owner_grant(steps![example3("arn:aws:iam::${A}:user/dave"), get("A.dave", "k")], denied().mentions("R16"))]
+// Example 4's premise: the bucket owner cannot pass such access on to another account by bucket policy.
+#[case::r16a_not_to_other_accounts(steps![example3("arn:aws:iam::${C}:root"), grant_bucket_owner_full_control(), get("C.admin", "k")],
+    denied().mentions("R16"))]
+// The grant must cover the permission: READ_ACP does not carry GetObject.
+#[case::r16a_grant_must_cover_permission(steps![example3("arn:aws:iam::${A}:user/dave"),
+    on_b1("B.admin", "put_object_acl", json!({"key": "k", "grants": {"read_acp": "id=${A.canonical}"}})), get("A.dave", "k")],
+    denied().mentions("R16"))]
+fn r16a_walkthroughs(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
