@@ -1,4 +1,4 @@
-//! Table tests for every rule of the model (`model/src/rules.rs`: R1–R42 with R7a and R25a,
+//! Table tests for every rule of the model (`model/src/rules.rs`: R1–R42 with R7a, R16a, R25a, R33a and R36a–d,
 //! and the `P-*`/`X-*` rules). One `#[rstest]` group per rule; each case is a list of scenario
 //! steps (the scenario format of the README): every step but the last is set-up and must succeed (or meet its
 //! own `expect`); the last step is checked against the case's [`Want`] (status, error code,
@@ -1468,5 +1468,31 @@ fn grant_bucket_owner_full_control() -> Value {
     on_b1("B.admin", "put_object_acl", json!({"key": "k", "grants": {"read_acp": "id=${A.canonical}"}})), get("A.dave", "k")],
     denied().mentions("R16"))]
 fn r16a_walkthroughs(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// Example 2 (already right): Account B's administrator inherits A's grant to B; B's user Dave
+// needs B's user policy too; the explicit Deny to B's root wins over the Allow.
+#[rstest]
+#[case::w2_b_admin_inherits(steps![enforced_bucket(), grant_b_list(), list("B.admin")], ok(200).by("R20"))]
+#[case::w2_dave_with_user_policy(steps![enforced_bucket(), grant_b_list(), user("B.dave", Some(allow_all(json!("s3:ListBucket")))),
+    list("B.dave")], ok(200).by("R20"))]
+#[case::w2_dave_without_user_policy(steps![enforced_bucket(), grant_b_list(), user("B.dave", None), list("B.dave")], denied().by("R20"))]
+#[case::w2_explicit_deny_to_b(steps![enforced_bucket(),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${B}:root"}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1"},
+        {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::${B}:root"}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1"}])),
+    list("B.admin")], denied().by("R22"))]
+fn walkthrough_example2(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// "How Amazon S3 authorizes a request" (already right): the object owner's own user needs only
+// its user policy (user context = object context); the bucket owner may delete any object.
+#[rstest]
+#[case::auth_object_owner_user_policy(steps![writer_bucket(), b_may_write(), put("B.admin", "k", json!({})),
+    user("B.u", Some(allow_all(json!("s3:GetObject")))), get("B.u", "k")], ok(200).by("R19"))]
+#[case::auth_bucket_owner_deletes_foreign_object(steps![writer_bucket(), b_may_write(), put("B.admin", "k", json!({})),
+    on_b1("A.admin", "delete_object", json!({"key": "k"}))], ok(204))]
+fn how_s3_authorizes(#[case] steps: Vec<Value>, #[case] want: Want) {
     check(steps, want);
 }
