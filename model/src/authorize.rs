@@ -66,7 +66,18 @@ pub fn base_keys(world: &World, p: &Principal) -> Keys {
         k.insert(name.to_ascii_lowercase(), vec![v]);
     };
     put("aws:PrincipalType", p.principal_type().into());
-    put("aws:userid", p.userid(world));
+    // [P-keys-anon] "Anonymous requests do not include this key" (aws:userid).
+    if !p.is_anonymous() {
+        put("aws:userid", p.userid(world));
+    }
+    // [P-keys-always] aws:ViaAWSService is "false when the principal makes the call directly",
+    // and xacct's principals always do.
+    put("aws:ViaAWSService", "false".into());
+    // [P-keys-temporary] aws:MultiFactorAuthPresent is present only for temporary credentials
+    // (role sessions here); xacct's sessions are never MFA-authenticated.
+    if matches!(p, Principal::Session { .. }) {
+        put("aws:MultiFactorAuthPresent", "false".into());
+    }
     put(
         "aws:SecureTransport",
         world.env.secure_transport.to_string(),
@@ -368,6 +379,7 @@ pub fn authorize_s3(
     let id = user_context(world, p, &req)?;
     let policy = bucket_context(world, &r, &req)?;
     let grant = resource_grant(&r, policy, ex);
+    let r = delegated(r, &grant);
     match (p, &id) {
         (Principal::Anonymous, _) => anonymous(grant, ex),
         (Principal::Root { account }, _) if r.owner.is(account) => {
@@ -485,7 +497,13 @@ fn policy_grant<'w>(
 ) -> Option<Granted<'w>> {
     let (s, m) = ev.allow?;
     let same_account = r.p.account() == Some(&r.bucket.owner);
-    if !r.bucket_owner_owns() {
+    if !r.bucket_owner_owns() && same_account && owner_was_granted(r) {
+        ex.push(
+            &rules::R16A,
+            format!("the object owner {} granted the bucket owner {} this permission in the object ACL, so bucket policy {s} passes it on within account {}", r.owner.name(), r.bucket.owner, r.bucket.owner),
+        );
+        Some((m, ResourceGrant::BucketPolicy(s, r.c.action)))
+    } else if !r.bucket_owner_owns() {
         ex.push(
             &rules::R16,
             format!("bucket policy {s} allows, but the bucket owner {} does not own this object (owner {})", r.bucket.owner, r.owner.name()),
@@ -500,6 +518,33 @@ fn policy_grant<'w>(
     } else {
         Some((m, ResourceGrant::BucketPolicy(s, r.c.action)))
     }
+}
+
+/// [R16a] When the bucket policy passes on the object owner's grant to the bucket owner's own
+/// principal, the bucket owner's account decides as if it owned the object (user context).
+fn delegated<'a, 'w>(r: S3Request<'a, 'w>, grant: &Option<Granted<'w>>) -> S3Request<'a, 'w> {
+    let passes_on = matches!(grant, Some((_, ResourceGrant::BucketPolicy(..))))
+        && !r.bucket_owner_owns()
+        && r.p.account() == Some(&r.bucket.owner);
+    if passes_on {
+        S3Request {
+            owner: Owner::Account(r.bucket.owner.clone()),
+            ..r
+        }
+    } else {
+        r
+    }
+}
+
+/// [R16a] Does the object's ACL grant the bucket owner's account the permission asked for?
+fn owner_was_granted(r: &S3Request<'_, '_>) -> bool {
+    let Some((acl, perm)) = effective_acl(r.bucket, r.c.scope) else {
+        return false;
+    };
+    matches!(r.c.scope, Scope::Object(..))
+        && acl.grants.iter().any(|g| {
+            g.permission.covers(perm) && g.grantee == Grantee::Account(r.bucket.owner.clone())
+        })
 }
 
 /// [R42] anonymous callers get what public grants give, nothing else.

@@ -24,12 +24,13 @@ pub fn effective_owner(bucket: &Bucket, object: &Object) -> Owner {
 }
 
 /// The ACL Get*Acl shows: while ACLs are disabled, only the bucket owner with FULL_CONTROL
-/// ([R4]); otherwise the stored ACL ([R7a]).
+/// ([R4]); otherwise the stored ACL ([R7a]), without its public grants while IgnorePublicAcls
+/// is on ([R33a]).
 pub fn effective_object_acl(bucket: &Bucket, object: &Object) -> Acl {
     if acls_disabled(bucket) {
         Acl::private(&Owner::Account(bucket.owner.clone()))
     } else {
-        object.acl.clone()
+        enforced_view(bucket, &object.acl)
     }
 }
 
@@ -37,8 +38,30 @@ pub fn effective_bucket_acl(bucket: &Bucket) -> Acl {
     if acls_disabled(bucket) {
         Acl::private(&Owner::Account(bucket.owner.clone()))
     } else {
-        bucket.acl.clone()
+        enforced_view(bucket, &bucket.acl)
     }
+}
+
+/// Does IgnorePublicAcls hide public grants of this stored ACL from Get*Acl ([R33a])?
+pub fn hides_public_grants(bucket: &Bucket, acl: &Acl) -> bool {
+    !acls_disabled(bucket)
+        && bucket
+            .public_access_block
+            .is_some_and(|p| p.ignore_public_acls)
+        && acl.is_public()
+}
+
+/// [R33a] DOC access-control-block-public-access: "Calls to GET Bucket acl and GET Object acl
+/// always return the effective permissions in place … GET Bucket acl returns an ACL that
+/// reflects the access permissions that Amazon S3 is enforcing".
+fn enforced_view(bucket: &Bucket, acl: &Acl) -> Acl {
+    let mut shown = acl.clone();
+    if hides_public_grants(bucket, acl) {
+        shown
+            .grants
+            .retain(|g| !matches!(g.grantee, acl::Grantee::Group(grp) if grp.is_public()));
+    }
+    shown
 }
 
 /// The owner of an object written now by `writer` with the requested ACL ([R2], [R3], [R8], [R9]).

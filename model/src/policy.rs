@@ -65,6 +65,8 @@ pub struct PrincipalElement {
     pub canonical: Vec<String>,
     /// `Service` / `Federated` principals: valid, but no xacct principal is one.
     pub other: Vec<String>,
+    /// A `Federated` principal is among them: public for Block Public Access ([R36]).
+    pub federated: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,6 +126,24 @@ impl BaseOp {
             "Null" => Null,
             _ => return None,
         })
+    }
+
+    /// String, ARN and Bool operators accept policy variables; Numeric, IP address and Null
+    /// do not ([P-vars-ops], DOC condition operators).
+    fn takes_variables(self) -> bool {
+        use BaseOp::*;
+        !matches!(
+            self,
+            NumericEquals
+                | NumericNotEquals
+                | NumericLessThan
+                | NumericLessThanEquals
+                | NumericGreaterThan
+                | NumericGreaterThanEquals
+                | IpAddress
+                | NotIpAddress
+                | Null
+        )
     }
 
     /// Negated operators pass on an absent key and combine their values with NOR ([P-cond-absent]).
@@ -341,7 +361,11 @@ fn parse_principal(
                             p.canonical.push(s);
                         }
                     }
-                    "Service" | "Federated" => p.other.extend(vals),
+                    "Service" => p.other.extend(vals),
+                    "Federated" => {
+                        p.federated = true;
+                        p.other.extend(vals);
+                    }
                     other => {
                         return Err(err(kind, format!("Invalid principal type {other:?}")));
                     }
@@ -680,60 +704,107 @@ impl Policy {
     }
 
     /// Is the policy public ([R36], DOC "The meaning of public")? An Allow statement is public
-    /// when its principal is `*` (or a NotPrincipal) and no condition fixes one of the keys that
-    /// limit access to known parties.
+    /// when its principal is `*`, a NotPrincipal or a federated identity, and no condition
+    /// fixes one of the keys that limit access to known parties.
     pub fn is_public(&self) -> bool {
-        self.statements.iter().any(|st| {
-            st.effect == Effect::Allow
-                && st.principal.as_ref().is_some_and(|p| p.any || p.negated)
-                && !st.conditions.iter().any(condition_limits_access)
-        })
+        (0..self.statements.len()).any(|i| self.statement_is_public(i))
     }
 
-    /// Does any Allow statement name a principal outside `account_id` or everyone ([R35])?
+    /// Is the statement at `index` an Allow that makes the policy public ([R35], [R36])?
     pub fn statement_is_public(&self, index: usize) -> bool {
         self.statements.get(index).is_some_and(|st| {
-            st.principal.as_ref().is_some_and(|p| p.any || p.negated)
+            st.effect == Effect::Allow
+                && st
+                    .principal
+                    .as_ref()
+                    .is_some_and(|p| p.any || p.negated || p.federated)
                 && !st.conditions.iter().any(condition_limits_access)
         })
     }
 }
 
-/// The keys whose fixed values make a statement non-public (PublicAccessBlockConfiguration API
-/// reference: aws:SourceIp CIDRs, aws:SourceArn, aws:SourceVpc, aws:SourceVpce,
-/// aws:SourceOwner, aws:SourceAccount, s3:x-amz-server-side-encryption-aws-kms-key-id, and
-/// aws:userid outside `AROLEID:*`).
+/// A fixed value: no wildcard and no policy variable ([R36]: "values that don't contain a
+/// wildcard or an AWS Identity and Access Management Policy Variable").
+fn fixed_value(v: &str) -> bool {
+    !v.contains('*') && !v.contains('?') && !v.contains("${")
+}
+
+/// Does a condition fix one of the keys that make a statement non-public ([R36], [R36a],
+/// [R36b], [R36c])? DOC access-control-block-public-access, "The meaning of public", lists:
+/// principal keys (e.g. aws:PrincipalOrgID), aws:SourceIp CIDRs no broader than /8 (IPv4) or
+/// /32 (IPv6) outside RFC 1918, aws:SourceArn, aws:SourceVpc, aws:SourceVpce, aws:SourceOwner,
+/// aws:SourceAccount, s3:x-amz-server-side-encryption-aws-kms-key-id, aws:userid outside
+/// `AROLEID:*`, s3:DataAccessPointArn (the access point name may be `*` when the account is
+/// fixed) and s3:DataAccessPointAccount.
 fn condition_limits_access(c: &Condition) -> bool {
-    if c.if_exists || c.base.negated() || c.set.is_some() {
+    if c.if_exists || c.base.negated() || c.set.is_some() || c.values.is_empty() {
         return false;
     }
     let key = c.key.to_ascii_lowercase();
-    let fixed = |v: &String| !v.contains('*') && !v.contains('?');
+    let equality = matches!(
+        c.base,
+        BaseOp::StringEquals
+            | BaseOp::StringEqualsIgnoreCase
+            | BaseOp::StringLike
+            | BaseOp::ArnEquals
+            | BaseOp::ArnLike
+    );
     match key.as_str() {
-        "aws:sourceip" => {
-            c.base == BaseOp::IpAddress && c.values.iter().all(|v| !v.ends_with("/0"))
-        }
-        "aws:sourcearn"
-        | "aws:sourcevpc"
-        | "aws:sourcevpce"
-        | "aws:sourceowner"
-        | "aws:sourceaccount"
-        | "s3:x-amz-server-side-encryption-aws-kms-key-id" => {
-            matches!(
-                c.base,
-                BaseOp::StringEquals
-                    | BaseOp::StringEqualsIgnoreCase
-                    | BaseOp::StringLike
-                    | BaseOp::ArnEquals
-                    | BaseOp::ArnLike
-            ) && c.values.iter().all(fixed)
-        }
-        "aws:userid" => {
-            matches!(c.base, BaseOp::StringEquals | BaseOp::StringLike)
-                && c.values.iter().all(fixed)
-        }
+        "aws:sourceip" => c.base == BaseOp::IpAddress && c.values.iter().all(|v| narrow_cidr(v)),
+        "s3:dataaccesspointarn" => equality && c.values.iter().all(|v| fixed_access_point(v)),
+        k if NON_PUBLIC_KEYS.contains(&k) => equality && c.values.iter().all(|v| fixed_value(v)),
         _ => false,
     }
+}
+
+/// Keys (lower case) whose fixed values make an Allow non-public ([R36], [R36a]). The page
+/// names aws:PrincipalOrgID as its example of principal keys; aws:PrincipalAccount and
+/// aws:PrincipalArn are counted as the other keys that fix a principal ([R36a], uncertain).
+const NON_PUBLIC_KEYS: &[&str] = &[
+    "aws:principalorgid",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourcearn",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceowner",
+    "aws:sourceaccount",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    "aws:userid",
+    "s3:dataaccesspointaccount",
+];
+
+/// An access point ARN whose account is fixed; its name may be a wildcard ([R36b]).
+fn fixed_access_point(v: &str) -> bool {
+    let parts: Vec<&str> = v.splitn(6, ':').collect();
+    match parts.as_slice() {
+        [arn, part, svc, region, account, _] => {
+            [arn, part, svc, region].iter().all(|x| fixed_value(x))
+                && is_account_id(account)
+                && !v.contains("${")
+        }
+        _ => fixed_value(v),
+    }
+}
+
+/// Is an `aws:SourceIp` value narrow enough to be non-public ([R36c])? IPv4 ranges up to /8
+/// and IPv6 up to /32 are; broader ones are public. The page's "(excluding RFC1918 private
+/// ranges)" cannot apply to an IPv4 range broader than /8, so it changes nothing here.
+fn narrow_cidr(v: &str) -> bool {
+    if !fixed_value(v) {
+        return false;
+    }
+    let (addr, len) = match v.split_once('/') {
+        Some((a, l)) => (a, l.parse::<u8>().ok()),
+        None => (v, None),
+    };
+    if addr.parse::<std::net::Ipv4Addr>().is_ok() {
+        return len.unwrap_or(32) >= 8;
+    }
+    if addr.parse::<std::net::Ipv6Addr>().is_ok() {
+        return len.unwrap_or(128) >= 32;
+    }
+    false
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -960,6 +1031,9 @@ impl Condition {
 /// The positive form of an operator: does the policy value match the request value?
 fn positive_match(op: BaseOp, pv: &str, rv: &str, keys: &Keys, vars: bool) -> bool {
     use BaseOp::*;
+    // [P-vars-ops] "You can not use a policy variable with the Numeric / IpAddress condition
+    // operator": only String, ARN and Bool operators substitute variables.
+    let vars = vars && op.takes_variables();
     if !vars || !pv.contains("${") {
         match op {
             StringEquals | StringNotEquals => return pv == rv,

@@ -192,6 +192,34 @@ rules! {
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html ('Specifying default values'; text not re-verified)", uncertain;
     X_VALIDATION_FIRST = "X-validation-order", "request validation errors come before authorization",
         "DOC S3 error responses (validation errors such as MalformedPolicy, InvalidArgument); the exact order against authorization is undocumented", uncertain;
+
+    // Audit of issue #11 against DOC access-control-block-public-access ("The meaning of public").
+    R33A = "R33a", "while IgnorePublicAcls is on, GetBucketAcl / GetObjectAcl show the ACL without its public grants",
+        "DOC access-control-block-public-access ('Calls to GET Bucket acl and GET Object acl always return the effective permissions in place')";
+    R36A = "R36a", "fixed values of principal keys (aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn) make a statement non-public",
+        "DOC access-control-block-public-access ('An AWS principal, user, role, or service principal (e.g. aws:PrincipalOrgID)'); the page names only aws:PrincipalOrgID, the other two are taken as principal keys", uncertain;
+    R36B = "R36b", "fixed s3:DataAccessPointAccount, or s3:DataAccessPointArn with a fixed account (access point name may be *), make a statement non-public",
+        DOC_BPA;
+    R36C = "R36c", "an aws:SourceIp range broader than /8 (IPv4) or /32 (IPv6) leaves a statement public",
+        "DOC access-control-block-public-access ('values broader than /8 for IPv4 and /32 for IPv6 (excluding RFC1918 private ranges)'); the RFC 1918 exception cannot apply to an IPv4 range broader than /8", uncertain;
+    R36D = "R36d", "condition values holding a wildcard or a policy variable are not fixed; a Federated principal is public",
+        "DOC access-control-block-public-access ('fixed values (values that don't contain a wildcard or an AWS Identity and Access Management Policy Variable)'; example public policy with Principal Federated graph.facebook.com)";
+
+    // Audit of issue #11 against DOC reference_policies_elements_condition_operators.
+    P_VARS_OPS = "P-vars-ops", "policy variables are substituted only in String, ARN and Bool conditions; in Numeric and IpAddress ones ${...} is a literal that matches nothing",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html ('You can not use a policy variable with the Numeric / IpAddress condition operator'); whether AWS refuses such a policy instead is not said", uncertain;
+
+    // Audit of issue #11 against DOC reference_policies_condition-keys (global condition keys).
+    P_KEYS_ALWAYS = "P-keys-always", "aws:ViaAWSService is present and false on every direct request",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html (aws:ViaAWSService: 'returns false when the principal makes the call directly'; 'always included in the request context for most services')";
+    P_KEYS_TEMPORARY = "P-keys-temporary", "aws:MultiFactorAuthPresent is present (false, no MFA) for role sessions and absent for long-term keys and root",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html (aws:MultiFactorAuthPresent: 'included in the request context only when the principal uses temporary credentials')";
+    P_KEYS_ANON = "P-keys-anon", "anonymous requests carry no aws:userid (nor aws:username, aws:PrincipalArn, aws:PrincipalAccount)",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html (aws:userid: 'Anonymous requests do not include this key'); the policy-variables page's table gives aws:userid 'anonymous' instead, so uncertain", uncertain;
+
+    // Audit of issue #11 against the access-management walkthroughs (examples 1-5).
+    R16A = "R16a", "an object another account owns and whose ACL grants the bucket owner a permission: the bucket owner's bucket policy passes it on to principals of its own account",
+        "DOC example-walkthroughs-managing-access-example3 (bucket policy Statement3 grants user Dave s3:GetObject; 'verify that user Dave in Account A can access the object owned by Account B'); DOC access-control-auth-workflow-object-operation (user context)";
 }
 
 /// Looks a rule up by its id.

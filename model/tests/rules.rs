@@ -1,4 +1,4 @@
-//! Table tests for every rule of the model (`model/src/rules.rs`: R1–R42 with R7a and R25a,
+//! Table tests for every rule of the model (`model/src/rules.rs`: R1–R42 with R7a, R16a, R25a, R33a and R36a–d,
 //! and the `P-*`/`X-*` rules). One `#[rstest]` group per rule; each case is a list of scenario
 //! steps (the scenario format of the README): every step but the last is set-up and must succeed (or meet its
 //! own `expect`); the last step is checked against the case's [`Want`] (status, error code,
@@ -1388,4 +1388,212 @@ fn scenario_region_is_checked_and_conflicts_are_refused() {
     let mut s = Scenario::from_value(&json!({"name": "x", "steps": []}), "f").unwrap();
     s.set_region(&"eu-west-2".parse().unwrap()).unwrap();
     assert_eq!(s.world().region.as_str(), "eu-west-2");
+// Audit of issue #11: "Blocking public access", "The meaning of public" (DOC
+// access-control-block-public-access).
+
+// R33a: Get*Acl show the effective permissions: public grants left out while IgnorePublicAcls
+// is on ('GET Bucket acl returns an ACL that reflects the access permissions that Amazon S3 is
+// enforcing').
+#[rstest]
+#[case::r33a_bucket_acl_hides_public_grant(steps![open_bucket(), on_b1("A.admin", "put_bucket_acl", json!({"acl": "public-read"})),
+    pab(json!({"ignore_public_acls": true})),
+    on_b1("A.admin", "get_bucket_acl", json!({"expect": {"grants": [g("A", "FULL_CONTROL")]}}))], ok(200).mentions("R33a"))]
+#[case::r33a_object_acl_hides_public_grant(steps![open_bucket(), put("A.admin", "k", json!({"acl": "public-read"})),
+    pab(json!({"ignore_public_acls": true})),
+    on_b1("A.admin", "get_object_acl", json!({"key": "k", "expect": {"grants": [g("A", "FULL_CONTROL")]}}))], ok(200).mentions("R33a"))]
+#[case::r33a_shown_again_when_flag_off(steps![open_bucket(), put("A.admin", "k", json!({"acl": "public-read"})),
+    pab(json!({"ignore_public_acls": true})), pab(json!({})),
+    on_b1("A.admin", "get_object_acl", json!({"key": "k", "expect": {"grants": [g("A", "FULL_CONTROL"), g("AllUsers", "READ")]}}))], ok(200))]
+fn r33a_acl_view_under_ignore_public_acls(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// R36a–R36d: the User Guide's fuller list of what keeps a policy non-public.
+#[rstest]
+#[case::r36a_principal_org_id_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}))], ok(204))]
+#[case::r36a_principal_account_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringEquals": {"aws:PrincipalAccount": "${B}"}}))], ok(204))]
+#[case::r36a_principal_arn_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::${B}:user/u1"}}))], ok(204))]
+#[case::r36a_principal_org_wildcard_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringLike": {"aws:PrincipalOrgID": "o-*"}}))], denied().by("R34"))]
+#[case::r36b_access_point_arn_any_name_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringLike": {"s3:DataAccessPointArn": "arn:aws:s3:us-west-2:${B}:accesspoint/*"}}))], ok(204))]
+#[case::r36b_access_point_arn_any_account_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringLike": {"s3:DataAccessPointArn": "arn:aws:s3:us-west-2:*:accesspoint/*"}}))], denied().by("R34"))]
+#[case::r36b_access_point_account_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringEquals": {"s3:DataAccessPointAccount": "${B}"}}))], ok(204))]
+#[case::r36c_source_ip_slash_1_public(steps![enforced_bucket(),
+    star_policy_with(json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/1"}}))], denied().by("R34"))]
+#[case::r36c_source_ip_slash_7_public(steps![enforced_bucket(),
+    star_policy_with(json!({"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "10.0.0.0/7"]}}))], denied().by("R34"))]
+#[case::r36c_source_ip_single_address_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"IpAddress": {"aws:SourceIp": "192.0.2.7"}}))], ok(204))]
+#[case::r36c_source_ip_v6_slash_32_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}))], ok(204))]
+#[case::r36c_source_ip_v6_slash_16_public(steps![enforced_bucket(),
+    star_policy_with(json!({"IpAddress": {"aws:SourceIp": "2001::/16"}}))], denied().by("R34"))]
+#[case::r36d_policy_variable_is_not_fixed(steps![enforced_bucket(),
+    star_policy_with(json!({"StringEquals": {"aws:SourceAccount": "${aws:PrincipalAccount}"}}))], denied().by("R34"))]
+#[case::r36d_wildcard_source_vpc_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringLike": {"aws:SourceVpc": "vpc-*"}}))], denied().by("R34"))]
+#[case::r36d_fixed_source_vpc_not_public(steps![enforced_bucket(),
+    star_policy_with(json!({"StringEquals": {"aws:SourceVpc": "vpc-91237329"}}))], ok(204))]
+#[case::r36d_federated_principal_public(steps![enforced_bucket(),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": {"Federated": "graph.facebook.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b1/*"}]))],
+    denied().by("R34"))]
+#[case::r36d_service_principal_not_public(steps![enforced_bucket(),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b1/*"}]))],
+    ok(204))]
+fn r36_meaning_of_public_audit(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit of issue #11: "IAM JSON policy elements: Condition operators" (DOC
+// reference_policies_elements_condition_operators).
+
+fn b_list_if(condition: Value) -> Value {
+    bucket_policy(
+        json!([{"Effect": "Allow", "Principal": {"AWS": "${B}"}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1",
+        "Condition": condition}]),
+    )
+}
+
+// P-vars-ops: 'You can not use a policy variable with the IpAddress condition operator'; String
+// operators take them.
+#[rstest]
+#[case::p_vars_ops_ip_variable_is_literal(steps![enforced_bucket(), b_list_if(json!({"IpAddress": {"aws:SourceIp": "${aws:SourceIp}"}})),
+    list("B.admin")], denied().by("R20"))]
+#[case::p_vars_ops_numeric_variable_is_literal(steps![enforced_bucket(),
+    b_list_if(json!({"NumericEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}})), list("B.admin")], denied().by("R20"))]
+#[case::p_vars_ops_string_variable_substituted(steps![enforced_bucket(),
+    b_list_if(json!({"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}})), list("B.admin")], ok(200).by("R20"))]
+#[case::p_vars_ops_ip_literal_matches(steps![enforced_bucket(), b_list_if(json!({"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}})),
+    list("B.admin")], ok(200).by("R20"))]
+fn p_vars_ops(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// P-cond / P-cond-absent as the page words them: IfExists on any operator but Null; a Deny
+// with a negated ...IfExists operator still denies when the key is missing; a missing key
+// fails a positive operator and passes a negated one.
+#[rstest]
+#[case::p_cond_null_if_exists_refused(steps![enforced_bucket(), b_list_if(json!({"NullIfExists": {"s3:prefix": "true"}}))],
+    err(400, "MalformedPolicy"))]
+#[case::p_cond_negated_if_exists_deny_on_absent_key(steps![enforced_bucket(),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": {"AWS": "${B}"}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1",
+         "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-acl": "private"}}}])), list("B.admin")], denied().by("R22"))]
+#[case::p_cond_absent_key_fails_positive(steps![enforced_bucket(), b_list_if(json!({"StringEquals": {"s3:x-amz-acl": "private"}})),
+    list("B.admin")], denied().by("R20"))]
+#[case::p_cond_absent_key_passes_negated(steps![enforced_bucket(), b_list_if(json!({"StringNotEquals": {"s3:x-amz-acl": "private"}})),
+    list("B.admin")], ok(200).by("R20"))]
+#[case::p_cond_null_true_on_absent_key(steps![enforced_bucket(), b_list_if(json!({"Null": {"s3:x-amz-acl": "true"}})),
+    list("B.admin")], ok(200).by("R20"))]
+fn p_cond_operators_page(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit of issue #11: "AWS global condition context keys" (DOC reference_policies_condition-keys).
+
+fn mfa_role_policy(condition: Value) -> Value {
+    doc(
+        json!([{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*", "Condition": condition}]),
+    )
+}
+
+#[rstest]
+// aws:ViaAWSService: present and false on direct calls.
+#[case::p_keys_via_aws_service_false(steps![enforced_bucket(), b_list_if(json!({"Bool": {"aws:ViaAWSService": "false"}})),
+    list("B.admin")], ok(200).by("R20"))]
+// aws:MultiFactorAuthPresent: present (false) for temporary credentials, absent for access keys.
+#[case::p_keys_session_mfa_present_false(steps![enforced_bucket(),
+    a_role_session(Some(mfa_role_policy(json!({"Bool": {"aws:MultiFactorAuthPresent": "false"}}))), None), list("sess")], ok(200))]
+#[case::p_keys_session_null_mfa_false(steps![enforced_bucket(),
+    a_role_session(Some(mfa_role_policy(json!({"Null": {"aws:MultiFactorAuthPresent": "false"}}))), None), list("sess")], ok(200))]
+#[case::p_keys_user_has_no_mfa_key(steps![enforced_bucket(), b_list_if(json!({"Null": {"aws:MultiFactorAuthPresent": "true"}})),
+    list("B.admin")], ok(200).by("R20"))]
+#[case::p_keys_user_mfa_bool_fails(steps![enforced_bucket(), b_list_if(json!({"Bool": {"aws:MultiFactorAuthPresent": "false"}})),
+    list("B.admin")], denied().by("R20"))]
+// aws:userid: 'Anonymous requests do not include this key' (uncertain: the variables page says 'anonymous').
+#[case::p_keys_anon_has_no_userid(steps![enforced_bucket(), pab(json!({})),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1",
+         "Condition": {"StringEquals": {"aws:userid": "anonymous"}}}])), list("anon")], ok(200).by("R42"))]
+#[case::p_keys_anon_null_userid(steps![enforced_bucket(), pab(json!({})),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1",
+         "Condition": {"Null": {"aws:userid": "true"}}}])), list("anon")], ok(200).by("R42"))]
+fn p_global_condition_keys(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit of issue #11: the access-management walkthroughs (DOC example-walkthroughs-managing-access).
+
+/// Example 3, steps 1-2: A's bucket with ACLs enabled, user A.dave, a bucket policy letting B
+/// upload and list and Dave (or `reader`) read objects, and B's object `k`.
+fn example3(reader: &str) -> Vec<Value> {
+    steps![
+        writer_bucket(),
+        user("A.dave", None),
+        bucket_policy(json!([
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${B}:root"}, "Action": ["s3:PutObject", "s3:ListBucket"],
+             "Resource": ["arn:aws:s3:::b1/*", "arn:aws:s3:::b1"]},
+            {"Effect": "Allow", "Principal": {"AWS": reader}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b1/*"}])),
+        put("B.admin", "k", json!({}))
+    ]
+}
+
+fn grant_bucket_owner_full_control() -> Value {
+    on_b1(
+        "B.admin",
+        "put_object_acl",
+        json!({"key": "k", "grants": {"full_control": "id=${A.canonical}"}}),
+    )
+}
+
+#[rstest]
+// Step 3: 'verify that user Dave in Account A can access the object owned by Account B'.
+#[case::r16a_example3_dave_reads_through_bucket_policy(steps![example3("arn:aws:iam::${A}:user/dave"), grant_bucket_owner_full_control(),
+    get("A.dave", "k")], ok(200).mentions("R16a"))]
+// Without step 2's ACL grant the bucket policy cannot pass on what A was never given.
+#[case::r16a_example3_without_owner_grant(steps![example3("arn:aws:iam::${A}:user/dave"), get("A.dave", "k")], denied().mentions("R16"))]
+// Example 4's premise: the bucket owner cannot pass such access on to another account by bucket policy.
+#[case::r16a_not_to_other_accounts(steps![example3("arn:aws:iam::${C}:root"), grant_bucket_owner_full_control(), get("C.admin", "k")],
+    denied().mentions("R16"))]
+// The grant must cover the permission: READ_ACP does not carry GetObject.
+#[case::r16a_grant_must_cover_permission(steps![example3("arn:aws:iam::${A}:user/dave"),
+    on_b1("B.admin", "put_object_acl", json!({"key": "k", "grants": {"read_acp": "id=${A.canonical}"}})), get("A.dave", "k")],
+    denied().mentions("R16"))]
+fn r16a_walkthroughs(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// Example 2 (already right): Account B's administrator inherits A's grant to B; B's user Dave
+// needs B's user policy too; the explicit Deny to B's root wins over the Allow.
+#[rstest]
+#[case::w2_b_admin_inherits(steps![enforced_bucket(), grant_b_list(), list("B.admin")], ok(200).by("R20"))]
+#[case::w2_dave_with_user_policy(steps![enforced_bucket(), grant_b_list(), user("B.dave", Some(allow_all(json!("s3:ListBucket")))),
+    list("B.dave")], ok(200).by("R20"))]
+#[case::w2_dave_without_user_policy(steps![enforced_bucket(), grant_b_list(), user("B.dave", None), list("B.dave")], denied().by("R20"))]
+#[case::w2_explicit_deny_to_b(steps![enforced_bucket(),
+    bucket_policy(json!([{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${B}:root"}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1"},
+        {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::${B}:root"}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1"}])),
+    list("B.admin")], denied().by("R22"))]
+fn walkthrough_example2(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// "How Amazon S3 authorizes a request" (already right): the object owner's own user needs only
+// its user policy (user context = object context); the bucket owner may delete any object.
+#[rstest]
+#[case::auth_object_owner_user_policy(steps![writer_bucket(), b_may_write(), put("B.admin", "k", json!({})),
+    user("B.u", Some(allow_all(json!("s3:GetObject")))), get("B.u", "k")], ok(200).by("R19"))]
+#[case::auth_bucket_owner_deletes_foreign_object(steps![writer_bucket(), b_may_write(), put("B.admin", "k", json!({})),
+    on_b1("A.admin", "delete_object", json!({"key": "k"}))], ok(204))]
+fn how_s3_authorizes(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
 }

@@ -5,7 +5,7 @@
 use super::object::{read_object, ObjectAction};
 use super::{acl_request, check_block_public_acls, existing_bucket, Access, Call};
 use crate::acl::{self, Acl, AclRequest, AclSpec, Permission};
-use crate::outcome::{Fail, GrantView, Outcome};
+use crate::outcome::{Explanation, Fail, GrantView, Outcome};
 use crate::ownership;
 use crate::rules::{self, Rule};
 use crate::world::{Bucket, Owner, World};
@@ -41,6 +41,7 @@ pub(super) fn get_bucket_acl(
     let access = Access::bucket("s3:GetBucketAcl", bucket, None, Permission::ReadAcp);
     cx.authorize(world, access, &[])?;
     let acl = ownership::effective_bucket_acl(b);
+    hidden_grants_note(b, &b.acl, &mut cx.ex);
     if ownership::acls_disabled(b) {
         cx.ex.decide(&rules::R4, ACLS_DISABLED_VIEW);
     } else {
@@ -89,12 +90,23 @@ pub(super) fn get_object_acl(
     read_object(world, cx, bucket, key, GET_OBJECT_ACL, &[])?;
     let b = &world.buckets[bucket];
     let acl = ownership::effective_object_acl(b, &b.objects[key]);
+    hidden_grants_note(b, &b.objects[key].acl, &mut cx.ex);
     if ownership::acls_disabled(b) {
         cx.ex.decide(&rules::R4, ACLS_DISABLED_VIEW);
     } else {
         cx.ok("object ACL returned");
     }
     Ok(acl_outcome(&acl))
+}
+
+/// [R33a] says when IgnorePublicAcls leaves public grants out of the ACL shown.
+fn hidden_grants_note(b: &Bucket, stored: &Acl, ex: &mut Explanation) {
+    if ownership::hides_public_grants(b, stored) {
+        ex.push(
+            &rules::R33A,
+            "IgnorePublicAcls: the ACL shown leaves out its public grants",
+        );
+    }
 }
 
 const PUT_OBJECT_ACL: ObjectAction = ObjectAction {
