@@ -1285,3 +1285,19 @@ fn r41_assumed_role_identity(#[case] steps: Vec<Value>, #[case] want: Want) {
 fn r42_anonymous(#[case] steps: Vec<Value>, #[case] want: Want) {
     check(steps, want);
 }
+
+// X-head-bucket: HeadBucket needs s3:ListBucket; a missing bucket is 404; no error body
+// [DOC HeadBucket API reference, Permissions].
+#[rstest]
+#[case::x_head_bucket_owner(steps![enforced_bucket(), on_b1("A.admin", "head_bucket", json!({}))],
+    ok(200).mentions("X-head-bucket"))]
+#[case::x_head_bucket_anonymous_is_403(steps![enforced_bucket(), on_b1("anon", "head_bucket", json!({}))],
+    ok(403).mentions("X-head-bucket"))]
+#[case::x_head_bucket_without_list_is_403(steps![enforced_bucket(), alice_may(json!("s3:GetObject")),
+    on_b1("A.alice", "head_bucket", json!({}))], ok(403).mentions("X-head-bucket"))]
+#[case::x_head_bucket_with_list(steps![enforced_bucket(), alice_may(json!("s3:ListBucket")),
+    on_b1("A.alice", "head_bucket", json!({}))], ok(200))]
+#[case::x_head_bucket_missing_is_404(steps![on_b1("A.admin", "head_bucket", json!({}))], ok(404).by("X-no-such-bucket"))]
+fn x_head_bucket(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}

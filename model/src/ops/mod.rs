@@ -48,8 +48,10 @@ pub fn step(world: &mut World, step: &Step) -> Result<(Outcome, Explanation), St
         Ok(o) => o,
         Err(f) => {
             cx.ex.decide(f.rule, f.detail);
-            // HEAD responses carry no body, so no error code ([R26], HeadObject API reference).
-            let code = (!matches!(step.op, Op::HeadObject { .. })).then_some(f.code);
+            // HEAD responses carry no body, so no error code ([R26], HeadObject and HeadBucket
+            // API references).
+            let head = matches!(step.op, Op::HeadObject { .. } | Op::HeadBucket { .. });
+            let code = (!head).then_some(f.code);
             Outcome {
                 status: f.status,
                 code,
@@ -126,6 +128,7 @@ fn apply(world: &mut World, cx: &mut Call<'_>, op: &Op) -> Result<Outcome, Fail>
         Op::ListObjects { bucket, prefix } => {
             object::list_objects(world, cx, bucket, prefix.as_deref())
         }
+        Op::HeadBucket { bucket } => object::head_bucket(world, cx, bucket),
         Op::CreateUser { name, policy } => iam::create_user(world, cx, name, policy.as_ref()),
         Op::PutUserPolicy {
             user,
