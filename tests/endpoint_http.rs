@@ -72,3 +72,47 @@ fn head_bucket_is_authorized_as_list_bucket() {
         assert_eq!(status_of(&e), 404);
     });
 }
+
+#[test]
+fn placeholders_in_wire_input_are_taken_literally() {
+    let rt = runtime();
+    let (_ep, cfg, a, _) = endpoint(&rt);
+    rt.block_on(async {
+        let ca = sdk::clients(&cfg, Some(&a));
+        bucket(&ca, "xacct-ph").await;
+        for key in ["${A}", "${Q}", "x-${A.canonical}"] {
+            ca.s3
+                .put_object()
+                .bucket("xacct-ph")
+                .key(key)
+                .send()
+                .await
+                .unwrap();
+        }
+        let listed = ca.s3.list_objects_v2().bucket("xacct-ph").send().await.unwrap();
+        let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
+        assert_eq!(keys, ["${A}", "${Q}", "x-${A.canonical}"]);
+        ca.s3
+            .get_object()
+            .bucket("xacct-ph")
+            .key("${Q}")
+            .send()
+            .await
+            .unwrap();
+
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::xacct-ph","Condition":{"StringEquals":{"s3:prefix":"${A}"}}}]}"#;
+        ca.s3
+            .put_bucket_policy()
+            .bucket("xacct-ph")
+            .policy(policy)
+            .send()
+            .await
+            .unwrap();
+        let got = ca.s3.get_bucket_policy().bucket("xacct-ph").send().await.unwrap();
+        let got: serde_json::Value = serde_json::from_str(got.policy().unwrap()).unwrap();
+        assert_eq!(
+            got["Statement"][0]["Condition"]["StringEquals"]["s3:prefix"],
+            "${A}"
+        );
+    });
+}

@@ -108,7 +108,8 @@ impl State {
         Ok(k.principal.clone())
     }
 
-    /// One request through the model (or the mutant wrapping it).
+    /// One request through the model (or the mutant wrapping it). Wire input is literal: no
+    /// scenario placeholder in it is resolved.
     pub(crate) fn apply(
         &mut self,
         principal: &str,
@@ -123,7 +124,7 @@ impl State {
         };
         match self.mutant {
             Some(m) => mutants::step(m, &mut self.world, &step),
-            None => xacct_model::step(&mut self.world, &step),
+            None => xacct_model::step_literal(&mut self.world, &step),
         }
     }
 

@@ -32,7 +32,7 @@ pub mod scenario;
 pub mod tables;
 pub mod world;
 
-pub use ops::{step, StepError};
+pub use ops::{step, step_literal, StepError};
 pub use outcome::{Expect, Explanation, Outcome};
 pub use scenario::{Op, PlaceholderError, Scenario, ScenarioError, Step, StepParseError};
 pub use world::World;

@@ -35,9 +35,17 @@ pub enum StepError {
     Placeholder(#[from] PlaceholderError),
 }
 
-/// Applies one step: the outcome AWS would give and the rules that decided it.
+/// Applies one scenario step: its account placeholders (`${A}`, `${A.canonical}`, …) are
+/// resolved first; then as [`step_literal`].
 pub fn step(world: &mut World, step: &Step) -> Result<(Outcome, Explanation), StepError> {
     let step = step.resolved(world)?;
+    step_literal(world, &step)
+}
+
+/// Applies one step whose values are taken as they are, with no placeholder resolved: a wire
+/// request (an object key or policy holding `${A}` means those characters). The outcome AWS
+/// would give and the rules that decided it.
+pub fn step_literal(world: &mut World, step: &Step) -> Result<(Outcome, Explanation), StepError> {
     let principal = Principal::resolve(world, &step.as_)?;
     let mut cx = Call {
         p: &principal,
