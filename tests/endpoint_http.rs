@@ -116,3 +116,158 @@ fn placeholders_in_wire_input_are_taken_literally() {
         );
     });
 }
+
+/// One HTTP/1.1 exchange on a fresh connection: the status and the body of the answer.
+fn raw(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {}\r\n", v.to_str().unwrap()));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text[9..12].parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Headers of an STS form POST of `body`, signed by `aws-sigv4` at `time` for `creds`, with
+/// `x-amz-content-sha256` when `sha_header`.
+fn sts_signed(
+    host: &str,
+    creds: &Creds,
+    body: &[u8],
+    time: std::time::SystemTime,
+    sha_header: bool,
+) -> http::HeaderMap {
+    use aws_sigv4::http_request::{
+        sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings,
+    };
+    let mut settings = SigningSettings::default();
+    if sha_header {
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    }
+    let identity = aws_credential_types::Credentials::new(
+        &creds.access_key_id,
+        &creds.secret_access_key,
+        None,
+        None,
+        "test",
+    )
+    .into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("sts")
+        .time(time)
+        .settings(settings)
+        .build()
+        .unwrap()
+        .into();
+    let base = [
+        ("host", host),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    let uri = format!("http://{host}/");
+    let signable = SignableRequest::new(
+        "POST",
+        uri.as_str(),
+        base.into_iter(),
+        SignableBody::Bytes(body),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut req = http::Request::new(());
+    for (k, v) in base {
+        req.headers_mut().insert(k, v.parse().unwrap());
+    }
+    instructions.apply_to_request_http1x(&mut req);
+    req.headers().clone()
+}
+
+#[test]
+fn iam_and_sts_signatures_cover_the_body_and_the_clock() {
+    let rt = runtime();
+    let (ep, _cfg, a, _) = endpoint(&rt);
+    let host = ep.addr().to_string();
+    let body = b"Action=GetCallerIdentity&Version=2011-06-15";
+    let now = std::time::SystemTime::now();
+    let h = sts_signed(&host, &a, body, now, false);
+    let (status, text) = raw(ep.addr(), "POST", "/", &h, body);
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains("<Arn>arn:aws:iam::111111111111:user/admin</Arn>"),
+        "{text}"
+    );
+
+    // Another body under the same signature, its client-sent hash the signed body's.
+    let h_sha = sts_signed(&host, &a, body, now, true);
+    let (status, text) = raw(ep.addr(), "POST", "/", &h_sha, body);
+    assert_eq!(status, 200, "{text}");
+    let (status, text) = raw(
+        ep.addr(),
+        "POST",
+        "/",
+        &h_sha,
+        b"Action=GetCallerIdentity&Version=2011-06-16",
+    );
+    assert_eq!(
+        (status, text.contains("<Code>SignatureDoesNotMatch</Code>")),
+        (403, true),
+        "{text}"
+    );
+
+    // A client-sent payload hash that is not the body's.
+    let mut lying = h.clone();
+    lying.insert("x-amz-content-sha256", "UNSIGNED-PAYLOAD".parse().unwrap());
+    let (status, text) = raw(ep.addr(), "POST", "/", &lying, body);
+    assert_eq!(
+        (status, text.contains("<Code>SignatureDoesNotMatch</Code>")),
+        (403, true),
+        "{text}"
+    );
+
+    // Signed 20 minutes ago: expired, as AWS words it.
+    let old = sts_signed(
+        &host,
+        &a,
+        body,
+        now - std::time::Duration::from_secs(20 * 60),
+        false,
+    );
+    let (status, text) = raw(ep.addr(), "POST", "/", &old, body);
+    assert_eq!(status, 403, "{text}");
+    assert!(
+        text.contains("<Code>SignatureDoesNotMatch</Code>") && text.contains("Signature expired"),
+        "{text}"
+    );
+    let ahead = sts_signed(
+        &host,
+        &a,
+        body,
+        now + std::time::Duration::from_secs(20 * 60),
+        false,
+    );
+    let (status, text) = raw(ep.addr(), "POST", "/", &ahead, body);
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("Signature not yet current"), "{text}");
+}

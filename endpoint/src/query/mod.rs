@@ -142,16 +142,17 @@ fn verify(
             "The security token included in the request is invalid.",
         ));
     };
-    sigv4::verify(
-        auth,
-        parts.method.as_str(),
-        parts.uri.path(),
-        parts.uri.query().unwrap_or(""),
-        &parts.headers,
+    let req = sigv4::Signed {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        headers: &parts.headers,
         body,
-        &secret,
-    )
-    .map_err(|e| QueryError::new(403, "SignatureDoesNotMatch", e.to_string()))?;
+    };
+    // AWS answers every SigV4 failure of these APIs, clock skew included, with
+    // SignatureDoesNotMatch (see `sigv4.rs`).
+    sigv4::verify(auth, &req, &secret, crate::clock::now_secs())
+        .map_err(|e| QueryError::new(403, "SignatureDoesNotMatch", e.to_string()))?;
     let token = parts
         .headers
         .get("x-amz-security-token")
