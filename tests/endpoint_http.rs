@@ -32,6 +32,16 @@ fn status_of<E>(e: &SdkError<E>) -> u16 {
     e.raw_response().map(|r| r.status().as_u16()).unwrap_or(0)
 }
 
+fn code_of<E>(e: &SdkError<E>) -> String
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
+{
+    e.as_service_error()
+        .and_then(|s| s.code())
+        .unwrap_or("")
+        .to_string()
+}
+
 async fn bucket(c: &Clients, name: &str) {
     c.s3.create_bucket().bucket(name).send().await.unwrap();
 }
@@ -270,4 +280,85 @@ fn iam_and_sts_signatures_cover_the_body_and_the_clock() {
     let (status, text) = raw(ep.addr(), "POST", "/", &ahead, body);
     assert_eq!(status, 403, "{text}");
     assert!(text.contains("Signature not yet current"), "{text}");
+}
+
+/// RFC 3986 percent-decoding, as botocore applies to AssumeRolePolicyDocument (`+` stays `+`).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn iam_reads_users_and_roles_with_trust_policies_percent_encoded() {
+    let rt = runtime();
+    let (_ep, cfg, a, b) = endpoint(&rt);
+    rt.block_on(async {
+        let c = sdk::clients(&cfg, Some(&a));
+        c.iam.create_user().user_name("u1").send().await.unwrap();
+        let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]}"#;
+        let created = c
+            .iam
+            .create_role()
+            .role_name("r1")
+            .assume_role_policy_document(trust)
+            .send()
+            .await
+            .unwrap();
+        let doc = created.role().unwrap().assume_role_policy_document().unwrap();
+        assert!(doc.contains("%20") && !doc.contains('+'), "{doc}");
+        assert_eq!(percent_decode(doc), trust);
+
+        let role = c.iam.get_role().role_name("r1").send().await.unwrap();
+        let role = role.role().unwrap();
+        assert_eq!(role.arn(), "arn:aws:iam::111111111111:role/r1");
+        let got = percent_decode(role.assume_role_policy_document().unwrap());
+        let json = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+        assert_eq!(json(&got), json(trust));
+        let user = c.iam.get_user().user_name("u1").send().await.unwrap();
+        assert_eq!(user.user().unwrap().arn(), "arn:aws:iam::111111111111:user/u1");
+        let me = c.iam.get_user().send().await.unwrap();
+        assert_eq!(me.user().unwrap().user_name(), "admin");
+
+        let users = c.iam.list_users().send().await.unwrap();
+        let names: Vec<&str> = users.users().iter().map(|u| u.user_name()).collect();
+        assert_eq!(names, ["admin", "u1"]);
+        let roles = c.iam.list_roles().send().await.unwrap();
+        let names: Vec<&str> = roles.roles().iter().map(|r| r.role_name()).collect();
+        assert_eq!(names, ["r1"]);
+
+        let e = c.iam.get_role().role_name("nope").send().await.unwrap_err();
+        assert_eq!(code_of(&e), "NoSuchEntity");
+        // B's admin sees only B's users; A's role is not B's.
+        let cb = sdk::clients(&cfg, Some(&b));
+        let users = cb.iam.list_users().send().await.unwrap();
+        let names: Vec<&str> = users.users().iter().map(|u| u.user_name()).collect();
+        assert_eq!(names, ["admin"]);
+        let e = cb.iam.get_role().role_name("r1").send().await.unwrap_err();
+        assert_eq!(code_of(&e), "NoSuchEntity");
+
+        // A user without policy may not read users.
+        let k = c.iam.create_access_key().user_name("u1").send().await.unwrap();
+        let k = k.access_key().unwrap();
+        let u1 = Creds {
+            access_key_id: k.access_key_id().into(),
+            secret_access_key: k.secret_access_key().into(),
+            session_token: None,
+        };
+        let cu = sdk::clients(&cfg, Some(&u1));
+        let e = cu.iam.list_users().send().await.unwrap_err();
+        assert_eq!(code_of(&e), "AccessDenied");
+        let e = cu.iam.get_role().role_name("r1").send().await.unwrap_err();
+        assert_eq!(code_of(&e), "AccessDenied");
+    });
 }
