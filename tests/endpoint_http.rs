@@ -362,3 +362,49 @@ fn iam_reads_users_and_roles_with_trust_policies_percent_encoded() {
         assert_eq!(code_of(&e), "AccessDenied");
     });
 }
+
+#[test]
+fn multipart_uploads_belong_to_the_principal_not_the_key() {
+    let rt = runtime();
+    let (_ep, cfg, a, b) = endpoint(&rt);
+    rt.block_on(async {
+        let ca = sdk::clients(&cfg, Some(&a));
+        bucket(&ca, "xacct-mp").await;
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+        ca.iam.create_user().user_name("u1").send().await.unwrap();
+        ca.iam
+            .put_user_policy()
+            .user_name("u1")
+            .policy_name("s3")
+            .policy_document(policy)
+            .send()
+            .await
+            .unwrap();
+        let mut keys = Vec::new();
+        for _ in 0..2 {
+            let k = ca.iam.create_access_key().user_name("u1").send().await.unwrap();
+            let k = k.access_key().unwrap();
+            keys.push(Creds {
+                access_key_id: k.access_key_id().into(),
+                secret_access_key: k.secret_access_key().into(),
+                session_token: None,
+            });
+        }
+        let (k1, k2) = (sdk::clients(&cfg, Some(&keys[0])), sdk::clients(&cfg, Some(&keys[1])));
+        let start = |c: &Clients| c.s3.create_multipart_upload().bucket("xacct-mp").key("k").send();
+        let abort = |c: &Clients, id: &str| {
+            c.s3.abort_multipart_upload().bucket("xacct-mp").key("k").upload_id(id).send()
+        };
+        let up = start(&k1).await.unwrap();
+        let id = up.upload_id().unwrap().to_string();
+        // Another principal cannot abort it; the same user with its other key can.
+        let cb = sdk::clients(&cfg, Some(&b));
+        let e = abort(&cb, &id).await.unwrap_err();
+        assert_eq!(code_of(&e), "NoSuchUpload");
+        let e = abort(&ca, &id).await.unwrap_err();
+        assert_eq!(code_of(&e), "NoSuchUpload");
+        abort(&k2, &id).await.unwrap();
+        let e = abort(&k1, &id).await.unwrap_err();
+        assert_eq!(code_of(&e), "NoSuchUpload");
+    });
+}

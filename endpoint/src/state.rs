@@ -25,7 +25,8 @@ pub(crate) fn lock(s: &Shared) -> MutexGuard<'_, State> {
 pub(crate) struct Upload {
     pub(crate) bucket: String,
     pub(crate) key: String,
-    /// The access key that started it (`anon` for unsigned requests).
+    /// The principal that started it (`anon` for unsigned requests), whichever of its keys
+    /// signed the request.
     pub(crate) initiator: String,
 }
 
