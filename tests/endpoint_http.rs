@@ -408,3 +408,28 @@ fn multipart_uploads_belong_to_the_principal_not_the_key() {
         assert_eq!(code_of(&e), "NoSuchUpload");
     });
 }
+
+#[test]
+fn error_messages_name_real_ids_not_placeholders() {
+    let rt = runtime();
+    let (_ep, cfg, a, _) = endpoint(&rt);
+    rt.block_on(async {
+        let ca = sdk::clients(&cfg, Some(&a));
+        bucket(&ca, "xacct-msg").await;
+        let e = ca
+            .s3
+            .list_objects_v2()
+            .bucket("xacct-msg")
+            .expected_bucket_owner("222222222222")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(&e), "AccessDenied");
+        let message = e
+            .as_service_error()
+            .and_then(|s| s.meta().message())
+            .unwrap_or("");
+        assert!(message.contains("222222222222"), "{message}");
+        assert!(!message.contains("${"), "{message}");
+    });
+}

@@ -129,6 +129,20 @@ impl State {
         }
     }
 
+    /// `text` (a model explanation line) with the account placeholders the model writes for
+    /// stable snapshots (`${A}`, `${A.canonical}`, `${A.email}`) replaced by the real ids, as
+    /// AWS's messages name them.
+    pub(crate) fn real_ids(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for a in self.world.accounts.values() {
+            out = out
+                .replace(&format!("${{{}.canonical}}", a.name), &a.canonical)
+                .replace(&format!("${{{}.email}}", a.name), &a.email)
+                .replace(&format!("${{{}}}", a.name), &a.id);
+        }
+        out
+    }
+
     /// Credentials for a new key of IAM user `user` of `account`.
     pub(crate) fn issue_user_key(&mut self, account: &AccountName, user: &str) -> (String, Key) {
         let (id, mut key) = self.rng.new_key("AKIA", &format!("{account}.{user}"));

@@ -54,13 +54,8 @@ fn account_of(st: &State, principal: &str) -> Result<(Principal, AccountName), Q
 fn authorize(st: &State, p: &Principal, action: &str, resource: &str) -> Result<(), QueryError> {
     let keys = base_keys(&st.world, p);
     let mut ex = Explanation::default();
-    authorize_identity(&st.world, p, action, resource, &keys, &mut ex).map_err(|f| {
-        QueryError::new(
-            f.status,
-            &f.code,
-            format!("[{}] {}", f.rule.id, st.world.redact(&f.detail)),
-        )
-    })
+    authorize_identity(&st.world, p, action, resource, &keys, &mut ex)
+        .map_err(|f| QueryError::new(f.status, &f.code, format!("[{}] {}", f.rule.id, f.detail)))
 }
 
 /// What inline policies are attached to: an IAM user or a role.

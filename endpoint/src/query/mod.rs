@@ -216,7 +216,7 @@ fn model_step(
 ) -> Answer {
     match st.apply(principal, op, None) {
         Ok((o, _)) if o.allowed() => then(st, &o),
-        Ok((o, ex)) => Err(QueryError::from_outcome(&o, &ex)),
+        Ok((o, ex)) => Err(QueryError::from_outcome(&o, &ex, st)),
         Err(e) => Err(QueryError::new(403, "InvalidClientTokenId", e.to_string())),
     }
 }
@@ -278,11 +278,11 @@ impl QueryError {
     }
 
     /// The model's refusal; the message is the deciding explanation line.
-    fn from_outcome(o: &Outcome, ex: &Explanation) -> QueryError {
+    fn from_outcome(o: &Outcome, ex: &Explanation, st: &State) -> QueryError {
         let message = ex
             .lines
             .last()
-            .map(|l| format!("[{}] {}", l.rule, l.detail))
+            .map(|l| st.real_ids(&format!("[{}] {}", l.rule, l.detail)))
             .unwrap_or_default();
         QueryError::new(
             o.status,
