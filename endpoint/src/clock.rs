@@ -34,6 +34,39 @@ pub(crate) fn iso8601(secs: u64) -> String {
     )
 }
 
+/// Seconds since the epoch as SigV4's `X-Amz-Date` (`20261128T120000Z`).
+pub(crate) fn amz_date(secs: u64) -> String {
+    iso8601(secs).replace(['-', ':'], "")
+}
+
+/// `X-Amz-Date` (`YYYYMMDDTHHMMSSZ`, UTC) as seconds since the epoch (days-from-civil,
+/// H. Hinnant's algorithm); None when malformed or before 1970.
+pub(crate) fn parse_amz_date(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        t.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| t.parse().ok())?
+    };
+    let (y, m, d) = (num(0..4)?, num(4..6)?, num(6..8)?);
+    let (hh, mm, ss) = (num(9..11)?, num(11..13)?, num(13..15)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +76,22 @@ mod tests {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
         assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(iso8601(1_795_867_200), "2026-11-28T12:00:00Z");
+    }
+
+    #[test]
+    fn amz_dates_round_trip() {
+        for secs in [0, 951_782_400, 1_795_867_200, 1_795_867_200 + 86_399] {
+            assert_eq!(parse_amz_date(&amz_date(secs)), Some(secs));
+        }
+        assert_eq!(amz_date(1_795_867_200), "20261128T120000Z");
+        for bad in [
+            "",
+            "20261128120000Z",
+            "20261328T120000Z",
+            "2026112xT120000Z",
+            "20261128T120000",
+        ] {
+            assert_eq!(parse_amz_date(bad), None, "{bad}");
+        }
     }
 }

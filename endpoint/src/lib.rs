@@ -30,6 +30,8 @@ mod query;
 mod s3;
 mod server;
 mod sigv4;
+#[cfg(test)]
+mod sigv4_props;
 mod state;
 
 pub use aws_cli::aws_cli_files;

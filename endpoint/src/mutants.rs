@@ -3,7 +3,7 @@
 //! harness finds and shrinks them (`xacct bench mutants`).
 //!
 //! The model stays the oracle and is never changed: each mutant is a small wrapper around
-//! [`xacct_model::step`] that gives the model a wrong view of the state for one request (a
+//! [`xacct_model::step_literal`] that gives the model a wrong view of the state for one request (a
 //! policy without its Deny statements, a bucket without its Block Public Access settings, …),
 //! patches the state or the answer after it, or — for the one bug that lives in the credential
 //! store — maps a role session's keys to the wrong principal (`State::issue_session_key`).
@@ -154,7 +154,7 @@ pub(crate) fn step(m: Mutant, world: &mut World, step: &Step) -> StepResult {
         Mutant::AssumeIgnoresIdentity => assume_ignores_identity(world, step),
         // Lives in the credential store (`State::issue_session_key`); requests themselves are
         // right.
-        Mutant::SessionInheritsCaller => xacct_model::step(world, step),
+        Mutant::SessionInheritsCaller => xacct_model::step_literal(world, step),
         Mutant::AclsUnderEnforced => acls_under_enforced(world, step),
         Mutant::PreferredIgnoresBofc => preferred_ignores_bofc(world, step),
         Mutant::EnforcedKeepsUploader => enforced_keeps_uploader(world, step),
@@ -167,7 +167,7 @@ pub(crate) fn step(m: Mutant, world: &mut World, step: &Step) -> StepResult {
 /// step and again after it, so a policy this very step stores is rewritten too.
 fn stored_as(world: &mut World, step: &Step, rewrite: impl Fn(&mut World)) -> StepResult {
     rewrite(world);
-    let r = xacct_model::step(world, step);
+    let r = xacct_model::step_literal(world, step);
     rewrite(world);
     r
 }
@@ -244,7 +244,7 @@ fn caller(world: &World, step: &Step) -> Option<Principal> {
 }
 
 fn owner_reads_foreign(world: &mut World, step: &Step) -> StepResult {
-    let (outcome, ex) = xacct_model::step(world, step)?;
+    let (outcome, ex) = xacct_model::step_literal(world, step)?;
     let (Op::GetObject { bucket, key } | Op::HeadObject { bucket, key }) = &step.op else {
         return Ok((outcome, ex));
     };
@@ -267,7 +267,7 @@ fn owner_reads_foreign(world: &mut World, step: &Step) -> StepResult {
         _ => return Ok((outcome, ex)),
     }
     // A read changes nothing: the view is dropped.
-    xacct_model::step(&mut view, step)
+    xacct_model::step_literal(&mut view, step)
 }
 
 const MUTANT_POLICY: &str = "xacct-mutant";
@@ -312,9 +312,9 @@ fn with_identity_allow(world: &mut World, step: &Step, p: &Principal, action: &s
                 saved_session_policy = Some(s.session_policy.take());
             }
         }
-        _ => return xacct_model::step(world, step),
+        _ => return xacct_model::step_literal(world, step),
     }
-    let r = xacct_model::step(world, step);
+    let r = xacct_model::step_literal(world, step);
     for a in world.accounts.values_mut() {
         for u in a.users.values_mut() {
             u.policies.remove(MUTANT_POLICY);
@@ -335,7 +335,7 @@ fn with_identity_allow(world: &mut World, step: &Step, p: &Principal, action: &s
 
 fn cross_account_one_side(world: &mut World, step: &Step) -> StepResult {
     let Some(p) = caller(world, step) else {
-        return xacct_model::step(world, step);
+        return xacct_model::step_literal(world, step);
     };
     let owner = step
         .op
@@ -349,7 +349,7 @@ fn cross_account_one_side(world: &mut World, step: &Step) -> StepResult {
     if cross && matches!(p, Principal::User { .. } | Principal::Session { .. }) {
         with_identity_allow(world, step, &p, "s3:*")
     } else {
-        xacct_model::step(world, step)
+        xacct_model::step_literal(world, step)
     }
 }
 
@@ -368,10 +368,10 @@ fn assumed_role(world: &World, step: &Step) -> Option<(AccountName, String)> {
 
 fn trust_unchecked(world: &mut World, step: &Step) -> StepResult {
     let (Some(p), Some((account, role))) = (caller(world, step), assumed_role(world, step)) else {
-        return xacct_model::step(world, step);
+        return xacct_model::step_literal(world, step);
     };
     if p.account() == Some(&account) || p.account().is_none() {
-        return xacct_model::step(world, step);
+        return xacct_model::step_literal(world, step);
     }
     let trust_all = Policy::parse(
         xacct_model::policy::PolicyKind::Trust,
@@ -386,7 +386,7 @@ fn trust_unchecked(world: &mut World, step: &Step) -> StepResult {
         .get_mut(&account)
         .and_then(|a| a.roles.get_mut(&role))
         .map(|r| std::mem::replace(&mut r.trust, trust_all));
-    let r = xacct_model::step(world, step);
+    let r = xacct_model::step_literal(world, step);
     if let (Some(saved), Some(r)) = (
         slot,
         world
@@ -402,7 +402,7 @@ fn trust_unchecked(world: &mut World, step: &Step) -> StepResult {
 fn assume_ignores_identity(world: &mut World, step: &Step) -> StepResult {
     match (caller(world, step), &step.op) {
         (Some(p), Op::AssumeRole { .. }) => with_identity_allow(world, step, &p, "sts:AssumeRole"),
-        _ => xacct_model::step(world, step),
+        _ => xacct_model::step_literal(world, step),
     }
 }
 
@@ -415,13 +415,13 @@ fn with_ownership(
     during: ObjectOwnership,
 ) -> StepResult {
     let Some(bucket) = step.op.bucket().map(str::to_string) else {
-        return xacct_model::step(world, step);
+        return xacct_model::step_literal(world, step);
     };
     match world.buckets.get_mut(&bucket) {
         Some(b) if b.ownership == Some(when) => b.ownership = Some(during),
-        _ => return xacct_model::step(world, step),
+        _ => return xacct_model::step_literal(world, step),
     }
-    let r = xacct_model::step(world, step);
+    let r = xacct_model::step_literal(world, step);
     if let Some(b) = world.buckets.get_mut(&bucket) {
         if b.ownership == Some(during) {
             b.ownership = Some(when);
@@ -458,7 +458,7 @@ fn carries_acl(op: &Op) -> bool {
 
 fn acls_under_enforced(world: &mut World, step: &Step) -> StepResult {
     if !carries_acl(&step.op) {
-        return xacct_model::step(world, step);
+        return xacct_model::step_literal(world, step);
     }
     with_ownership(
         world,
@@ -477,7 +477,7 @@ fn writes_object(op: &Op) -> bool {
 
 fn preferred_ignores_bofc(world: &mut World, step: &Step) -> StepResult {
     if !writes_object(&step.op) {
-        return xacct_model::step(world, step);
+        return xacct_model::step_literal(world, step);
     }
     with_ownership(
         world,
@@ -489,7 +489,7 @@ fn preferred_ignores_bofc(world: &mut World, step: &Step) -> StepResult {
 
 fn enforced_keeps_uploader(world: &mut World, step: &Step) -> StepResult {
     let p = caller(world, step);
-    let (mut outcome, ex) = xacct_model::step(world, step)?;
+    let (mut outcome, ex) = xacct_model::step_literal(world, step)?;
     match &step.op {
         Op::PutObject { bucket, key, .. } | Op::CopyObject { bucket, key, .. }
             if outcome.allowed() =>
@@ -517,7 +517,7 @@ fn enforced_keeps_uploader(world: &mut World, step: &Step) -> StepResult {
 }
 
 fn missing_key_404(world: &mut World, step: &Step) -> StepResult {
-    let (outcome, ex) = xacct_model::step(world, step)?;
+    let (outcome, ex) = xacct_model::step_literal(world, step)?;
     let (head, bucket, key) = match &step.op {
         Op::GetObject { bucket, key } => (false, bucket, key),
         Op::HeadObject { bucket, key } => (true, bucket, key),
@@ -545,14 +545,14 @@ fn bpa_ignored(world: &mut World, step: &Step) -> StepResult {
             | Op::GetPublicAccessBlock { .. }
             | Op::DeletePublicAccessBlock { .. }
     ) {
-        return xacct_model::step(world, step);
+        return xacct_model::step_literal(world, step);
     }
     let saved: BTreeMap<String, _> = world
         .buckets
         .iter_mut()
         .filter_map(|(n, b)| b.public_access_block.take().map(|p| (n.clone(), p)))
         .collect();
-    let r = xacct_model::step(world, step);
+    let r = xacct_model::step_literal(world, step);
     for (n, p) in saved {
         if let Some(b) = world.buckets.get_mut(&n) {
             if b.public_access_block.is_none() {

@@ -3,6 +3,12 @@
 //! Source: AWS, "Create a signed AWS API request" (IAM user guide, reference_sigv-create-signed-
 //! request): canonical request → string to sign → HMAC-SHA256 chain over date, region, service
 //! and `aws4_request`.
+//!
+//! Beyond the signature, as AWS checks it: the payload hash in the canonical request is the
+//! hash of the body received (a client-sent `x-amz-content-sha256` must equal it), the
+//! credential scope's date is the date of `X-Amz-Date`, and `X-Amz-Date` is within 15 minutes
+//! of the endpoint's clock (AWS answers STS/IAM calls outside it with SignatureDoesNotMatch,
+//! "Signature expired: … is now earlier than … (… - 15 min.)", as recorded in aws/aws-cli#6676).
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
@@ -28,7 +34,32 @@ pub(crate) enum SigError {
     NoDate,
     #[error("the signature does not match")]
     Mismatch,
+    #[error("x-amz-content-sha256 {0} is not the SHA-256 of the body")]
+    PayloadHash(String),
+    #[error("X-Amz-Date {0:?} is not of the form YYYYMMDDTHHMMSSZ")]
+    BadDate(String),
+    #[error("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scope}' != '{date}', from '{amz_date}'.")]
+    ScopeDate {
+        scope: String,
+        date: String,
+        amz_date: String,
+    },
+    #[error("Signature expired: {amz_date} is now earlier than {limit} ({now} - 15 min.)")]
+    Expired {
+        amz_date: String,
+        limit: String,
+        now: String,
+    },
+    #[error("Signature not yet current: {amz_date} is still later than {limit} ({now} + 15 min.)")]
+    NotYetCurrent {
+        amz_date: String,
+        limit: String,
+        now: String,
+    },
 }
+
+/// How far `X-Amz-Date` may be from the endpoint's clock, either way: 15 minutes.
+pub(crate) const MAX_SKEW_SECS: u64 = 15 * 60;
 
 impl Authorization {
     pub(crate) fn parse(header: &str) -> Result<Authorization, SigError> {
@@ -84,7 +115,7 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
 }
 
 /// RFC 3986 percent-encoding of everything but unreserved characters (SigV4's UriEncode).
-fn uri_encode(s: &str) -> String {
+pub(crate) fn uri_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -109,30 +140,43 @@ fn canonical_query(query: &str) -> String {
         .join("&")
 }
 
-/// Checks the request's signature with `secret`.
+/// The parts of a request the signature covers.
+pub(crate) struct Signed<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a http::HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// Checks the request's signature with `secret`, its payload hash, its scope date and its
+/// time against `now` (seconds since the epoch).
 pub(crate) fn verify(
     auth: &Authorization,
-    method: &str,
-    path: &str,
-    query: &str,
-    headers: &http::HeaderMap,
-    body: &[u8],
+    req: &Signed<'_>,
     secret: &str,
+    now: u64,
 ) -> Result<(), SigError> {
-    let amz_date = headers
+    let amz_date = req
+        .headers
         .get("x-amz-date")
         .and_then(|v| v.to_str().ok())
         .ok_or(SigError::NoDate)?;
-    let payload = headers
-        .get("x-amz-content-sha256")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .unwrap_or_else(|| hex(&Sha256::digest(body)));
+    check_time(auth, amz_date, now)?;
+    let payload = hex(&Sha256::digest(req.body));
+    if let Some(sent) = req.headers.get("x-amz-content-sha256") {
+        if sent.as_bytes() != payload.as_bytes() {
+            return Err(SigError::PayloadHash(
+                String::from_utf8_lossy(sent.as_bytes()).into_owned(),
+            ));
+        }
+    }
     let canonical_request = format!(
-        "{method}\n{}\n{}\n{}\n{}\n{payload}",
-        if path.is_empty() { "/" } else { path },
-        canonical_query(query),
-        canonical_headers(auth, headers),
+        "{}\n{}\n{}\n{}\n{}\n{payload}",
+        req.method,
+        if req.path.is_empty() { "/" } else { req.path },
+        canonical_query(req.query),
+        canonical_headers(auth, req.headers),
         auth.signed_headers.join(";"),
     );
     let scope = format!(
@@ -149,6 +193,35 @@ pub(crate) fn verify(
     } else {
         Err(SigError::Mismatch)
     }
+}
+
+/// The scope's date is `X-Amz-Date`'s, and `X-Amz-Date` is within [`MAX_SKEW_SECS`] of `now`.
+fn check_time(auth: &Authorization, amz_date: &str, now: u64) -> Result<(), SigError> {
+    let at = crate::clock::parse_amz_date(amz_date)
+        .ok_or_else(|| SigError::BadDate(amz_date.to_string()))?;
+    if auth.date != amz_date[..8] {
+        return Err(SigError::ScopeDate {
+            scope: auth.date.clone(),
+            date: amz_date[..8].to_string(),
+            amz_date: amz_date.to_string(),
+        });
+    }
+    let stamp = crate::clock::amz_date;
+    if at + MAX_SKEW_SECS < now {
+        return Err(SigError::Expired {
+            amz_date: amz_date.to_string(),
+            limit: stamp(now - MAX_SKEW_SECS),
+            now: stamp(now),
+        });
+    }
+    if at > now + MAX_SKEW_SECS {
+        return Err(SigError::NotYetCurrent {
+            amz_date: amz_date.to_string(),
+            limit: stamp(now + MAX_SKEW_SECS),
+            now: stamp(now),
+        });
+    }
+    Ok(())
 }
 
 /// The signed headers, one `name:value` line each (values trimmed, inner runs of spaces
@@ -210,23 +283,32 @@ mod tests {
         h.insert("x-amz-date", "20150830T123600Z".parse().unwrap());
         let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
         let q = "Action=ListUsers&Version=2010-05-08";
-        assert_eq!(verify(&auth, "GET", "/", q, &h, b"", secret), Ok(()));
+        let req = |query| Signed {
+            method: "GET",
+            path: "/",
+            query,
+            headers: &h,
+            body: b"",
+        };
+        // The example's own time, 20150830T123600Z.
+        let then = crate::clock::parse_amz_date("20150830T123600Z").unwrap();
+        assert_eq!(verify(&auth, &req(q), secret, then + 60), Ok(()));
+        let other = req("Action=ListRoles&Version=2010-05-08");
+        assert_eq!(verify(&auth, &other, secret, then), Err(SigError::Mismatch));
         assert_eq!(
-            verify(
-                &auth,
-                "GET",
-                "/",
-                "Action=ListRoles&Version=2010-05-08",
-                &h,
-                b"",
-                secret
-            ),
+            verify(&auth, &req(q), "another secret", then),
             Err(SigError::Mismatch)
         );
-        assert_eq!(
-            verify(&auth, "GET", "/", q, &h, b"", "another secret"),
-            Err(SigError::Mismatch)
-        );
+        // 15 minutes either way is the limit.
+        assert_eq!(verify(&auth, &req(q), secret, then + MAX_SKEW_SECS), Ok(()));
+        assert!(matches!(
+            verify(&auth, &req(q), secret, then + MAX_SKEW_SECS + 1),
+            Err(SigError::Expired { .. })
+        ));
+        assert!(matches!(
+            verify(&auth, &req(q), secret, then - MAX_SKEW_SECS - 1),
+            Err(SigError::NotYetCurrent { .. })
+        ));
     }
 
     #[test]

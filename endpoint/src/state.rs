@@ -25,7 +25,8 @@ pub(crate) fn lock(s: &Shared) -> MutexGuard<'_, State> {
 pub(crate) struct Upload {
     pub(crate) bucket: String,
     pub(crate) key: String,
-    /// The access key that started it (`anon` for unsigned requests).
+    /// The principal that started it (`anon` for unsigned requests), whichever of its keys
+    /// signed the request.
     pub(crate) initiator: String,
 }
 
@@ -108,7 +109,8 @@ impl State {
         Ok(k.principal.clone())
     }
 
-    /// One request through the model (or the mutant wrapping it).
+    /// One request through the model (or the mutant wrapping it). Wire input is literal: no
+    /// scenario placeholder in it is resolved.
     pub(crate) fn apply(
         &mut self,
         principal: &str,
@@ -123,8 +125,22 @@ impl State {
         };
         match self.mutant {
             Some(m) => mutants::step(m, &mut self.world, &step),
-            None => xacct_model::step(&mut self.world, &step),
+            None => xacct_model::step_literal(&mut self.world, &step),
         }
+    }
+
+    /// `text` (a model explanation line) with the account placeholders the model writes for
+    /// stable snapshots (`${A}`, `${A.canonical}`, `${A.email}`) replaced by the real ids, as
+    /// AWS's messages name them.
+    pub(crate) fn real_ids(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for a in self.world.accounts.values() {
+            out = out
+                .replace(&format!("${{{}.canonical}}", a.name), &a.canonical)
+                .replace(&format!("${{{}.email}}", a.name), &a.email)
+                .replace(&format!("${{{}}}", a.name), &a.id);
+        }
+        out
     }
 
     /// Credentials for a new key of IAM user `user` of `account`.

@@ -33,7 +33,7 @@ pub mod scenario;
 pub mod tables;
 pub mod world;
 
-pub use ops::{step, StepError};
+pub use ops::{step, step_literal, StepError};
 pub use outcome::{Expect, Explanation, Outcome};
 pub use region::Region;
 pub use scenario::{Op, PlaceholderError, Scenario, ScenarioError, Step, StepParseError};

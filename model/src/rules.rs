@@ -174,6 +174,8 @@ rules! {
         "DOC CreateBucket API reference ('If you don't specify a Region, the bucket is created in us-east-1'; us-east-1 is absent from BucketLocationConstraint); the errors are AWS output users report, not documented; the legacy global endpoint, which accepted other Regions, is not modelled", uncertain;
     X_BUCKET_NOT_EMPTY = "X-bucket-not-empty", "DeleteBucket of a bucket holding objects gets 409 BucketNotEmpty",
         "DOC DeleteBucket API reference";
+    X_HEAD_BUCKET = "X-head-bucket", "HeadBucket needs s3:ListBucket on the bucket: 200 with it, 403 without, 404 for a missing bucket (no body)",
+        "https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html (Permissions: 'you must have permissions to perform the s3:ListBucket action')";
     X_OK = "X-ok", "the operation succeeded and changed or returned the state shown",
         "DOC S3 / IAM / STS API reference, response of each operation";
     X_IAM = "X-iam", "IAM and STS requests act in the caller's own account and need its identity permission",

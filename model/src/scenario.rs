@@ -136,6 +136,10 @@ pub enum Op {
         prefix: Option<String>,
     },
     ListBuckets {},
+    /// HeadBucket: does the bucket exist and may the caller list it (no body).
+    HeadBucket {
+        bucket: String,
+    },
     CreateMultipartUpload {
         bucket: String,
         key: String,
@@ -202,6 +206,7 @@ impl Op {
             Op::CopyObject { .. } => "copy_object",
             Op::ListObjects { .. } => "list_objects",
             Op::ListBuckets {} => "list_buckets",
+            Op::HeadBucket { .. } => "head_bucket",
             Op::CreateMultipartUpload { .. } => "create_multipart_upload",
             Op::CreateUser { .. } => "create_user",
             Op::PutUserPolicy { .. } => "put_user_policy",
@@ -235,6 +240,7 @@ impl Op {
             | Op::PutObjectAcl { bucket, .. }
             | Op::CopyObject { bucket, .. }
             | Op::ListObjects { bucket, .. }
+            | Op::HeadBucket { bucket }
             | Op::CreateMultipartUpload { bucket, .. } => Some(bucket),
             _ => None,
         }

@@ -1595,5 +1595,18 @@ fn walkthrough_example2(#[case] steps: Vec<Value>, #[case] want: Want) {
 #[case::auth_bucket_owner_deletes_foreign_object(steps![writer_bucket(), b_may_write(), put("B.admin", "k", json!({})),
     on_b1("A.admin", "delete_object", json!({"key": "k"}))], ok(204))]
 fn how_s3_authorizes(#[case] steps: Vec<Value>, #[case] want: Want) {
+// X-head-bucket: HeadBucket needs s3:ListBucket; a missing bucket is 404; no error body
+// [DOC HeadBucket API reference, Permissions].
+#[rstest]
+#[case::x_head_bucket_owner(steps![enforced_bucket(), on_b1("A.admin", "head_bucket", json!({}))],
+    ok(200).mentions("X-head-bucket"))]
+#[case::x_head_bucket_anonymous_is_403(steps![enforced_bucket(), on_b1("anon", "head_bucket", json!({}))],
+    ok(403).mentions("X-head-bucket"))]
+#[case::x_head_bucket_without_list_is_403(steps![enforced_bucket(), alice_may(json!("s3:GetObject")),
+    on_b1("A.alice", "head_bucket", json!({}))], ok(403).mentions("X-head-bucket"))]
+#[case::x_head_bucket_with_list(steps![enforced_bucket(), alice_may(json!("s3:ListBucket")),
+    on_b1("A.alice", "head_bucket", json!({}))], ok(200))]
+#[case::x_head_bucket_missing_is_404(steps![on_b1("A.admin", "head_bucket", json!({}))], ok(404).by("X-no-such-bucket"))]
+fn x_head_bucket(#[case] steps: Vec<Value>, #[case] want: Want) {
     check(steps, want);
 }

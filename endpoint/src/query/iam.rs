@@ -1,5 +1,5 @@
 //! The IAM actions, in the caller's account: users, their access keys and inline policies;
-//! roles and their inline policies.
+//! roles and their inline policies; GetUser, GetRole, ListUsers and ListRoles.
 //!
 //! CreateUser, PutUserPolicy, CreateRole and PutRolePolicy are model steps. The others are
 //! authorized here with the model's identity-policy check for the IAM action on the user's or
@@ -32,6 +32,10 @@ pub(super) fn call(st: &mut State, principal: &str, action: &str, p: &Params) ->
         "DeleteRolePolicy" => delete_policy(st, principal, p, Holder::Role, "iam:DeleteRolePolicy"),
         "ListRolePolicies" => list_policies(st, principal, p, Holder::Role, "iam:ListRolePolicies"),
         "DeleteRole" => delete_role(st, principal, p),
+        "GetUser" => get_user(st, principal, p),
+        "GetRole" => get_role(st, principal, p),
+        "ListUsers" => list_entities(st, principal, Holder::User),
+        "ListRoles" => list_entities(st, principal, Holder::Role),
         other => Err(unknown_action(other)),
     }
 }
@@ -50,13 +54,8 @@ fn account_of(st: &State, principal: &str) -> Result<(Principal, AccountName), Q
 fn authorize(st: &State, p: &Principal, action: &str, resource: &str) -> Result<(), QueryError> {
     let keys = base_keys(&st.world, p);
     let mut ex = Explanation::default();
-    authorize_identity(&st.world, p, action, resource, &keys, &mut ex).map_err(|f| {
-        QueryError::new(
-            f.status,
-            &f.code,
-            format!("[{}] {}", f.rule.id, st.world.redact(&f.detail)),
-        )
-    })
+    authorize_identity(&st.world, p, action, resource, &keys, &mut ex)
+        .map_err(|f| QueryError::new(f.status, &f.code, format!("[{}] {}", f.rule.id, f.detail)))
 }
 
 /// What inline policies are attached to: an IAM user or a role.
@@ -172,6 +171,11 @@ fn policy_names(policies: Option<&BTreeMap<String, Policy>>) -> String {
 }
 
 fn user_xml(st: &State, account: &AccountName, name: &str) -> String {
+    format!("<User>{}</User>", user_fields(st, account, name))
+}
+
+/// The fields of a `User` (or of a `member` of ListUsers).
+fn user_fields(st: &State, account: &AccountName, name: &str) -> String {
     let id = st
         .world
         .account(account)
@@ -179,7 +183,7 @@ fn user_xml(st: &State, account: &AccountName, name: &str) -> String {
         .map(|u| u.id.clone())
         .unwrap_or_default();
     format!(
-        "<User><Path>/</Path><UserName>{}</UserName><UserId>{id}</UserId><Arn>{}</Arn><CreateDate>{}</CreateDate></User>",
+        "<Path>/</Path><UserName>{}</UserName><UserId>{id}</UserId><Arn>{}</Arn><CreateDate>{}</CreateDate>",
         escape(name),
         escape(&user_arn(st.world.id_of(account), name)),
         now_iso8601()
@@ -325,6 +329,13 @@ fn list_policies(st: &State, principal: &str, p: &Params, holder: Holder, action
 }
 
 fn role_xml(st: &State, account: &AccountName, name: &str, trust: &str) -> String {
+    format!("<Role>{}</Role>", role_fields(st, account, name, trust))
+}
+
+/// The fields of a `Role` (or of a `member` of ListRoles). AWS returns the trust policy
+/// URL-encoded per RFC 3986 (IAM API reference, Role data type: AssumeRolePolicyDocument), so
+/// a space is `%20`, never the form encoding's `+`.
+fn role_fields(st: &State, account: &AccountName, name: &str, trust: &str) -> String {
     let id = st
         .world
         .account(account)
@@ -332,12 +343,78 @@ fn role_xml(st: &State, account: &AccountName, name: &str, trust: &str) -> Strin
         .map(|r| r.id.clone())
         .unwrap_or_default();
     format!(
-        "<Role><Path>/</Path><RoleName>{}</RoleName><RoleId>{id}</RoleId><Arn>{}</Arn><CreateDate>{}</CreateDate><AssumeRolePolicyDocument>{}</AssumeRolePolicyDocument></Role>",
+        "<Path>/</Path><RoleName>{}</RoleName><RoleId>{id}</RoleId><Arn>{}</Arn><CreateDate>{}</CreateDate><AssumeRolePolicyDocument>{}</AssumeRolePolicyDocument>",
         escape(name),
         escape(&role_arn(st.world.id_of(account), name)),
         now_iso8601(),
-        escape(&form_urlencoded::byte_serialize(trust.as_bytes()).collect::<String>())
+        escape(&crate::sigv4::uri_encode(trust))
     )
+}
+
+/// A stored policy document as text (the JSON string given, or the JSON written).
+fn document_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// GetUser: `UserName`, else the calling user.
+fn get_user(st: &State, principal: &str, p: &Params) -> Answer {
+    let (caller, account) = account_of(st, principal)?;
+    let user = target_user(&caller, p)?;
+    Holder::User.check(st, &caller, &account, "iam:GetUser", &user)?;
+    Ok(user_xml(st, &account, &user))
+}
+
+/// GetRole.
+fn get_role(st: &State, principal: &str, p: &Params) -> Answer {
+    let role = p.get("RoleName")?;
+    let (caller, account) = account_of(st, principal)?;
+    Holder::Role.check(st, &caller, &account, "iam:GetRole", role)?;
+    let trust = st
+        .world
+        .account(&account)
+        .and_then(|a| a.roles.get(role))
+        .map(|r| document_text(&r.trust.document))
+        .unwrap_or_default();
+    Ok(role_xml(st, &account, role, &trust))
+}
+
+/// ListUsers / ListRoles: every user or role of the caller's account, one page. Both actions
+/// take no resource type (IAM service authorization reference), so they are checked on `*`.
+fn list_entities(st: &State, principal: &str, holder: Holder) -> Answer {
+    let (caller, account) = account_of(st, principal)?;
+    let action = match holder {
+        Holder::User => "iam:ListUsers",
+        Holder::Role => "iam:ListRoles",
+    };
+    authorize(st, &caller, action, "*")?;
+    let Some(a) = st.world.account(&account) else {
+        return Err(QueryError::not_found("account"));
+    };
+    let members: String = match holder {
+        Holder::User => a
+            .users
+            .keys()
+            .map(|u| format!("<member>{}</member>", user_fields(st, &account, u)))
+            .collect(),
+        Holder::Role => a
+            .roles
+            .iter()
+            .map(|(n, r)| {
+                let trust = document_text(&r.trust.document);
+                format!("<member>{}</member>", role_fields(st, &account, n, &trust))
+            })
+            .collect(),
+    };
+    let list = match holder {
+        Holder::User => "Users",
+        Holder::Role => "Roles",
+    };
+    Ok(format!(
+        "<{list}>{members}</{list}><IsTruncated>false</IsTruncated>"
+    ))
 }
 
 fn create_role(st: &mut State, principal: &str, p: &Params) -> Answer {

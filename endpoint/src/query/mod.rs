@@ -142,16 +142,17 @@ fn verify(
             "The security token included in the request is invalid.",
         ));
     };
-    sigv4::verify(
-        auth,
-        parts.method.as_str(),
-        parts.uri.path(),
-        parts.uri.query().unwrap_or(""),
-        &parts.headers,
+    let req = sigv4::Signed {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        headers: &parts.headers,
         body,
-        &secret,
-    )
-    .map_err(|e| QueryError::new(403, "SignatureDoesNotMatch", e.to_string()))?;
+    };
+    // AWS answers every SigV4 failure of these APIs, clock skew included, with
+    // SignatureDoesNotMatch (see `sigv4.rs`).
+    sigv4::verify(auth, &req, &secret, crate::clock::now_secs())
+        .map_err(|e| QueryError::new(403, "SignatureDoesNotMatch", e.to_string()))?;
     let token = parts
         .headers
         .get("x-amz-security-token")
@@ -215,7 +216,7 @@ fn model_step(
 ) -> Answer {
     match st.apply(principal, op, None) {
         Ok((o, _)) if o.allowed() => then(st, &o),
-        Ok((o, ex)) => Err(QueryError::from_outcome(&o, &ex)),
+        Ok((o, ex)) => Err(QueryError::from_outcome(&o, &ex, st)),
         Err(e) => Err(QueryError::new(403, "InvalidClientTokenId", e.to_string())),
     }
 }
@@ -277,11 +278,11 @@ impl QueryError {
     }
 
     /// The model's refusal; the message is the deciding explanation line.
-    fn from_outcome(o: &Outcome, ex: &Explanation) -> QueryError {
+    fn from_outcome(o: &Outcome, ex: &Explanation, st: &State) -> QueryError {
         let message = ex
             .lines
             .last()
-            .map(|l| format!("[{}] {}", l.rule, l.detail))
+            .map(|l| st.real_ids(&format!("[{}] {}", l.rule, l.detail)))
             .unwrap_or_default();
         QueryError::new(
             o.status,

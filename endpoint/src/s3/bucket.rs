@@ -1,11 +1,10 @@
-//! Buckets over S3: CreateBucket, DeleteBucket, ListBuckets, and HeadBucket (answered from the
-//! world, for tools that probe buckets).
+//! Buckets over S3: CreateBucket, DeleteBucket, HeadBucket and ListBuckets.
 
 use super::acl::{grants_of, owner_dto};
-use super::{error, principal, EmbeddedS3, Reply};
+use super::{principal, EmbeddedS3, Reply};
 use crate::state::lock;
 use s3s::dto::*;
-use s3s::{S3Request, S3Response};
+use s3s::S3Request;
 use xacct_model::principal::Principal;
 use xacct_model::scenario::Op;
 
@@ -43,18 +42,13 @@ pub(super) fn delete(
     s3.call(&req, op, ebo, |_, _| DeleteBucketOutput::default())
 }
 
-/// Not a scenario operation: answered from the world, for tools that probe buckets.
+/// HeadBucket: authorized by the model as s3:ListBucket ([X-head-bucket]).
 pub(super) fn head(s3: &EmbeddedS3, req: S3Request<HeadBucketInput>) -> Reply<HeadBucketOutput> {
-    let st = lock(&s3.state);
-    if st.world.buckets.contains_key(&req.input.bucket) {
-        Ok(S3Response::new(HeadBucketOutput::default()))
-    } else {
-        Err(error(
-            404,
-            "NoSuchBucket",
-            "The specified bucket does not exist".into(),
-        ))
-    }
+    let op = Op::HeadBucket {
+        bucket: req.input.bucket.clone(),
+    };
+    let ebo = req.input.expected_bucket_owner.clone();
+    s3.call(&req, op, ebo, |_, _| HeadBucketOutput::default())
 }
 
 pub(super) fn list(s3: &EmbeddedS3, req: S3Request<ListBucketsInput>) -> Reply<ListBucketsOutput> {

@@ -77,7 +77,8 @@ fn error(status: u16, code: &str, message: String) -> S3Error {
     e
 }
 
-/// The model's refusal as an S3 error; the message is the deciding explanation line.
+/// The model's refusal as an S3 error; the message is the deciding explanation line, naming
+/// real account ids and canonical ids (as AWS's messages do), never scenario placeholders.
 fn refusal(o: &Outcome, ex: &Explanation, st: &State) -> S3Error {
     let code = o.code.clone().unwrap_or_else(|| {
         match o.status {
@@ -92,7 +93,7 @@ fn refusal(o: &Outcome, ex: &Explanation, st: &State) -> S3Error {
     let message = ex
         .lines
         .last()
-        .map(|l| st.world.redact(&format!("[{}] {}", l.rule, l.detail)))
+        .map(|l| st.real_ids(&format!("[{}] {}", l.rule, l.detail)))
         .unwrap_or_default();
     error(o.status, &code, message)
 }

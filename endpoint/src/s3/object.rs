@@ -3,7 +3,7 @@
 //! [`BODY`]: the model keeps no content.
 
 use super::acl::grants_of;
-use super::{error, EmbeddedS3, Reply};
+use super::{error, principal, EmbeddedS3, Reply};
 use crate::state::{lock, Upload};
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result};
@@ -26,14 +26,6 @@ async fn drain(body: Option<StreamingBlob>) -> S3Result<()> {
         }
     }
     Ok(())
-}
-
-/// The access key a request is signed with, `anon` when unsigned: who started an upload.
-fn initiator<T>(req: &S3Request<T>) -> String {
-    match &req.credentials {
-        Some(c) => c.access_key.clone(),
-        None => "anon".into(),
-    }
 }
 
 pub(super) async fn put(
@@ -78,21 +70,21 @@ pub(super) fn create_multipart_upload(
     let upload = Upload {
         bucket,
         key,
-        initiator: initiator(&req),
+        initiator: principal(&st, &req)?,
     };
     st.uploads.insert(id.clone(), upload);
     r.output.upload_id = Some(id);
     Ok(r)
 }
 
-/// Not a scenario operation: the model keeps no uploads. The initiator may abort its own
-/// upload; anyone else gets NoSuchUpload, as if it were not there.
+/// Not a scenario operation: the model keeps no uploads. The initiating principal may abort
+/// its own upload, with any of its keys; anyone else gets NoSuchUpload, as if it were not there.
 pub(super) fn abort_multipart_upload(
     s3: &EmbeddedS3,
     req: S3Request<AbortMultipartUploadInput>,
 ) -> Reply<AbortMultipartUploadOutput> {
     let mut st = lock(&s3.state);
-    let caller = initiator(&req);
+    let caller = principal(&st, &req)?;
     let i = &req.input;
     match st.uploads.get(&i.upload_id) {
         Some(u) if u.bucket == i.bucket && u.key == i.key && u.initiator == caller => {

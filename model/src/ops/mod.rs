@@ -35,9 +35,17 @@ pub enum StepError {
     Placeholder(#[from] PlaceholderError),
 }
 
-/// Applies one step: the outcome AWS would give and the rules that decided it.
+/// Applies one scenario step: its account placeholders (`${A}`, `${A.canonical}`, …) are
+/// resolved first; then as [`step_literal`].
 pub fn step(world: &mut World, step: &Step) -> Result<(Outcome, Explanation), StepError> {
     let step = step.resolved(world)?;
+    step_literal(world, &step)
+}
+
+/// Applies one step whose values are taken as they are, with no placeholder resolved: a wire
+/// request (an object key or policy holding `${A}` means those characters). The outcome AWS
+/// would give and the rules that decided it.
+pub fn step_literal(world: &mut World, step: &Step) -> Result<(Outcome, Explanation), StepError> {
     let principal = Principal::resolve(world, &step.as_)?;
     let mut cx = Call {
         p: &principal,
@@ -48,8 +56,10 @@ pub fn step(world: &mut World, step: &Step) -> Result<(Outcome, Explanation), St
         Ok(o) => o,
         Err(f) => {
             cx.ex.decide(f.rule, f.detail);
-            // HEAD responses carry no body, so no error code ([R26], HeadObject API reference).
-            let code = (!matches!(step.op, Op::HeadObject { .. })).then_some(f.code);
+            // HEAD responses carry no body, so no error code ([R26], HeadObject and HeadBucket
+            // API references).
+            let head = matches!(step.op, Op::HeadObject { .. } | Op::HeadBucket { .. });
+            let code = (!head).then_some(f.code);
             Outcome {
                 status: f.status,
                 code,
@@ -127,6 +137,7 @@ fn apply(world: &mut World, cx: &mut Call<'_>, op: &Op) -> Result<Outcome, Fail>
         Op::ListObjects { bucket, prefix } => {
             object::list_objects(world, cx, bucket, prefix.as_deref())
         }
+        Op::HeadBucket { bucket } => object::head_bucket(world, cx, bucket),
         Op::CreateUser { name, policy } => iam::create_user(world, cx, name, policy.as_ref()),
         Op::PutUserPolicy {
             user,

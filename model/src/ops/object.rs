@@ -1,6 +1,6 @@
 //! Objects: PutObject, CreateMultipartUpload and CopyObject (writes: authorized on the bucket,
 //! owned as Object Ownership says), GetObject and HeadObject (reads: authorized on the object,
-//! a missing key answered by [R26]), DeleteObject and ListObjects.
+//! a missing key answered by [R26]), DeleteObject, ListObjects and HeadBucket (s3:ListBucket).
 
 use super::{acl_request, check_block_public_acls, existing_bucket, Access, Call};
 use crate::acl::{self, AclRequest, AclSpec, Permission};
@@ -272,4 +272,18 @@ pub(super) fn list_objects(
         keys: Some(listed),
         ..Outcome::status(200)
     })
+}
+
+/// HeadBucket: the bucket must exist (404) and the caller needs s3:ListBucket on it (403)
+/// ([X-head-bucket], HeadBucket API reference, Permissions).
+pub(super) fn head_bucket(world: &World, cx: &mut Call<'_>, bucket: &str) -> Result<Outcome, Fail> {
+    existing_bucket(world, bucket, cx.expected_owner)?;
+    cx.ex.push(
+        &rules::X_HEAD_BUCKET,
+        "HeadBucket is authorized as s3:ListBucket",
+    );
+    let access = Access::bucket("s3:ListBucket", bucket, None, Permission::Read);
+    cx.authorize(world, access, &[])?;
+    cx.ok(format!("bucket {bucket} exists"));
+    Ok(Outcome::status(200))
 }

@@ -1,4 +1,4 @@
-//! Buckets: CreateBucket (registered for the clean-up), DeleteBucket and ListBuckets (the
+//! Buckets: CreateBucket (registered for the clean-up), DeleteBucket, HeadBucket and ListBuckets (the
 //! run's own buckets: those under its prefix).
 
 use super::quote::PREFIX_VAR;
@@ -41,6 +41,7 @@ pub(super) fn call(g: &mut Gen<'_>, st: &Step) -> Call {
         Op::DeleteBucket { bucket } => {
             Call::quiet(["s3api delete-bucket".into(), g.bucket(bucket)])
         }
+        Op::HeadBucket { bucket } => Call::quiet(["s3api head-bucket".into(), g.bucket(bucket)]),
         Op::ListBuckets {} => Call::shown([format!(
             "s3api list-buckets --query \"Buckets[?starts_with(Name, '${{{PREFIX_VAR}}}')].Name\""
         )]),

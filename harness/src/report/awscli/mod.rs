@@ -202,9 +202,10 @@ impl<'a> Gen<'a> {
     /// The step's CLI call, written by its operation's family.
     fn call(&mut self, st: &Step) -> Call {
         match &st.op {
-            Op::CreateBucket { .. } | Op::DeleteBucket { .. } | Op::ListBuckets {} => {
-                bucket::call(self, st)
-            }
+            Op::CreateBucket { .. }
+            | Op::DeleteBucket { .. }
+            | Op::ListBuckets {}
+            | Op::HeadBucket { .. } => bucket::call(self, st),
             Op::PutBucketOwnershipControls { .. }
             | Op::GetBucketOwnershipControls { .. }
             | Op::DeleteBucketOwnershipControls { .. }

@@ -1,6 +1,6 @@
 //! The bucket operations: CreateBucket (its LocationConstraint from the step or the run's
-//! Region; remembered for clean-up when the target allows it),
-//! DeleteBucket and ListBuckets (which shows only this run's buckets).
+//! Region; remembered for clean-up when the target allows it), DeleteBucket, HeadBucket and
+//! ListBuckets (which shows only this run's buckets).
 
 use super::acl::{with_acl, with_write_grant, AclHeaders};
 use super::{allowed, misrouted, s3_bucket_request, StepCx};
@@ -31,6 +31,7 @@ pub(super) async fn execute(cx: &mut StepCx<'_>, op: &Op) -> Observed {
         }
         Op::DeleteBucket { bucket } => delete_bucket(cx, bucket).await,
         Op::ListBuckets {} => list_buckets(cx).await,
+        Op::HeadBucket { bucket } => head_bucket(cx, bucket).await,
         other => misrouted(other, "bucket"),
     }
 }
@@ -65,6 +66,11 @@ async fn create_bucket(
 async fn delete_bucket(cx: &StepCx<'_>, bucket: &str) -> Observed {
     let req = s3_bucket_request!(cx, delete_bucket, bucket);
     cx.answered(req.send().await, 204)
+}
+
+async fn head_bucket(cx: &StepCx<'_>, bucket: &str) -> Observed {
+    let req = s3_bucket_request!(cx, head_bucket, bucket);
+    cx.answered(req.send().await, 200)
 }
 
 async fn list_buckets(cx: &StepCx<'_>) -> Observed {

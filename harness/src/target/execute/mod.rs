@@ -245,7 +245,7 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
         .expected_bucket_owner
         .as_ref()
         .map(|e| state.mapping.placeholders(e));
-    let head = matches!(step.op, Op::HeadObject { .. });
+    let head = matches!(step.op, Op::HeadObject { .. } | Op::HeadBucket { .. });
     let cx = &mut StepCx {
         state,
         clients,
@@ -259,9 +259,10 @@ pub async fn execute(state: &mut TargetState, step: &Step) -> Observed {
 /// Hands the step to its operation's family.
 async fn dispatch(cx: &mut StepCx<'_>, op: &Op) -> Observed {
     match op {
-        Op::CreateBucket { .. } | Op::DeleteBucket { .. } | Op::ListBuckets {} => {
-            bucket::execute(cx, op).await
-        }
+        Op::CreateBucket { .. }
+        | Op::DeleteBucket { .. }
+        | Op::ListBuckets {}
+        | Op::HeadBucket { .. } => bucket::execute(cx, op).await,
         Op::PutBucketOwnershipControls { .. }
         | Op::GetBucketOwnershipControls { .. }
         | Op::DeleteBucketOwnershipControls { .. }
