@@ -1388,6 +1388,9 @@ fn scenario_region_is_checked_and_conflicts_are_refused() {
     let mut s = Scenario::from_value(&json!({"name": "x", "steps": []}), "f").unwrap();
     s.set_region(&"eu-west-2".parse().unwrap()).unwrap();
     assert_eq!(s.world().region.as_str(), "eu-west-2");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Audit of issue #11: "Blocking public access", "The meaning of public" (DOC
 // access-control-block-public-access).
 
@@ -1595,6 +1598,9 @@ fn walkthrough_example2(#[case] steps: Vec<Value>, #[case] want: Want) {
 #[case::auth_bucket_owner_deletes_foreign_object(steps![writer_bucket(), b_may_write(), put("B.admin", "k", json!({})),
     on_b1("A.admin", "delete_object", json!({"key": "k"}))], ok(204))]
 fn how_s3_authorizes(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
 // X-head-bucket: HeadBucket needs s3:ListBucket; a missing bucket is 404; no error body
 // [DOC HeadBucket API reference, Permissions].
 #[rstest]
