@@ -2,10 +2,16 @@
 
 use crate::Creds;
 use std::collections::BTreeMap;
+use xacct_model::Region;
 
 /// AWS CLI `config` and `credentials` files for the provisioned principals: profile `xacct-A`
-/// for `A.admin`, `xacct-A-root` for `A.root` (the names the aws-cli scripts default to).
-pub fn aws_cli_files(url: &str, creds: &BTreeMap<String, Creds>) -> (String, String) {
+/// for `A.admin`, `xacct-A-root` for `A.root` (the names the aws-cli scripts default to), in
+/// the endpoint's Region.
+pub fn aws_cli_files(
+    url: &str,
+    region: &Region,
+    creds: &BTreeMap<String, Creds>,
+) -> (String, String) {
     let mut config = String::new();
     let mut credentials = String::new();
     for (principal, c) in creds {
@@ -17,7 +23,7 @@ pub fn aws_cli_files(url: &str, creds: &BTreeMap<String, Creds>) -> (String, Str
             other => format!("xacct-{account}-{other}"),
         };
         config.push_str(&format!(
-            "[profile {profile}]\nregion = us-east-1\nendpoint_url = {url}\ns3 =\n    addressing_style = path\n\n"
+            "[profile {profile}]\nregion = {region}\nendpoint_url = {url}\ns3 =\n    addressing_style = path\n\n"
         ));
         credentials.push_str(&format!(
             "[{profile}]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n",

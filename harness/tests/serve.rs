@@ -39,6 +39,17 @@ impl Drop for Server {
 
 #[test]
 fn the_aws_cli_runs_the_seed_walkthrough_against_xacct_serve() {
+    seed_walkthrough_with_the_aws_cli("us-east-1");
+}
+
+/// Outside us-east-1 the profiles name the Region, and the script's create-bucket calls carry
+/// its LocationConstraint, which the endpoint requires.
+#[test]
+fn the_aws_cli_runs_the_seed_walkthrough_against_xacct_serve_in_eu_west_1() {
+    seed_walkthrough_with_the_aws_cli("eu-west-1");
+}
+
+fn seed_walkthrough_with_the_aws_cli(region: &str) {
     let Some(aws_dir) = aws_cli_dir() else {
         if std::env::var_os("CI").is_some() {
             panic!("the AWS CLI is not installed in CI; .ci/run installs it into .venv/awscli");
@@ -48,10 +59,11 @@ fn the_aws_cli_runs_the_seed_walkthrough_against_xacct_serve() {
         );
         return;
     };
-    let dir = std::env::temp_dir().join(format!("xacct-serve-test-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("xacct-serve-test-{}-{region}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_xacct"))
-        .args(["serve", "--config-dir"])
+        .args(["serve", "--region", region, "--config-dir"])
         .arg(&dir)
         .current_dir(repo())
         .stdout(Stdio::piped())
@@ -81,6 +93,8 @@ fn the_aws_cli_runs_the_seed_walkthrough_against_xacct_serve() {
     }
     let url = url.expect("xacct serve printed its URL");
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let config = std::fs::read_to_string(dir.join("config")).unwrap();
+    assert!(config.contains(&format!("region = {region}\n")), "{config}");
     let creds = std::fs::read_to_string(dir.join("credentials")).unwrap();
     assert!(creds.contains("[xacct-A-root]") && creds.contains("[xacct-C]"));
     #[cfg(unix)]

@@ -153,6 +153,10 @@ struct ServeArgs {
     /// List the mutants, with a sentence each, and exit.
     #[arg(long)]
     list_mutants: bool,
+    /// The Region the endpoint answers for (CreateBucket's LocationConstraint, the re-creation
+    /// of an owned bucket) and the profiles name.
+    #[arg(long, default_value = "us-east-1", value_name = "REGION")]
+    region: Region,
     /// Accounts to provision, comma-separated.
     #[arg(long, default_value = "A,B,C", value_delimiter = ',')]
     accounts: Vec<String>,

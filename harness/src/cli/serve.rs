@@ -31,6 +31,7 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
         args.mutant,
     )
     .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
+    endpoint.set_region(args.region.clone());
     let profiles = write_profiles(&endpoint, &args.accounts, &args.config_dir)?;
     print_ready(&endpoint, args.mutant, &args.accounts, &profiles);
     rt.block_on(tokio::signal::ctrl_c())
@@ -50,7 +51,8 @@ fn list_mutants() {
 /// Provisions the accounts and writes the AWS CLI `config` and `credentials` into `dir`.
 fn write_profiles(endpoint: &Endpoint, accounts: &[String], dir: &Path) -> Result<Profiles> {
     let creds = endpoint.provision(accounts);
-    let (config, credentials) = xacct_endpoint::aws_cli_files(&endpoint.url(), &creds);
+    let (config, credentials) =
+        xacct_endpoint::aws_cli_files(&endpoint.url(), &endpoint.region(), &creds);
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let profiles = Profiles {
         config: dir.join("config"),
@@ -65,6 +67,7 @@ fn write_profiles(endpoint: &Endpoint, accounts: &[String], dir: &Path) -> Resul
 /// What is served, the accounts and their profiles, and how to try them.
 fn print_ready(endpoint: &Endpoint, mutant: Option<Mutant>, accounts: &[String], p: &Profiles) {
     println!("xacct serve: the model at {}", endpoint.url());
+    println!("region: {}", endpoint.region());
     if let Some(m) = mutant {
         println!("mutant {m}: {}", m.description());
     }
