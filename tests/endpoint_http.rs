@@ -433,3 +433,50 @@ fn error_messages_name_real_ids_not_placeholders() {
         assert!(!message.contains("${"), "{message}");
     });
 }
+
+#[test]
+fn unserved_operations_are_authorized_before_501() {
+    let rt = runtime();
+    let (_ep, cfg, a, b) = endpoint(&rt);
+    rt.block_on(async {
+        let ca = sdk::clients(&cfg, Some(&a));
+        bucket(&ca, "xacct-ni").await;
+        for c in [sdk::clients(&cfg, None), sdk::clients(&cfg, Some(&b))] {
+            let e =
+                c.s3.get_bucket_versioning()
+                    .bucket("xacct-ni")
+                    .send()
+                    .await
+                    .unwrap_err();
+            assert_eq!((status_of(&e), code_of(&e).as_str()), (403, "AccessDenied"));
+            let e =
+                c.s3.get_object_tagging()
+                    .bucket("xacct-ni")
+                    .key("k")
+                    .send()
+                    .await
+                    .unwrap_err();
+            assert_eq!(status_of(&e), 403);
+        }
+        let e = ca
+            .s3
+            .get_bucket_versioning()
+            .bucket("xacct-none")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(&e), "NoSuchBucket");
+        // The owner passes the check and learns the endpoint does not serve it.
+        let e = ca
+            .s3
+            .get_bucket_versioning()
+            .bucket("xacct-ni")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (status_of(&e), code_of(&e).as_str()),
+            (501, "NotImplemented")
+        );
+    });
+}
