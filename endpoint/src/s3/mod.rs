@@ -113,13 +113,14 @@ fn answer<T>(o: &Outcome, output: T) -> S3Response<T> {
 
 impl EmbeddedS3 {
     /// Runs `op` as the request's principal; on success `then` builds the output from the
-    /// state and the outcome, with the lock held (one request at a time sees the world).
+    /// state and the outcome (and may keep an object's body), with the lock held (one request
+    /// at a time sees the world).
     fn call<T, R>(
         &self,
         req: &S3Request<T>,
         op: Op,
         expected_bucket_owner: Option<String>,
-        then: impl FnOnce(&State, &Outcome) -> R,
+        then: impl FnOnce(&mut State, &Outcome) -> R,
     ) -> Reply<R> {
         let mut st = lock(&self.state);
         let principal = principal(&st, req)?;
@@ -129,7 +130,7 @@ impl EmbeddedS3 {
         if !o.allowed() {
             return Err(refusal(&o, &ex, &st));
         }
-        let out = then(&st, &o);
+        let out = then(&mut st, &o);
         Ok(answer(&o, out))
     }
 }
