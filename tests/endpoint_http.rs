@@ -42,6 +42,23 @@ where
         .to_string()
 }
 
+/// A new access key of IAM user `user`, made by `c`.
+async fn access_key(c: &Clients, user: &str) -> Creds {
+    let k = c
+        .iam
+        .create_access_key()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap();
+    let k = k.access_key().unwrap();
+    Creds {
+        access_key_id: k.access_key_id().into(),
+        secret_access_key: k.secret_access_key().into(),
+        session_token: None,
+    }
+}
+
 async fn bucket(c: &Clients, name: &str) {
     c.s3.create_bucket().bucket(name).send().await.unwrap();
 }
@@ -349,13 +366,7 @@ fn iam_reads_users_and_roles_with_trust_policies_percent_encoded() {
         assert_eq!(code_of(&e), "NoSuchEntity");
 
         // A user without policy may not read users.
-        let k = c.iam.create_access_key().user_name("u1").send().await.unwrap();
-        let k = k.access_key().unwrap();
-        let u1 = Creds {
-            access_key_id: k.access_key_id().into(),
-            secret_access_key: k.secret_access_key().into(),
-            session_token: None,
-        };
+        let u1 = access_key(&c, "u1").await;
         let cu = sdk::clients(&cfg, Some(&u1));
         let e = cu.iam.list_users().send().await.unwrap_err();
         assert_eq!(code_of(&e), "AccessDenied");
@@ -381,16 +392,7 @@ fn multipart_uploads_belong_to_the_principal_not_the_key() {
             .send()
             .await
             .unwrap();
-        let mut keys = Vec::new();
-        for _ in 0..2 {
-            let k = ca.iam.create_access_key().user_name("u1").send().await.unwrap();
-            let k = k.access_key().unwrap();
-            keys.push(Creds {
-                access_key_id: k.access_key_id().into(),
-                secret_access_key: k.secret_access_key().into(),
-                session_token: None,
-            });
-        }
+        let keys = [access_key(&ca, "u1").await, access_key(&ca, "u1").await];
         let (k1, k2) = (sdk::clients(&cfg, Some(&keys[0])), sdk::clients(&cfg, Some(&keys[1])));
         let start = |c: &Clients| c.s3.create_multipart_upload().bucket("xacct-mp").key("k").send();
         let abort = |c: &Clients, id: &str| {
