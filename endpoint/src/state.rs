@@ -30,7 +30,35 @@ pub(crate) struct Upload {
     pub(crate) initiator: String,
 }
 
-/// Everything the endpoint holds: the model's world, keys, open multipart uploads.
+/// Largest object body kept (16 MiB): a bigger PutObject is refused with 400 EntityTooLarge.
+pub(crate) const MAX_OBJECT_BYTES: usize = 16 << 20;
+/// Largest total of object bodies kept (256 MiB), past which a PutObject is refused the same way.
+pub(crate) const MAX_TOTAL_BYTES: usize = 256 << 20;
+
+/// An object's content and its ETag (the MD5 of the content, hex).
+#[derive(Clone)]
+pub(crate) struct Body {
+    pub(crate) bytes: bytes::Bytes,
+    pub(crate) etag: String,
+}
+
+impl Body {
+    pub(crate) fn new(bytes: bytes::Bytes) -> Body {
+        use md5::Digest;
+        let etag = md5::Md5::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Body { bytes, etag }
+    }
+}
+
+/// Everything the endpoint holds: the model's world, keys, open multipart uploads, object
+/// bodies.
+///
+/// Object bodies live here, keyed by bucket and key, not in the model: the model's world says
+/// which objects exist and who owns them, never what they hold. A body is dropped as soon as
+/// the model no longer has its object (DeleteObject, DeleteBucket, reset).
 pub(crate) struct State {
     pub(crate) world: World,
     /// Access key id → key.
@@ -38,6 +66,8 @@ pub(crate) struct State {
     pub(crate) mutant: Option<Mutant>,
     /// Upload id → upload.
     pub(crate) uploads: BTreeMap<String, Upload>,
+    /// (bucket, key) → body of the objects the model holds.
+    pub(crate) bodies: BTreeMap<(String, String), Body>,
     pub(crate) rng: Rng,
     /// Accounts provisioned so far, in order.
     accounts: Vec<String>,
@@ -50,6 +80,7 @@ impl State {
             keys: BTreeMap::new(),
             mutant,
             uploads: BTreeMap::new(),
+            bodies: BTreeMap::new(),
             rng: Rng::from_clock(),
             accounts: Vec::new(),
         }
@@ -123,10 +154,32 @@ impl State {
             expected_bucket_owner,
             expect: None,
         };
-        match self.mutant {
+        let r = match self.mutant {
             Some(m) => mutants::step(m, &mut self.world, &step),
             None => xacct_model::step_literal(&mut self.world, &step),
-        }
+        };
+        self.drop_gone_bodies();
+        r
+    }
+
+    /// Forgets the bodies of objects the model no longer has.
+    fn drop_gone_bodies(&mut self) {
+        let buckets = &self.world.buckets;
+        self.bodies
+            .retain(|(b, k), _| buckets.get(b).is_some_and(|b| b.objects.contains_key(k)));
+    }
+
+    /// Total bytes of the bodies kept.
+    pub(crate) fn body_bytes(&self) -> usize {
+        self.bodies.values().map(|b| b.bytes.len()).sum()
+    }
+
+    /// The body of an object (empty when none was kept).
+    pub(crate) fn body(&self, bucket: &str, key: &str) -> Body {
+        self.bodies
+            .get(&(bucket.to_string(), key.to_string()))
+            .cloned()
+            .unwrap_or_else(|| Body::new(bytes::Bytes::new()))
     }
 
     /// `text` (a model explanation line) with the account placeholders the model writes for
@@ -193,6 +246,7 @@ impl State {
             removed.push(format!("{keys} access key(s)"));
         }
         self.uploads.clear();
+        self.bodies.clear();
         removed
     }
 

@@ -11,6 +11,7 @@ mod acl;
 mod bucket;
 mod bucket_config;
 mod object;
+mod unimplemented;
 
 use crate::state::{lock, Shared, State};
 use s3s::dto::*;
@@ -23,10 +24,12 @@ pub(crate) fn service(state: Shared) -> s3s::service::S3Service {
     let mut b = s3s::service::S3ServiceBuilder::new(EmbeddedS3 {
         state: state.clone(),
     });
-    b.set_auth(Auth { state });
+    b.set_auth(Auth {
+        state: state.clone(),
+    });
     // Authorization is the model's: s3s must let every request through to it, unsigned ones
-    // included (they are the `anon` principal).
-    b.set_access(ModelDecides);
+    // included (they are the `anon` principal); operations not served are authorized first.
+    b.set_access(ModelDecides { state });
     b.build()
 }
 
@@ -50,12 +53,16 @@ impl s3s::auth::S3Auth for Auth {
     }
 }
 
-struct ModelDecides;
+/// Access before the operation: none of its own for the operations served (the model
+/// decides them), an authorization for the others ([`unimplemented`]).
+struct ModelDecides {
+    state: Shared,
+}
 
 #[async_trait::async_trait]
 impl s3s::access::S3Access for ModelDecides {
-    async fn check(&self, _cx: &mut s3s::access::S3AccessContext<'_>) -> S3Result<()> {
-        Ok(())
+    async fn check(&self, cx: &mut s3s::access::S3AccessContext<'_>) -> S3Result<()> {
+        unimplemented::check(&self.state, cx)
     }
 }
 
@@ -106,13 +113,14 @@ fn answer<T>(o: &Outcome, output: T) -> S3Response<T> {
 
 impl EmbeddedS3 {
     /// Runs `op` as the request's principal; on success `then` builds the output from the
-    /// state and the outcome, with the lock held (one request at a time sees the world).
+    /// state and the outcome (and may keep an object's body), with the lock held (one request
+    /// at a time sees the world).
     fn call<T, R>(
         &self,
         req: &S3Request<T>,
         op: Op,
         expected_bucket_owner: Option<String>,
-        then: impl FnOnce(&State, &Outcome) -> R,
+        then: impl FnOnce(&mut State, &Outcome) -> R,
     ) -> Reply<R> {
         let mut st = lock(&self.state);
         let principal = principal(&st, req)?;
@@ -122,7 +130,7 @@ impl EmbeddedS3 {
         if !o.allowed() {
             return Err(refusal(&o, &ex, &st));
         }
-        let out = then(&st, &o);
+        let out = then(&mut st, &o);
         Ok(answer(&o, out))
     }
 }
