@@ -9,4 +9,5 @@ pub mod compare;
 pub mod generate;
 pub mod hunt;
 pub mod report;
+pub mod schema;
 pub mod target;

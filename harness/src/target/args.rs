@@ -67,8 +67,9 @@ pub struct TargetArgs {
     pub target_file: Option<std::path::PathBuf>,
     /// AWS profile per account (aws), as (ACCOUNT, PROFILE).
     pub aws_profiles: Vec<(String, String)>,
-    /// AWS region (aws).
-    pub aws_region: String,
+    /// AWS region (aws); `None`: the configuration chain's (AWS_REGION, AWS_DEFAULT_REGION, the
+    /// first profile's `region`), else us-east-1.
+    pub aws_region: Option<String>,
     /// Required with --target aws: the run creates and deletes real resources.
     pub i_understand_this_uses_real_aws: bool,
 }
@@ -83,7 +84,7 @@ impl TargetArgs {
             ceph_conf: None,
             target_file: None,
             aws_profiles: vec![],
-            aws_region: "us-east-1".into(),
+            aws_region: None,
             i_understand_this_uses_real_aws: false,
         }
     }

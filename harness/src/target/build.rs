@@ -26,7 +26,8 @@ impl TargetArgs {
             }
             TargetKind::Generic => {
                 let f = self.target_file.as_ref().ok_or(TargetError::NoTargetFile)?;
-                Ok(Target::Generic(generic::Generic::from_file(f)?))
+                let g = generic::Generic::from_file(f)?.with_endpoint_url(self.endpoint.clone());
+                Ok(Target::Generic(g))
             }
             TargetKind::Aws => self.build_aws(),
         }
