@@ -265,7 +265,7 @@ fn generic_target_from_toml_matches_the_rgw_target() {
         ceph_conf: None,
         target_file: Some(file.clone()),
         aws_profiles: vec![],
-        aws_region: "us-east-1".into(),
+        aws_region: None,
         i_understand_this_uses_real_aws: false,
     };
     let mut generic = args.build(TargetKind::Generic).unwrap();
