@@ -9,6 +9,7 @@ pub mod compare;
 pub mod generate;
 pub mod hunt;
 pub mod report;
+pub mod schema;
 pub mod target;
 
 // The entry points most callers need, by stage.

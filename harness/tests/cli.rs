@@ -204,3 +204,291 @@ fn region_flag_sets_unstated_regions_and_refuses_conflicts() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn format_json_is_parseable_and_json_stays_an_alias() {
+    for args in [
+        &["rules", "--format", "json"][..],
+        &["rules", "--json"][..],
+        &["decisions", "--format", "json"][..],
+        &[
+            "explain",
+            "scenarios/seed-example4.json",
+            "--format",
+            "json",
+        ][..],
+        &[
+            "replay",
+            "scenarios/seed-example4.json",
+            "--model-only",
+            "--format",
+            "json",
+        ][..],
+    ] {
+        let o = xacct(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", text(&o.stdout)));
+        assert!(v.is_array() || v.is_object(), "{args:?}");
+    }
+    let o = xacct(&["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r20 = v.as_array().unwrap().iter().find(|r| r["id"] == "R20");
+    let r20 = r20.expect("R20 listed");
+    assert!(
+        r20["source"].as_str().is_some_and(|s| !s.is_empty()),
+        "{r20}"
+    );
+    assert!(r20["uncertain"].is_boolean(), "{r20}");
+}
+
+#[test]
+fn help_shows_env_hints_examples_and_the_new_spellings() {
+    let out = text(&xacct(&["replay", "--help"]).stdout);
+    for s in [
+        "--endpoint-url <URL>",
+        "[alias: --endpoint]",
+        "--region <REGION>",
+        "[env: XACCT_TARGET_FILE=",
+        "AWS_ENDPOINT_URL",
+        "Examples:",
+        "--format <FORMAT>",
+        "--baseline-out <FILE>",
+    ] {
+        assert!(out.contains(s), "{s} not in:\n{out}");
+    }
+    assert!(!out.contains("--json"), "--json is hidden:\n{out}");
+    let out = text(&xacct(&["bench", "mutants", "--help"]).stdout);
+    assert!(out.contains("--json-out <FILE>"), "{out}");
+    let out = text(&xacct(&["run", "--help"]).stdout);
+    assert!(
+        out.contains("--junit-out <FILE>") && out.contains("--out-dir <DIR>"),
+        "{out}"
+    );
+    // The old spellings still parse (`--help` after them: nothing runs).
+    let o = xacct(&["bench", "mutants", "--json", "x.json", "--help"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = xacct(&["replay", "--endpoint", "http://127.0.0.1:1", "--help"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+#[test]
+fn completions_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = xacct(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", text(&o.stderr));
+        let out = text(&o.stdout);
+        for sub in ["replay", "explain", "serve", "schema", "completions"] {
+            assert!(out.contains(sub), "{shell} completion lacks {sub}");
+        }
+    }
+}
+
+/// The scenario schema `xacct schema` prints, compiled by the `jsonschema` crate.
+fn scenario_validator() -> jsonschema::Validator {
+    let o = xacct(&["schema", "scenario"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(schema, xacct_harness::schema::scenario());
+    jsonschema::draft202012::new(&schema).expect("a valid draft 2020-12 schema")
+}
+
+fn json_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            json_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn the_schema_validates_every_scenario_and_corpus_file() {
+    let v = scenario_validator();
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let mut files = vec![];
+    json_files(&root.join("scenarios"), &mut files);
+    json_files(&root.join("corpus"), &mut files);
+    assert!(files.len() > 20, "{files:?}");
+    for f in &files {
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+        let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", f.display());
+    }
+}
+
+#[test]
+fn the_schema_rejects_what_the_parser_rejects() {
+    let v = scenario_validator();
+    let step = serde_json::json!({"as": "A.admin", "op": "get_object", "bucket": "b", "key": "k",
+        "expected_bucket_owner": "${A}", "expect": {"status": 200}});
+    let ok = serde_json::json!({"name": "s", "steps": [step]});
+    assert!(v.is_valid(&ok));
+    xacct_model::Scenario::from_value(&ok, "ok").unwrap();
+    let mut unknown_top = ok.clone();
+    unknown_top["colour"] = "red".into();
+    let mut unknown_step = ok.clone();
+    unknown_step["steps"][0]["colour"] = "red".into();
+    let mut unknown_expect = ok.clone();
+    unknown_expect["steps"][0]["expect"]["colour"] = "red".into();
+    let mut no_as = ok.clone();
+    no_as["steps"][0].as_object_mut().unwrap().remove("as");
+    let mut unknown_op = ok.clone();
+    unknown_op["steps"][0]["op"] = "get_object_colour".into();
+    let owner_on_create = serde_json::json!({"name": "s", "steps": [
+        {"as": "A.admin", "op": "create_bucket", "bucket": "b", "expected_bucket_owner": "${A}"}]});
+    for (what, bad) in [
+        ("unknown top field", unknown_top),
+        ("unknown step field", unknown_step),
+        ("unknown expect field", unknown_expect),
+        ("no as", no_as),
+        ("unknown op", unknown_op),
+        ("expected_bucket_owner on create_bucket", owner_on_create),
+    ] {
+        assert!(!v.is_valid(&bad), "{what}: the schema accepts {bad}");
+        assert!(
+            xacct_model::Scenario::from_value(&bad, what).is_err(),
+            "{what}: the parser accepts {bad}"
+        );
+    }
+}
+
+#[test]
+fn the_target_schema_validates_the_documented_target_file() {
+    let o = xacct(&["schema", "target"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = jsonschema::draft202012::new(&schema).unwrap();
+    let file = r#"
+name = "minio-local"
+endpoint = "http://127.0.0.1:9000"
+cross_addressing = "global"
+[capabilities]
+root = false
+propagation_retries = 0
+[accounts.A]
+id = "111122223333"
+admin = { access_key_id_env = "A_KEY", secret_access_key_env = "A_SECRET" }
+"#;
+    let doc: serde_json::Value = toml::from_str(file).unwrap();
+    assert!(
+        v.is_valid(&doc),
+        "{:?}",
+        v.iter_errors(&doc)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    let mut bad = doc.clone();
+    bad["accounts"]["A"]["secret"] = "x".into();
+    assert!(!v.is_valid(&bad));
+}
+
+/// Kills `xacct serve` when the test ends, however it ends.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `[profile]` → (access key id, secret) from an AWS CLI credentials file.
+fn credentials(path: &std::path::Path) -> std::collections::BTreeMap<String, (String, String)> {
+    let mut out = std::collections::BTreeMap::new();
+    let (mut name, mut id) = (String::new(), String::new());
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        let line = line.trim();
+        if let Some(n) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            name = n.to_string();
+        } else if let Some((k, v)) = line.split_once('=') {
+            match k.trim() {
+                "aws_access_key_id" => id = v.trim().to_string(),
+                "aws_secret_access_key" => {
+                    out.insert(name.clone(), (id.clone(), v.trim().to_string()));
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn serve_json_describes_the_endpoint_and_aws_endpoint_url_reaches_the_generic_target() {
+    use std::io::BufRead as _;
+    let dir = std::env::temp_dir().join(format!("xacct-cli-serve-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xacct"))
+        .args(["serve", "--format", "json", "--config-dir"])
+        .arg(&dir)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start xacct serve");
+    let stdout = child.stdout.take().unwrap();
+    let _served = Served(child);
+    let mut first = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut first)
+        .unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&first).expect(&first);
+    let url = ready["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{ready}");
+    let accounts = ready["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 3, "{ready}");
+    assert_eq!(accounts[0]["profiles"]["admin"], "xacct-A");
+    assert!(accounts[0]["canonical_id"]
+        .as_str()
+        .is_some_and(|c| c.len() == 64));
+    let creds = credentials(std::path::Path::new(
+        ready["credentials_file"].as_str().unwrap(),
+    ));
+
+    // A generic target file without `endpoint`: the endpoint comes from AWS_ENDPOINT_URL.
+    let mut toml = String::from("name = \"served\"\n");
+    let mut replay = Command::new(env!("CARGO_BIN_EXE_xacct"));
+    for a in accounts {
+        let n = a["name"].as_str().unwrap();
+        toml += &format!(
+            "[accounts.{n}]\nid = \"{}\"\ncanonical = \"{}\"\nadmin = {{ access_key_id_env = \"K_{n}\", secret_access_key_env = \"S_{n}\" }}\nroot = {{ access_key_id_env = \"K_{n}_ROOT\", secret_access_key_env = \"S_{n}_ROOT\" }}\n",
+            a["id"].as_str().unwrap(),
+            a["canonical_id"].as_str().unwrap()
+        );
+        let (k, s) = &creds[&format!("xacct-{n}")];
+        replay.env(format!("K_{n}"), k).env(format!("S_{n}"), s);
+        let (k, s) = &creds[&format!("xacct-{n}-root")];
+        replay
+            .env(format!("K_{n}_ROOT"), k)
+            .env(format!("S_{n}_ROOT"), s);
+    }
+    let target = temp_file("served.toml", &toml);
+    replay
+        .args(["replay", "--target", "generic", "--target-file"])
+        .arg(&target)
+        .arg("scenarios/seed-example4.json")
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env("AWS_CONFIG_FILE", dir.join("no-such-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-such-credentials"),
+        )
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL_S3")
+        .env_remove("AWS_ENDPOINT_URL_IAM")
+        .env_remove("AWS_ENDPOINT_URL_STS");
+    let without = replay.output().unwrap();
+    assert_eq!(without.status.code(), Some(2), "{}", text(&without.stdout));
+    assert!(
+        text(&without.stderr).contains("no endpoint for the generic target"),
+        "{}",
+        text(&without.stderr)
+    );
+    let with = replay.env("AWS_ENDPOINT_URL", &url).output().unwrap();
+    let out = text(&with.stdout);
+    assert_eq!(with.status.code(), Some(0), "{out}{}", text(&with.stderr));
+    assert!(out.contains("seed-example4"), "{out}");
+}

@@ -165,6 +165,7 @@ pub const CANNED: &[&str] = &[
 ];
 
 /// The `x-amz-grant-*` headers of a request, as header strings (`id=…, uri=…`).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrantHeaders {
@@ -213,6 +214,7 @@ impl GrantHeaders {
 }
 
 /// An `AccessControlPolicy` request body (PutBucketAcl / PutObjectAcl).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccessControlPolicy {
@@ -223,6 +225,7 @@ pub struct AccessControlPolicy {
     pub grants: Vec<XmlGrant>,
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct XmlGrant {

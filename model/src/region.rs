@@ -68,6 +68,11 @@ impl Region {
         }
     }
 
+    /// The Regions a scenario may name.
+    pub fn names() -> &'static [&'static str] {
+        REGIONS
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
 /// The operations a step can perform (snake_case of the S3 / IAM / STS API).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Op {

@@ -1,7 +1,7 @@
 //! `xacct bench mutants`: the seeded-bug benchmark (`hunt::bench`), a line per mutant and seed
 //! on stderr as each is done, the table on stdout.
 
-use super::{write_json, MutantsArgs};
+use super::{write_json, Format, MutantsArgs};
 use anyhow::Result;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -21,8 +21,12 @@ pub(super) fn mutants(args: MutantsArgs) -> Result<ExitCode> {
     let rows = bench::mutants(&mutants, &cfg, &mut |r| {
         eprintln!("{}", bench::row_line(r));
     })?;
-    print!("{}", bench::table(&rows, &cfg));
-    if let Some(j) = args.json {
+    if args.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        print!("{}", bench::table(&rows, &cfg));
+    }
+    if let Some(j) = args.json_out {
         write_json(&j, &rows, "")?;
     }
     Ok(ExitCode::SUCCESS)

@@ -8,7 +8,7 @@ use xacct_harness::report::tables;
 pub(super) fn run(args: ExplainArgs) -> Result<ExitCode> {
     let s = load(&args.file)?;
     let rep = tables::replay_model(&args.file.display().to_string(), &s);
-    if args.json {
+    if args.format.json() {
         println!("{}", serde_json::to_string_pretty(&rep)?);
     } else {
         print!("{}", tables::explain_text(&rep));

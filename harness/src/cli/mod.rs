@@ -4,16 +4,18 @@
 
 mod awscli;
 mod bench;
+mod completions;
 mod decisions;
 mod explain;
 mod jobs;
 mod replay;
 mod rules;
 mod run;
+mod schema;
 mod serve;
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xacct_harness::compare::Level;
@@ -32,38 +34,112 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Show, step by step, what the model decides for a scenario and which rules decided it.
+    #[command(after_help = "Example:\n  xacct explain scenarios/seed-example4.json --format json")]
     Explain(ExplainArgs),
     /// Replay scenarios: against the model only (checking every `expect`), or against a
     /// target and the model side by side, classifying every difference.
+    #[command(
+        after_help = "Examples:\n  xacct replay scenarios/*.json --model-only\n  AWS_ENDPOINT_URL=http://127.0.0.1:9000 xacct replay --target generic --target-file minio.toml scenarios/seed-example4.json"
+    )]
     Replay(ReplayArgs),
     /// Random runs: generate step sequences from the model's state machine, run each against a
     /// target and the model, shrink every divergence to a minimal replayable scenario.
+    #[command(
+        after_help = "Example:\n  xacct run --target moto --seed 7 --cases 200 --out-dir out/moto --junit-out out/moto.xml"
+    )]
     Run(RunArgs),
     /// Print the model's decision tables (principal × operation × ownership × object owner).
+    #[command(after_help = "Example:\n  xacct decisions --format json > decisions.json")]
     Decisions(DecisionsArgs),
     /// List the rules the model holds, with their sources.
-    Rules,
+    #[command(after_help = "Example:\n  xacct rules --format json")]
+    Rules(RulesArgs),
     /// Run the embedded endpoint (the model over S3, STS and IAM) for other tools: aws-cli,
     /// boto3, the aws-cli scripts xacct writes. Writes an AWS CLI config and credentials file
     /// with a profile per principal, and serves until Ctrl-C.
+    #[command(
+        after_help = "Examples:\n  xacct serve --port 9000 --accounts A,B\n  xacct serve --format json   # one JSON object on the first line, for tools"
+    )]
     Serve(ServeArgs),
     /// Benchmarks of the harness itself.
+    #[command(
+        after_help = "Example:\n  xacct bench mutants --seeds 1,2 --json-out out/bench.json"
+    )]
     Bench {
         #[command(subcommand)]
         what: BenchCommand,
     },
     /// Print an aws-cli script that replays a scenario without xacct (as written beside every
     /// divergence a run finds).
+    #[command(after_help = "Example:\n  xacct awscli scenarios/seed-example4.json > seed.sh")]
     Awscli(AwscliArgs),
+    /// Print the JSON Schema of scenario files (`scenario`) or generic target files (`target`),
+    /// generated from the types xacct reads them into.
+    #[command(after_help = "Example:\n  xacct schema scenario > scenario.schema.json")]
+    Schema(SchemaArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  xacct completions bash > ~/.local/share/bash-completion/completions/xacct\n  xacct completions zsh > ~/.zfunc/_xacct"
+    )]
+    Completions(CompletionsArgs),
+}
+
+/// What a command prints on stdout: text for people, JSON for tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// `--format text|json`; `--json` is kept as a hidden alias of `--format json`.
+#[derive(Debug, Clone, Copy, Args)]
+struct FormatFlag {
+    /// Output on stdout: text for people, json for tools.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Same as --format json (kept for older scripts).
+    #[arg(long, hide = true)]
+    json: bool,
+}
+
+impl FormatFlag {
+    /// True when JSON was asked for, by `--format json` or the older `--json`.
+    fn json(self) -> bool {
+        self.json || self.format == Format::Json
+    }
+}
+
+#[derive(Args)]
+struct RulesArgs {
+    #[command(flatten)]
+    format: FormatFlag,
+}
+
+#[derive(Args)]
+struct SchemaArgs {
+    /// Which file's schema: scenario (scenarios/, corpus/) or target (--target-file, generic).
+    #[arg(value_enum, default_value_t = SchemaKind::Scenario)]
+    which: SchemaKind,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SchemaKind {
+    Scenario,
+    Target,
+}
+
+#[derive(Args)]
+struct CompletionsArgs {
+    /// The shell.
+    shell: clap_complete::Shell,
 }
 
 #[derive(Args)]
 struct ExplainArgs {
     /// Scenario file (JSON).
     file: PathBuf,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    format: FormatFlag,
 }
 
 #[derive(Args)]
@@ -88,11 +164,14 @@ struct ReplayArgs {
     #[arg(long)]
     no_baseline: bool,
     /// Write the divergences found to this file as a baseline (reasons to be edited).
-    #[arg(long)]
+    #[arg(
+        long = "baseline-out",
+        visible_alias = "write-baseline",
+        value_name = "FILE"
+    )]
     write_baseline: Option<PathBuf>,
-    /// Print JSON instead of tables.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    format: FormatFlag,
 }
 
 #[derive(Args)]
@@ -119,13 +198,17 @@ struct RunArgs {
     #[arg(long)]
     baseline: Option<PathBuf>,
     /// Write the signatures found to this file as a run baseline.
-    #[arg(long)]
+    #[arg(
+        long = "baseline-out",
+        visible_alias = "write-baseline",
+        value_name = "FILE"
+    )]
     write_baseline: Option<PathBuf>,
     /// Output directory: summary, events.jsonl, divergences/ (default out/run-<seed>).
-    #[arg(long)]
+    #[arg(long = "out-dir", visible_alias = "out", value_name = "DIR")]
     out: Option<PathBuf>,
     /// Also write a JUnit XML report here.
-    #[arg(long)]
+    #[arg(long = "junit-out", visible_alias = "junit", value_name = "FILE")]
     junit: Option<PathBuf>,
     /// Independent runs side by side (job i uses seed+i); each has its own accounts.
     #[arg(long, default_value_t = 1)]
@@ -133,13 +216,16 @@ struct RunArgs {
     /// Shrinking attempts per divergence.
     #[arg(long, default_value_t = 128)]
     max_shrink_iters: u32,
+    /// The summary on stdout: text, or the JSON of summary.json.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(Args)]
 struct DecisionsArgs {
-    /// Print JSON (every cell with its explanation) instead of Markdown tables.
-    #[arg(long)]
-    json: bool,
+    /// text: Markdown tables; json: every cell with its explanation.
+    #[command(flatten)]
+    format: FormatFlag,
 }
 
 #[derive(Args)]
@@ -164,6 +250,10 @@ struct ServeArgs {
     /// A.admin and xacct-A-root for A.root).
     #[arg(long, default_value = "out/serve")]
     config_dir: PathBuf,
+    /// text: prose for people; json: one line holding a JSON object (URL, accounts with ids,
+    /// canonical ids and profile names, the files) for tools, then nothing more.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(Subcommand)]
@@ -187,9 +277,13 @@ struct MutantsArgs {
     /// Only these mutants (default: all).
     #[arg(long = "mutant")]
     mutants: Vec<xacct_endpoint::Mutant>,
-    /// Also write the rows as JSON here.
-    #[arg(long)]
-    json: Option<PathBuf>,
+    /// Also write the rows as JSON to this file (`--json FILE`, the older spelling, is kept
+    /// as a hidden alias).
+    #[arg(long = "json-out", alias = "json", value_name = "FILE")]
+    json_out: Option<PathBuf>,
+    /// The table on stdout as text, or the rows as JSON.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(Args)]
@@ -209,15 +303,17 @@ struct TargetFlags {
     /// `xacct serve --list-mutants`).
     #[arg(long)]
     mutant: Option<xacct_endpoint::Mutant>,
-    /// Endpoint URL (rgw, moto); default: XACCT_RGW_ENDPOINT / XACCT_MOTO_ENDPOINT, else what
-    /// `scripts/backends/<target> env` prints.
-    #[arg(long)]
+    /// Endpoint URL (rgw, moto, generic); default: XACCT_RGW_ENDPOINT / XACCT_MOTO_ENDPOINT,
+    /// else what `scripts/backends/<target> env` prints; for generic, the target file's
+    /// `endpoint`, else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, else the AWS config profile's
+    /// `endpoint_url`. `--endpoint` is an alias.
+    #[arg(long = "endpoint-url", visible_alias = "endpoint", value_name = "URL")]
     endpoint: Option<String>,
-    /// Ceph config of the RGW cluster (rgw); default: XACCT_RGW_CEPH_CONF, else the script's.
-    #[arg(long)]
+    /// Ceph config of the RGW cluster (rgw).
+    #[arg(long, env = "XACCT_RGW_CEPH_CONF")]
     ceph_conf: Option<String>,
-    /// Target description (generic): a TOML file.
-    #[arg(long)]
+    /// Target description (generic): a TOML file (`xacct schema target` describes it).
+    #[arg(long, env = "XACCT_TARGET_FILE")]
     target_file: Option<PathBuf>,
     /// AWS profile for an account (aws), as ACCOUNT=PROFILE; repeat for each account.
     #[arg(long = "aws-profile", value_parser = parse_profile)]
@@ -261,12 +357,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Replay(args) => replay::run(args),
         Command::Run(args) => run::run(args),
         Command::Decisions(args) => decisions::run(args),
-        Command::Rules => rules::run(),
+        Command::Rules(args) => rules::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Bench {
             what: BenchCommand::Mutants(args),
         } => bench::mutants(args),
         Command::Awscli(args) => awscli::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::run(args),
     }
 }
 

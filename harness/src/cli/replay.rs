@@ -32,19 +32,19 @@ pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
         .then(|| PathBuf::from(format!("baselines/{}.json", target.kind().name())))
         .filter(|p| !args.no_baseline && p.exists());
     let baseline_path = args.baseline.or(default_baseline);
-    if let (Some(p), false) = (&baseline_path, args.json) {
+    if let (Some(p), false) = (&baseline_path, args.format.json()) {
         eprintln!("baseline: {}", p.display());
     }
     let baseline = baseline_path.map(|b| Baseline::load(&b)).transpose()?;
     if args.model_only {
-        return model_only(&scenarios, args.json);
+        return model_only(&scenarios, args.format.json());
     }
     let kind = target.kind();
     let (target_name, reports) = replay_all(
         &target,
         &scenarios,
         default_level(args.level, kind),
-        args.json,
+        args.format.json(),
     )?;
     let found: Vec<Found> = reports.iter().flat_map(|r| r.found()).collect();
     if let Some(path) = &args.write_baseline {
@@ -52,7 +52,7 @@ pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
     }
     let names: Vec<String> = reports.iter().map(|r| r.scenario.clone()).collect();
     let judgement = baseline.clone().unwrap_or_default().judge(&names, &found);
-    if args.json {
+    if args.format.json() {
         println!(
             "{}",
             serde_json::to_string_pretty(

@@ -3,7 +3,7 @@
 //! signatures written as a run baseline.
 
 use super::jobs::{stop_on_ctrl_c, Jobs};
-use super::{default_level, passed, write_json, RunArgs};
+use super::{default_level, passed, write_json, Format, RunArgs};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,6 +43,7 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         dir: &out,
         junit: args.junit.as_deref(),
         baseline: args.write_baseline.as_deref(),
+        format: args.format,
     };
     random_run(kind, &target, &cfg, jobs, &outputs)
 }
@@ -52,6 +53,7 @@ struct Outputs<'a> {
     dir: &'a Path,
     junit: Option<&'a Path>,
     baseline: Option<&'a Path>,
+    format: Format,
 }
 
 /// A seed when none is given: from the clock, small enough to type again.
@@ -100,7 +102,10 @@ fn random_run(
     if let Some(b) = out.baseline {
         write_json(b, &RunBaseline::from_run(kind.name(), &summary), "")?;
     }
-    print!("{}", report::summary_text(&summary));
+    match out.format {
+        Format::Text => print!("{}", report::summary_text(&summary)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+    }
     let interrupted = stop.load(Ordering::Relaxed);
     Ok(passed(summary.divergences.is_empty() && !interrupted))
 }

@@ -1,7 +1,8 @@
 //! `xacct serve`: the embedded endpoint in the foreground for other tools, with an AWS CLI
-//! config and credentials file written out (a profile per principal), until Ctrl-C.
+//! config and credentials file written out (a profile per principal), until Ctrl-C. With
+//! `--format json` the first line of stdout is one JSON object for tools ([`ready_json`]).
 
-use super::{runtime, ServeArgs};
+use super::{runtime, Format, ServeArgs};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,7 +34,15 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
     endpoint.set_region(args.region.clone());
     let profiles = write_profiles(&endpoint, &args.accounts, &args.config_dir)?;
-    print_ready(&endpoint, args.mutant, &args.accounts, &profiles);
+    match args.format {
+        Format::Text => print_ready(&endpoint, args.mutant, &args.accounts, &profiles),
+        Format::Json => {
+            println!("{}", ready_json(&endpoint, args.mutant, &profiles));
+            eprintln!("ready; Ctrl-C stops");
+        }
+    }
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
     rt.block_on(tokio::signal::ctrl_c())
         .context("waiting for Ctrl-C")?;
     eprintln!("stopped");
@@ -90,8 +99,34 @@ fn print_ready(endpoint: &Endpoint, mutant: Option<Mutant>, accounts: &[String],
         accounts.first().map(String::as_str).unwrap_or("A")
     );
     println!("ready; Ctrl-C stops");
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
+}
+
+/// What is served, for tools: the URL, the mutant, each account with its ids and profile names,
+/// and the AWS CLI files (their paths; never the secrets).
+fn ready_json(endpoint: &Endpoint, mutant: Option<Mutant>, p: &Profiles) -> serde_json::Value {
+    let world = endpoint.world();
+    let accounts: Vec<_> = world
+        .accounts
+        .values()
+        .map(|a| {
+            serde_json::json!({
+                "name": a.name,
+                "id": a.id,
+                "canonical_id": a.canonical,
+                "profiles": {
+                    "admin": format!("xacct-{}", a.name),
+                    "root": format!("xacct-{}-root", a.name),
+                },
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "url": endpoint.url(),
+        "mutant": mutant.map(|m| m.name()),
+        "accounts": accounts,
+        "config_file": p.config,
+        "credentials_file": p.credentials,
+    })
 }
 
 /// Writes a file only its owner can read (credentials).

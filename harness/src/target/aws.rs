@@ -1,9 +1,16 @@
-//! The `aws` target: real AWS through named profiles, one per account. Each account's admin is
-//! an IAM user the run makes under `/xacct/<run>/` with the profile's credentials (and removes
-//! in clean-up); buckets get the run prefix.
+//! The `aws` target: real AWS through named profiles, one per account (static keys, SSO, a
+//! credential process, role chains: whatever the profile holds). Each account's admin is an IAM
+//! user the run makes under `/xacct/<run>/` with the profile's credentials (and removes in
+//! clean-up); buckets get the run prefix.
+//!
+//! The region is `--aws-region`, else the configuration chain's (AWS_REGION, AWS_DEFAULT_REGION,
+//! the first profile's `region`), else us-east-1. The endpoints are the region's partition's
+//! ([`Partition`]: aws, aws-cn, aws-us-gov), each overridable the SDK's way: AWS_ENDPOINT_URL_S3
+//! / _IAM / _STS, AWS_ENDPOINT_URL, or the first profile's `endpoint_url` and `services`.
 
 use super::provision::{create_admin, discover_canonical, run_id};
 use super::{Capabilities, TargetError};
+use crate::target::chain::{self, Configured};
 use crate::target::execute::TargetState;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
 use crate::target::sdk::{self, Creds, EndpointConfig};
@@ -13,12 +20,64 @@ use std::time::Duration;
 pub struct Aws {
     /// Profile by scenario account.
     profiles: BTreeMap<String, String>,
-    region: String,
+    /// `--aws-region`; the chain's when `None`.
+    region: Option<String>,
+}
+
+/// An AWS partition's endpoints: the DNS suffix of its regional endpoints and its IAM endpoint
+/// (IAM is global to a partition). Source: AWS General Reference, "AWS service endpoints" and
+/// "AWS Identity and Access Management endpoints and quotas".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    pub name: &'static str,
+    pub dns_suffix: &'static str,
+    pub iam_url: &'static str,
+}
+
+impl Partition {
+    /// The partition a region belongs to, by its prefix; the standard one otherwise.
+    pub fn of(region: &str) -> Partition {
+        if region.starts_with("cn-") {
+            Partition {
+                name: "aws-cn",
+                dns_suffix: "amazonaws.com.cn",
+                iam_url: "https://iam.cn-north-1.amazonaws.com.cn",
+            }
+        } else if region.starts_with("us-gov-") {
+            Partition {
+                name: "aws-us-gov",
+                dns_suffix: "amazonaws.com",
+                iam_url: "https://iam.us-gov.amazonaws.com",
+            }
+        } else {
+            Partition {
+                name: "aws",
+                dns_suffix: "amazonaws.com",
+                iam_url: "https://iam.amazonaws.com",
+            }
+        }
+    }
+}
+
+/// The endpoints of `region`'s partition, each replaced by what the configuration chain names.
+pub fn endpoints(region: &str, chained: Configured) -> EndpointConfig {
+    let p = Partition::of(region);
+    let suffix = p.dns_suffix;
+    let s3 = chained
+        .s3_url
+        .unwrap_or_else(|| format!("https://s3.{region}.{suffix}"));
+    let mut ep = EndpointConfig::single(&s3);
+    ep.iam_url = chained.iam_url.unwrap_or_else(|| p.iam_url.to_string());
+    ep.sts_url = chained
+        .sts_url
+        .unwrap_or_else(|| format!("https://sts.{region}.{suffix}"));
+    ep.region = region.to_string();
+    ep
 }
 
 impl Aws {
     /// Real AWS through named profiles (`A=profile-a`). Callers must have checked the opt-in.
-    pub fn new(profiles: BTreeMap<String, String>, region: String) -> Aws {
+    pub fn new(profiles: BTreeMap<String, String>, region: Option<String>) -> Aws {
         Aws { profiles, region }
     }
 
@@ -37,14 +96,17 @@ impl Aws {
         }
     }
 
-    /// The regional S3 and STS endpoints and the global IAM one.
-    fn endpoints(&self) -> EndpointConfig {
-        let region = &self.region;
-        let mut ep = EndpointConfig::single(&format!("https://s3.{region}.amazonaws.com"));
-        ep.iam_url = "https://iam.amazonaws.com".into();
-        ep.sts_url = format!("https://sts.{region}.amazonaws.com");
-        ep.region = region.to_string();
-        ep
+    /// The region's S3 and STS endpoints and its partition's IAM one, as the configuration
+    /// chain of the first profile leaves them.
+    async fn endpoints(&self) -> EndpointConfig {
+        let first = self.profiles.values().next().map(String::as_str);
+        let chained = chain::configured(first).await;
+        let region = self
+            .region
+            .clone()
+            .or_else(|| chained.region.clone())
+            .unwrap_or_else(|| "us-east-1".into());
+        endpoints(&region, chained)
     }
 
     pub async fn provision(
@@ -54,7 +116,7 @@ impl Aws {
     ) -> Result<TargetState, TargetError> {
         let run = run_id();
         let path = format!("/xacct/{run}/");
-        let ep = self.endpoints();
+        let ep = self.endpoints().await;
         let mut map = BTreeMap::new();
         let mut admins = Vec::new();
         for a in accounts {
@@ -88,7 +150,7 @@ impl Aws {
             .ok_or_else(|| TargetError::NoAwsProfileFor {
                 account: account.to_string(),
             })?;
-        let creds = profile_credentials(profile, &self.region).await?;
+        let creds = profile_credentials(profile, &ep.region).await?;
         let clients = sdk::clients(ep, Some(&creds));
         let principal = format!("profile {profile}");
         let id = clients
@@ -110,7 +172,8 @@ impl Aws {
     }
 }
 
-/// The credentials a named profile holds (files, SSO, a credential process, …).
+/// The credentials a named profile holds (files, SSO with `sso_session` or the legacy keys, a
+/// credential process, …).
 async fn profile_credentials(profile: &str, region: &str) -> Result<Creds, TargetError> {
     use aws_credential_types::provider::ProvideCredentials;
     let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -137,4 +200,30 @@ async fn profile_credentials(profile: &str, region: &str) -> Result<Creds, Targe
         secret_access_key: c.secret_access_key().to_string(),
         session_token: c.session_token().map(str::to_string),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_follow_the_partition_and_the_chain() {
+        let ep = endpoints("cn-northwest-1", Configured::default());
+        assert_eq!(ep.s3_url, "https://s3.cn-northwest-1.amazonaws.com.cn");
+        assert_eq!(ep.sts_url, "https://sts.cn-northwest-1.amazonaws.com.cn");
+        assert_eq!(ep.iam_url, "https://iam.cn-north-1.amazonaws.com.cn");
+        let ep = endpoints("us-gov-west-1", Configured::default());
+        assert_eq!(ep.iam_url, "https://iam.us-gov.amazonaws.com");
+        assert_eq!(ep.s3_url, "https://s3.us-gov-west-1.amazonaws.com");
+        let ep = endpoints("eu-west-1", Configured::default());
+        assert_eq!(ep.iam_url, "https://iam.amazonaws.com");
+        assert_eq!(ep.region, "eu-west-1");
+        let chained = Configured {
+            iam_url: Some("https://iam.example".into()),
+            ..Configured::default()
+        };
+        let ep = endpoints("eu-west-1", chained);
+        assert_eq!(ep.iam_url, "https://iam.example");
+        assert_eq!(ep.s3_url, "https://s3.eu-west-1.amazonaws.com");
+    }
 }

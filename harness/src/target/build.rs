@@ -34,13 +34,17 @@ impl TargetArgs {
             }
             TargetKind::Generic => {
                 let f = self.target_file.as_ref().ok_or(TargetError::NoTargetFile)?;
-                let g = generic::Generic::from_file(f)?;
-                match &self.region {
-                    Some(r) if r.as_str() != g.region() => Err(TargetError::RegionUnsupported {
-                        target: kind,
-                        supported: g.region().to_string(),
-                        region: r.clone(),
-                    }),
+                let g = generic::Generic::from_file(f)?
+                    .with_endpoint_url(self.endpoint.clone())
+                    .with_region(self.region.as_ref().map(|r| r.as_str().to_string()));
+                match (&self.region, g.region()) {
+                    (Some(r), Some(file)) if r.as_str() != file => {
+                        Err(TargetError::RegionUnsupported {
+                            target: kind,
+                            supported: file.to_string(),
+                            region: r.clone(),
+                        })
+                    }
                     _ => Ok(Target::Generic(g)),
                 }
             }
@@ -82,7 +86,7 @@ impl TargetArgs {
         }
         Ok(Target::Aws(aws::Aws::new(
             self.aws_profiles.iter().cloned().collect(),
-            self.region.clone().unwrap_or_default().to_string(),
+            self.region.as_ref().map(|r| r.as_str().to_string()),
         )))
     }
 }

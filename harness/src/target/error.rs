@@ -23,12 +23,14 @@ pub enum TargetError {
     MutantNeedsEmbedded { target: TargetKind },
     /// `backend`: how messages name it (`RGW`); `script`: its `scripts/backends/` script.
     #[error(
-        "no {backend} endpoint: start one with `scripts/backends/{script} up`, or pass --endpoint"
+        "no {backend} endpoint: start one with `scripts/backends/{script} up`, or pass --endpoint-url"
     )]
     NoEndpoint {
         backend: &'static str,
         script: &'static str,
     },
+    #[error("no endpoint for the generic target: give `endpoint` in the target file, --endpoint-url, or AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_S3, or a profile's endpoint_url)")]
+    NoGenericEndpoint,
     #[error("no Ceph config for radosgw-admin: pass --ceph-conf or set XACCT_RGW_CEPH_CONF")]
     NoCephConf,
     #[error("--target generic needs --target-file FILE.toml")]

@@ -3,7 +3,7 @@
 //! ```toml
 //! name = "minio-local"
 //! endpoint = "http://127.0.0.1:9000"     # S3; iam_endpoint / sts_endpoint default to it
-//! region = "us-east-1"
+//! region = "us-east-1"                   # optional: AWS_REGION, the profile's, else us-east-1
 //! cross_addressing = "global"            # or "tenant-colon" (RGW-style `tenant:bucket`)
 //!
 //! [capabilities]                         # all optional
@@ -22,17 +22,23 @@
 //! ```
 //! Credentials are read from the environment variables the file names, never from the file,
 //! so the file can be committed and secrets are never printed.
+//!
+//! Where the APIs are: `--endpoint-url`, else the file's `endpoint` (and `iam_endpoint`,
+//! `sts_endpoint`), else the AWS configuration chain ([`super::chain`]: `AWS_ENDPOINT_URL_S3`,
+//! `AWS_ENDPOINT_URL`, the profile's `endpoint_url`), per API. The file is this target's own
+//! description, so it wins over the environment; a file without `endpoint` follows it.
 
 use super::provision::{discover_canonical, run_id};
 use super::{Capabilities, TargetError};
 use crate::target::execute::TargetState;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
 use crate::target::sdk::{Creds, EndpointConfig};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyRef {
     pub access_key_id_env: String,
@@ -41,7 +47,7 @@ pub struct KeyRef {
     pub session_token_env: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountConf {
     pub id: String,
@@ -54,7 +60,7 @@ pub struct AccountConf {
     pub root: Option<KeyRef>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapsConf {
     #[serde(default)]
@@ -71,17 +77,20 @@ pub struct CapsConf {
     pub propagation_delay_ms: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GenericConf {
     pub name: String,
-    pub endpoint: String,
+    /// S3 endpoint URL; default: the AWS configuration chain (AWS_ENDPOINT_URL_S3, …).
+    #[serde(default)]
+    pub endpoint: Option<String>,
     #[serde(default)]
     pub iam_endpoint: Option<String>,
     #[serde(default)]
     pub sts_endpoint: Option<String>,
-    #[serde(default = "default_region")]
-    pub region: String,
+    /// Region to sign for; default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1.
+    #[serde(default)]
+    pub region: Option<String>,
     #[serde(default)]
     pub cross_addressing: Option<String>,
     #[serde(default)]
@@ -89,12 +98,12 @@ pub struct GenericConf {
     pub accounts: BTreeMap<String, AccountConf>,
 }
 
-fn default_region() -> String {
-    "us-east-1".into()
-}
-
 pub struct Generic {
     conf: GenericConf,
+    /// `--endpoint-url`: the S3 endpoint, over the file's.
+    endpoint_flag: Option<String>,
+    /// `--region`: the run's Region, where the file names none.
+    region_flag: Option<String>,
 }
 
 /// Keys from the environment variables a [`KeyRef`] names; `whose` names them in errors.
@@ -113,9 +122,16 @@ fn env_creds(k: &KeyRef, whose: &str) -> Result<Creds, TargetError> {
 }
 
 impl Generic {
-    /// The Region its file names (default us-east-1).
-    pub fn region(&self) -> &str {
-        &self.conf.region
+    /// The Region its file names, if any.
+    pub fn region(&self) -> Option<&str> {
+        self.conf.region.as_deref()
+    }
+
+    /// `--region`: the run's Region where the file names none (a file naming another one is
+    /// refused when the target is built).
+    pub fn with_region(mut self, region: Option<String>) -> Generic {
+        self.region_flag = region;
+        self
     }
 
     /// Reads a target description; errors name the file and the field.
@@ -138,7 +154,17 @@ impl Generic {
                 });
             }
         }
-        Ok(Generic { conf })
+        Ok(Generic {
+            conf,
+            endpoint_flag: None,
+            region_flag: None,
+        })
+    }
+
+    /// The S3 endpoint `--endpoint-url` names, over the file's and the environment's.
+    pub fn with_endpoint_url(mut self, url: Option<String>) -> Generic {
+        self.endpoint_flag = url;
+        self
     }
 
     pub fn name(&self) -> &str {
@@ -157,22 +183,45 @@ impl Generic {
             distinct_canonical_ids: k.distinct_canonical_ids.unwrap_or(true),
             propagation_retries: k.propagation_retries.unwrap_or(0),
             propagation_delay: Duration::from_millis(k.propagation_delay_ms.unwrap_or(0)),
-            notes: vec![format!("generic target {} at {}", c.name, c.endpoint)],
+            notes: vec![format!(
+                "generic target {} at {}",
+                c.name,
+                self.endpoint_flag
+                    .as_deref()
+                    .or(c.endpoint.as_deref())
+                    .unwrap_or("the endpoint the AWS configuration chain names")
+            )],
         }
     }
 
-    /// The file's endpoints: `endpoint` for all three APIs unless IAM's or STS's are given.
-    fn endpoints(&self) -> EndpointConfig {
+    /// The endpoints: the flag's or the file's S3 `endpoint` for all three APIs unless IAM's or
+    /// STS's are given; what the file leaves out, the AWS configuration chain fills in.
+    async fn endpoints(&self) -> Result<EndpointConfig, TargetError> {
         let conf = &self.conf;
-        let mut ep = EndpointConfig::single(&conf.endpoint);
-        ep.region = conf.region.clone();
-        if let Some(i) = &conf.iam_endpoint {
-            ep.iam_url = i.clone();
-        }
-        if let Some(s) = &conf.sts_endpoint {
-            ep.sts_url = s.clone();
-        }
-        ep
+        let chain = super::chain::configured(None).await;
+        let s3 = self
+            .endpoint_flag
+            .clone()
+            .or_else(|| conf.endpoint.clone())
+            .or(chain.s3_url)
+            .ok_or(TargetError::NoGenericEndpoint)?;
+        let given = self.endpoint_flag.is_some() || conf.endpoint.is_some();
+        // The file's S3 endpoint stands for all three APIs; else each API's own chain value.
+        let other = |file: &Option<String>, chained: Option<String>| {
+            file.clone()
+                .or(if given { None } else { chained })
+                .unwrap_or_else(|| s3.clone())
+        };
+        let mut ep = EndpointConfig::single(&s3);
+        ep.iam_url = other(&conf.iam_endpoint, chain.iam_url);
+        ep.sts_url = other(&conf.sts_endpoint, chain.sts_url);
+        ep.region = conf
+            .region
+            .clone()
+            .or_else(|| self.region_flag.clone())
+            .or(chain.region)
+            .unwrap_or_else(|| "us-east-1".into());
+        Ok(ep)
     }
 
     pub async fn provision(
@@ -181,7 +230,7 @@ impl Generic {
         logical_buckets: Vec<String>,
     ) -> Result<TargetState, TargetError> {
         let run = run_id();
-        let ep = self.endpoints();
+        let ep = self.endpoints().await?;
         let mut map = BTreeMap::new();
         let mut keys = Vec::new();
         for a in accounts {

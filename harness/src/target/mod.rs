@@ -10,6 +10,7 @@ pub mod answer;
 mod args;
 pub mod aws;
 mod build;
+pub mod chain;
 pub mod cleanup;
 pub mod embedded;
 mod error;
