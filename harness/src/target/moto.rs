@@ -179,6 +179,7 @@ impl Moto {
                 .region(Region::new(ep.region.clone()))
                 .endpoint_url(&ep.iam_url)
                 .credentials_provider(bootstrap_credentials())
+                .http_client(crate::target::sdk::https_client())
                 .interceptor(AccountHeader(id.to_string()))
                 .build(),
         )
@@ -193,6 +194,7 @@ impl Moto {
                 .endpoint_url(&ep.s3_url)
                 .force_path_style(true)
                 .credentials_provider(bootstrap_credentials())
+                .http_client(crate::target::sdk::https_client())
                 .interceptor(AccountHeader(id.to_string()))
                 .build(),
         )
