@@ -10,6 +10,8 @@
 //! - what an endpoint must refuse before the model is asked (bad signatures, unknown keys,
 //!   missing session tokens) is refused, in AWS's error format.
 
+mod common;
+use common::{code_of, runtime};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -23,14 +25,6 @@ use xacct_harness::target::embedded::Embedded;
 use xacct_harness::target::sdk::{self, Creds, EndpointConfig};
 use xacct_harness::target::Target;
 use xacct_model::{Region, Scenario};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn load(path: &PathBuf) -> Scenario {
     Scenario::from_json_str(
@@ -296,16 +290,6 @@ fn endpoint_with_a(rt: &tokio::runtime::Runtime) -> (Endpoint, Creds, EndpointCo
     let mut cfg = EndpointConfig::single(&ep.url());
     cfg.attempts = 1;
     (ep, creds["A.admin"].clone(), cfg)
-}
-
-fn code_of<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
-where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
-{
-    e.as_service_error()
-        .and_then(|s| s.code())
-        .unwrap_or("")
-        .to_string()
 }
 
 #[test]

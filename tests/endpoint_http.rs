@@ -1,16 +1,10 @@
 //! Gaps of the embedded endpoint that an S3/IAM user hits at once, each checked over real HTTP
 //! on 127.0.0.1 with the SDK clients every target uses (project issue #12, item 4).
 
+mod common;
+use common::{code_of, runtime};
 use xacct_endpoint::Endpoint;
 use xacct_harness::target::sdk::{self, Clients, Creds, EndpointConfig};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 /// A fresh endpoint with accounts A and B: the endpoint, A's admin and B's admin credentials.
 fn endpoint(rt: &tokio::runtime::Runtime) -> (Endpoint, EndpointConfig, Creds, Creds) {
@@ -30,16 +24,6 @@ type SdkError<E> = aws_smithy_runtime_api::client::result::SdkError<
 /// The HTTP status of a refused SDK call (HEAD answers carry no error code).
 fn status_of<E>(e: &SdkError<E>) -> u16 {
     e.raw_response().map(|r| r.status().as_u16()).unwrap_or(0)
-}
-
-fn code_of<E>(e: &SdkError<E>) -> String
-where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
-{
-    e.as_service_error()
-        .and_then(|s| s.code())
-        .unwrap_or("")
-        .to_string()
 }
 
 /// A new access key of IAM user `user`, made by `c`.
