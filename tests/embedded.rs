@@ -205,6 +205,7 @@ fn config(seed: u64, cases: u64, stop_after: Option<usize>) -> RunConfig {
         known: BTreeSet::new(),
         max_shrink_iters: 128,
         stop_after,
+        assume: Vec::new(),
     }
 }
 

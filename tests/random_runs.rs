@@ -33,6 +33,7 @@ fn short_run(t: &mut Target, seed: u64, cases: u64) -> RunSummary {
         known: BTreeSet::new(),
         max_shrink_iters: 64,
         stop_after: None,
+        assume: Vec::new(),
     };
     let stop = AtomicBool::new(false);
     run(t, &rt, &cfg, &stop, &mut PrintFound)

@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod compare;
 pub mod generate;
 pub mod hunt;
+pub mod profile;
 pub mod report;
 pub mod schema;
 pub mod target;

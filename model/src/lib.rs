@@ -21,6 +21,7 @@
 pub mod account;
 pub mod acl;
 pub mod authorize;
+pub mod deviation;
 pub mod ops;
 pub mod outcome;
 pub mod ownership;

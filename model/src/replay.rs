@@ -52,7 +52,7 @@ pub fn replay_in(world: &mut World, scenario: &Scenario) -> Vec<StepReport> {
             checked: s.expect.is_some(),
             mismatches: Vec::new(),
         };
-        match crate::ops::step(world, s) {
+        match crate::deviation::step_with(&scenario.assume, world, s) {
             Ok((o, ex)) => {
                 if let Some(e) = &s.expect {
                     // `expect` may hold placeholders (e.g. an assumed-role ARN with `${A}`).

@@ -5,6 +5,7 @@
 //! naming the file, the step and the field — so a typo never silently changes a scenario.
 
 use crate::acl::{AccessControlPolicy, AclRequest, GrantHeaders};
+use crate::deviation::Deviation;
 use crate::outcome::Expect;
 use crate::region::{LocationConstraint, Region};
 use crate::world::{AccountName, PublicAccessBlock, World};
@@ -331,6 +332,10 @@ pub struct Scenario {
     /// (`--region`, default us-east-1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<Region>,
+    /// Deviations the model assumes when it replays the scenario (a finding written by a run
+    /// with `--assume` carries them): the model, but with these rules changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assume: Vec<Deviation>,
     pub steps: Vec<Step>,
 }
 
@@ -598,6 +603,28 @@ fn collect_placeholder_accounts(v: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The `assume` field: a list of deviation names.
+fn parse_assume(v: Option<&Value>) -> Result<Vec<Deviation>, String> {
+    let items = match v {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err("field `assume` must be a list of deviation names".into()),
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::String(name) = item else {
+            return Err("field `assume` must be a list of deviation names".into());
+        };
+        out.push(
+            name.parse::<Deviation>()
+                .map_err(|e| format!("field `assume`: {e}"))?,
+        );
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 impl Scenario {
     /// Parses a scenario from JSON text; `file` names the source in errors.
     pub fn from_json_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
@@ -620,12 +647,13 @@ impl Scenario {
         };
         if let Some(k) = m
             .keys()
-            .find(|k| !matches!(k.as_str(), "name" | "description" | "region" | "steps"))
+            .find(|k| !matches!(k.as_str(), "name" | "description" | "region" | "assume" | "steps"))
         {
             return Err(top(format!(
-                "unknown field `{k}` (expected name, description, region, steps)"
+                "unknown field `{k}` (expected name, description, region, assume, steps)"
             )));
         }
+        let assume = parse_assume(m.get("assume")).map_err(top)?;
         let region = match m.get("region") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => {
@@ -663,6 +691,7 @@ impl Scenario {
             name,
             description,
             region,
+            assume,
             steps,
         })
     }

@@ -19,7 +19,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xacct_harness::compare::Level;
+use xacct_harness::profile::Profile;
 use xacct_harness::target::{TargetArgs, TargetKind};
+use xacct_model::deviation::Deviation;
 use xacct_model::Region;
 use xacct_model::Scenario;
 
@@ -109,6 +111,31 @@ impl FormatFlag {
     }
 }
 
+/// The deviations the model assumes the target has: what they explain is not reported, so a run
+/// hunts past what is already known.
+#[derive(Args, Default)]
+struct AssumeFlags {
+    /// Deviations to assume, comma-separated (`xacct deviations` lists them).
+    #[arg(long, value_delimiter = ',', value_name = "DEVIATION,...")]
+    assume: Vec<Deviation>,
+    /// A profile (TOML, as `xacct run --profile-out` writes) whose deviations are assumed too.
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+}
+
+impl AssumeFlags {
+    /// `--assume` and the profile's, sorted, each once.
+    fn deviations(&self) -> Result<Vec<Deviation>> {
+        let mut all = self.assume.clone();
+        if let Some(p) = &self.profile {
+            all.extend(Profile::load(p)?.assume);
+        }
+        all.sort();
+        all.dedup();
+        Ok(all)
+    }
+}
+
 #[derive(Args)]
 struct RulesArgs {
     #[command(flatten)]
@@ -163,6 +190,8 @@ struct ReplayArgs {
     /// Judge every divergence as new, even when baselines/<target>.json exists.
     #[arg(long)]
     no_baseline: bool,
+    #[command(flatten)]
+    assume: AssumeFlags,
     /// Write the divergences found to this file as a baseline (reasons to be edited).
     #[arg(
         long = "baseline-out",
@@ -216,6 +245,12 @@ struct RunArgs {
     /// Shrinking attempts per divergence.
     #[arg(long, default_value_t = 128)]
     max_shrink_iters: u32,
+    #[command(flatten)]
+    assume: AssumeFlags,
+    /// Write the deviations the run identified (assumed ones and the root causes of its
+    /// findings) to this profile, for `--profile` on the next run.
+    #[arg(long = "profile-out", visible_alias = "write-profile", value_name = "FILE")]
+    write_profile: Option<PathBuf>,
     /// The summary on stdout: text, or the JSON of summary.json.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,

@@ -20,6 +20,13 @@ pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
         .iter()
         .map(|f| load(f).map(|s| (f, s)))
         .collect::<Result<Vec<_>>>()?;
+    // `--assume` / `--profile` add to the deviations each file assumes.
+    let extra = args.assume.deviations()?;
+    for (_, s) in &mut scenarios {
+        s.assume.extend(extra.iter().copied());
+        s.assume.sort();
+        s.assume.dedup();
+    }
     if !args.model_only && target.region.is_none() {
         target.region = stated_region(&scenarios)?;
     }

@@ -11,6 +11,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use xacct_harness::baseline::RunBaseline;
 use xacct_harness::hunt::RunConfig;
+use xacct_harness::profile::Profile;
 use xacct_harness::report::{self, EventLog};
 use xacct_harness::target::{TargetArgs, TargetKind};
 
@@ -34,6 +35,7 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         known,
         max_shrink_iters: args.max_shrink_iters,
         stop_after: None,
+        assume: args.assume.deviations()?,
     };
     let out = args
         .out
@@ -43,6 +45,7 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         dir: &out,
         junit: args.junit.as_deref(),
         baseline: args.write_baseline.as_deref(),
+        profile: args.write_profile.as_deref(),
         format: args.format,
     };
     random_run(kind, &target, &cfg, jobs, &outputs)
@@ -53,6 +56,7 @@ struct Outputs<'a> {
     dir: &'a Path,
     junit: Option<&'a Path>,
     baseline: Option<&'a Path>,
+    profile: Option<&'a Path>,
     format: Format,
 }
 
@@ -101,6 +105,9 @@ fn random_run(
         .with_context(|| format!("writing the run's reports into {}", dir.display()))?;
     if let Some(b) = out.baseline {
         write_json(b, &RunBaseline::from_run(kind.name(), &summary), "")?;
+    }
+    if let Some(p) = out.profile {
+        Profile::from_run(&summary, &cfg.assume).save(p, Some(&summary))?;
     }
     match out.format {
         Format::Text => print!("{}", report::summary_text(&summary)),

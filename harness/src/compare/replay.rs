@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::time::Instant;
 use xacct_model::outcome::{Mismatch, Outcome};
+use xacct_model::deviation::step_with;
 use xacct_model::scenario::{Op, Scenario};
 
 /// One step, as both sides saw it.
@@ -135,7 +136,7 @@ pub async fn replay_against(
             for (i, st) in scenario.steps.iter().enumerate() {
                 let t0 = Instant::now();
                 let (model, model_error, rule, explanation) =
-                    match xacct_model::step(&mut world, st) {
+                    match step_with(&scenario.assume, &mut world, st) {
                         Ok((o, ex)) => (
                             Some(o),
                             None,

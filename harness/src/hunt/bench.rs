@@ -72,6 +72,7 @@ pub fn one(
         known: Default::default(),
         max_shrink_iters: 128,
         stop_after: Some(1),
+        assume: Vec::new(),
     };
     let stop = AtomicBool::new(false);
     let summary = hunt::run(&mut target, rt, &rc, &stop, &mut Quiet);

@@ -1,21 +1,28 @@
 //! One case of a random run: its steps against the target and the model side by side, under a
-//! bucket prefix of the case's own, stopping at the first divergence the hunt wants; whatever
-//! happens, the case is cleaned up after.
+//! bucket prefix of the case's own, ending at the case's first divergence (at the run's
+//! comparison level; the model runs with the run's assumed deviations, so what they explain does
+//! not diverge); whatever happens, the case is cleaned up after.
+//!
+//! Steps the target cannot run are never sent (`Capabilities::allows`); a step that turns out
+//! unsupported and would have changed state ends the case, since the model's state would no
+//! longer be the target's. A fault ends the case as inconclusive.
 
-use crate::compare::{compare, Class, Level, Observed};
+use crate::compare::{compare, Class, Difference, Level, Observed};
 use crate::generate::ACCOUNTS;
 use crate::hunt::findings::Signature;
 use crate::hunt::HuntError;
 use crate::target::execute::TargetState;
 use crate::target::Target;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use xacct_model::outcome::Outcome;
+use xacct_model::deviation::{step_with, Deviation};
+use xacct_model::outcome::{Explanation, Outcome};
 use xacct_model::scenario::Step;
-use xacct_model::World;
+use xacct_model::{Region, World};
 
 /// The divergence a case stopped at.
 pub(crate) struct Hit {
-    /// Index of the diverging step (from 0).
+    /// Index of the diverging step (from 0) in `steps`.
     pub at: usize,
     pub signature: Signature,
     /// What the model decided, and why (ids as placeholders).
@@ -24,6 +31,21 @@ pub(crate) struct Hit {
     /// What the target answered, and how the two differ.
     pub target: Observed,
     pub detail: String,
+    /// The steps the case ran, up to and including the diverging one, and what the target
+    /// answered to each: what a root cause must reproduce.
+    pub steps: Vec<Step>,
+    pub answers: Vec<Observed>,
+}
+
+/// How a case ended, when it did not run all its steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Stopped {
+    /// Its first divergence was one the run does not hunt (known or already found).
+    Known(String),
+    /// A step the target does not support would have changed state.
+    Unsupported { step: usize, op: &'static str },
+    /// The endpoint failed: the case says nothing.
+    Inconclusive { step: usize, op: &'static str },
 }
 
 /// What one case did on the target.
@@ -32,22 +54,44 @@ pub(crate) struct CaseResult {
     pub steps_run: usize,
     pub faults: u64,
     pub unsupported: u64,
+    /// Generated steps not sent because the target cannot run them.
+    pub not_sent: u64,
     pub hit: Option<Hit>,
+    pub stopped: Option<Stopped>,
 }
 
 /// What every case of a run runs against: the target with the run's accounts provisioned, the
-/// runtime its requests run on, how much of each answer to compare, and the run's stop switch.
+/// runtime its requests run on, how much of each answer to compare, the deviations the model
+/// assumes, and the run's stop switch.
 pub(crate) struct CaseContext<'a> {
     pub target: &'a mut Target,
     pub state: TargetState,
     pub rt: &'a tokio::runtime::Runtime,
     pub level: Level,
+    pub assume: Vec<Deviation>,
     pub stop: &'a AtomicBool,
 }
 
+/// The world a case (or a root-cause replay) starts from: the run's accounts, in its Region.
+pub(crate) fn fresh_world(region: Region) -> World {
+    let mut world = World::with_accounts(ACCOUNTS.iter().copied());
+    world.region = region;
+    world
+}
+
+/// One step of a case, as both sides saw it.
+struct Seen<'s> {
+    index: usize,
+    step: &'s Step,
+    model: Outcome,
+    explanation: Explanation,
+    observed: Observed,
+}
+
 impl CaseContext<'_> {
-    /// Runs `steps` under the prefix `tag`, stopping at the first divergence `wanted` accepts
-    /// (`seen` counts the steps run, for proptest-state-machine); cleans up whatever happens.
+    /// Runs `steps` under the prefix `tag`, ending at the first divergence (a hit when `wanted`
+    /// accepts its signature); `seen` counts the steps run, for proptest-state-machine. Cleans
+    /// up whatever happens.
     pub fn run(
         &mut self,
         tag: &str,
@@ -73,48 +117,108 @@ impl CaseContext<'_> {
         seen: Option<&AtomicUsize>,
         wanted: &mut dyn FnMut(&Signature) -> bool,
     ) -> CaseResult {
-        let mut world = World::with_accounts(ACCOUNTS.iter().copied());
-        world.region = self.state.region();
+        let mut world = fresh_world(self.state.region());
+        let caps = self.target.capabilities();
         let mut r = CaseResult::default();
-        for (i, st) in steps.iter().enumerate() {
+        let (mut sent, mut answers) = (Vec::new(), Vec::new());
+        for st in steps {
             if self.stop.load(Ordering::Relaxed) {
                 break;
             }
             if let Some(s) = seen {
                 s.fetch_add(1, Ordering::Relaxed);
             }
+            if caps.allows(st).is_err() {
+                r.not_sent += 1;
+                continue;
+            }
             r.steps_run += 1;
-            let Ok((model, ex)) = xacct_model::step(&mut world, st) else {
+            let Ok((model, explanation)) = step_with(&self.assume, &mut world, st) else {
                 continue;
             };
             let observed = self.target.step(&mut self.state, st).await;
-            match compare(&model, &observed, self.level) {
-                Some(d) if d.class == Class::EndpointFault => r.faults += 1,
-                Some(d) if d.class == Class::Unsupported => r.unsupported += 1,
-                Some(d) => {
-                    let rule = ex.deciding_rule().unwrap_or("");
-                    let signature = signature(d.class, st.op.name(), &model, &observed, rule);
-                    if wanted(&signature) {
-                        let explanation = ex
-                            .lines
-                            .iter()
-                            .map(|l| world.redact(&format!("[{}] {}", l.rule, l.detail)))
-                            .collect();
-                        r.hit = Some(Hit {
-                            at: i,
-                            signature,
-                            model,
-                            explanation,
-                            target: observed,
-                            detail: d.detail,
-                        });
-                        break;
-                    }
-                }
-                None => {}
+            sent.push(st.clone());
+            answers.push(observed.clone());
+            let s = Seen {
+                index: sent.len() - 1,
+                step: st,
+                model,
+                explanation,
+                observed,
+            };
+            if judge(&mut r, &world, s, self.level, wanted).is_break() {
+                break;
             }
         }
+        if let Some(hit) = &mut r.hit {
+            hit.steps = sent;
+            hit.answers = answers;
+        }
         r
+    }
+}
+
+/// Whether a case goes on after this step; a divergence, a fault and an unsupported step that
+/// changes state end it.
+fn judge(
+    r: &mut CaseResult,
+    world: &World,
+    s: Seen<'_>,
+    level: Level,
+    wanted: &mut dyn FnMut(&Signature) -> bool,
+) -> ControlFlow<()> {
+    let Some(d) = compare(&s.model, &s.observed, level) else {
+        return ControlFlow::Continue(());
+    };
+    let op = s.step.op.name();
+    match d.class {
+        Class::EndpointFault => {
+            r.faults += 1;
+            r.stopped = Some(Stopped::Inconclusive { step: s.index, op });
+            ControlFlow::Break(())
+        }
+        Class::Unsupported => {
+            r.unsupported += 1;
+            if changes_state(op, &s.model) {
+                r.stopped = Some(Stopped::Unsupported { step: s.index, op });
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        }
+        _ => {
+            let signature = signature_of(&d, op, &s);
+            if wanted(&signature) {
+                r.hit = Some(hit(world, s, signature, d));
+            } else {
+                r.stopped = Some(Stopped::Known(signature.key()));
+            }
+            ControlFlow::Break(())
+        }
+    }
+}
+
+/// Whether a step the model allowed changed what later steps see: everything but reads.
+fn changes_state(op: &str, model: &Outcome) -> bool {
+    let read = ["get_", "head_", "list_"].iter().any(|p| op.starts_with(p));
+    model.allowed() && !read
+}
+
+fn hit(world: &World, s: Seen<'_>, signature: Signature, d: Difference) -> Hit {
+    let explanation = s
+        .explanation
+        .lines
+        .iter()
+        .map(|l| world.redact(&format!("[{}] {}", l.rule, l.detail)))
+        .collect();
+    Hit {
+        at: s.index,
+        signature,
+        model: s.model,
+        explanation,
+        target: s.observed,
+        detail: d.detail,
+        steps: Vec::new(),
+        answers: Vec::new(),
     }
 }
 
@@ -125,15 +229,15 @@ fn status_code(o: &Outcome) -> String {
     }
 }
 
-fn signature(class: Class, op: &str, model: &Outcome, target: &Observed, rule: &str) -> Signature {
+fn signature_of(d: &Difference, op: &str, s: &Seen<'_>) -> Signature {
     Signature {
-        class,
+        class: d.class,
         op: op.to_string(),
-        model: status_code(model),
-        target: match target {
+        model: status_code(&s.model),
+        target: match &s.observed {
             Observed::Answer { outcome, .. } => status_code(outcome),
             other => other.to_string(),
         },
-        rule: rule.to_string(),
+        rule: s.explanation.deciding_rule().unwrap_or("").to_string(),
     }
 }

@@ -2,6 +2,7 @@
 //! run's totals, merged over its jobs. The `report` module renders these.
 
 use crate::compare::{Class, Observed};
+use crate::hunt::root_cause::{self, RootCause};
 use serde::{Deserialize, Serialize};
 use xacct_model::outcome::Outcome;
 use xacct_model::Scenario;
@@ -30,6 +31,32 @@ impl Signature {
     }
 }
 
+/// How sure the model is of the answer it gave: `uncertain` when the rule that decided is one
+/// the model marks uncertain (`xacct rules`); such a finding is never counted as a security bug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Certain,
+    Uncertain,
+}
+
+impl Confidence {
+    /// The confidence of a finding decided by rule `id`.
+    pub fn of_rule(id: &str) -> Confidence {
+        match xacct_model::rules::by_id(id) {
+            Some(r) if r.uncertain => Confidence::Uncertain,
+            _ => Confidence::Certain,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Certain => "certain",
+            Confidence::Uncertain => "uncertain",
+        }
+    }
+}
+
 /// One divergence, shrunk.
 #[derive(Debug, Clone, Serialize)]
 pub struct Divergence {
@@ -55,6 +82,18 @@ pub struct Divergence {
     /// The case number (from 0) and the time into the run when it was first seen.
     pub case: u64,
     pub found_after_ms: u128,
+    /// `uncertain` when the deciding rule is one the model marks uncertain.
+    pub confidence: Confidence,
+    /// The deviations (or pairs, `a+b`) under which the model gives every answer the target
+    /// gave for the scenario; empty for a new finding.
+    pub explained_by: Vec<String>,
+}
+
+impl Divergence {
+    /// Over-permissive and decided by a rule the model is certain of.
+    pub fn is_security_bug(&self) -> bool {
+        root_cause::is_security(self.signature.class, self.confidence)
+    }
 }
 
 /// The id of a run's `number`-th divergence (from 1): `d01-over-permissive-put_object`. The one
@@ -82,6 +121,18 @@ pub struct RunSummary {
     pub faults: u64,
     /// Divergences whose shrunk scenario did not reproduce (flaky).
     pub flaky: Vec<String>,
+    /// The deviations the model assumed (`--assume`, `--profile`).
+    pub assumed: Vec<String>,
+    /// The findings grouped by root cause, new ones first.
+    pub root_causes: Vec<RootCause>,
+    /// Over-permissive findings decided by a rule the model is certain of.
+    pub security_bugs: usize,
+    /// Cases that ended at a first divergence the run does not hunt (baseline or found).
+    pub stopped_at_known: u64,
+    /// Cases ended by an unsupported step that would have changed state, and generated steps
+    /// not sent because the target cannot run them.
+    pub stopped_unsupported: u64,
+    pub not_sent: u64,
 }
 
 impl RunSummary {
@@ -99,6 +150,12 @@ impl RunSummary {
             unsupported: 0,
             faults: 0,
             flaky: Vec::new(),
+            assumed: Vec::new(),
+            root_causes: Vec::new(),
+            security_bugs: 0,
+            stopped_at_known: 0,
+            stopped_unsupported: 0,
+            not_sent: 0,
         }
     }
 
@@ -113,6 +170,9 @@ impl RunSummary {
         self.unsupported += other.unsupported;
         self.faults += other.faults;
         self.flaky.extend(other.flaky);
+        self.stopped_at_known += other.stopped_at_known;
+        self.stopped_unsupported += other.stopped_unsupported;
+        self.not_sent += other.not_sent;
         self.known.extend(other.known);
         self.known.sort();
         self.known.dedup();
@@ -126,7 +186,7 @@ impl RunSummary {
 
     /// Puts the divergences in report order (by class, over-permissive first, then by the case
     /// that found them) and names them by [`divergence_id`] in that order; the scenario of each
-    /// carries its name.
+    /// carries its name. Then groups them by root cause and counts the security bugs.
     pub fn number_divergences(&mut self) {
         self.divergences.sort_by(|a, b| {
             a.signature
@@ -138,6 +198,12 @@ impl RunSummary {
             d.id = divergence_id(i + 1, &d.signature);
             d.scenario.name = d.id.clone();
         }
+        self.root_causes = root_cause::group(&self.divergences);
+        self.security_bugs = self
+            .divergences
+            .iter()
+            .filter(|d| d.is_security_bug())
+            .count();
     }
 }
 
@@ -196,6 +262,7 @@ mod tests {
                 name: divergence_id(9, &signature),
                 description: None,
                 region: None,
+                assume: Vec::new(),
                 steps: Vec::new(),
             },
             signature,
@@ -212,6 +279,8 @@ mod tests {
             confirmed: true,
             case,
             found_after_ms: 0,
+            confidence: Confidence::Certain,
+            explained_by: Vec::new(),
         }
     }
 

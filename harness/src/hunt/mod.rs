@@ -10,6 +10,7 @@
 pub mod bench;
 mod case;
 pub mod findings;
+pub mod root_cause;
 mod rounds;
 
 use crate::compare::Level;
@@ -22,6 +23,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use xacct_model::deviation::Deviation;
 
 /// Settings of a random run.
 #[derive(Debug, Clone)]
@@ -37,6 +39,9 @@ pub struct RunConfig {
     pub max_shrink_iters: u32,
     /// Stop once this many divergences are found (the seeded-bug benchmark stops at the first).
     pub stop_after: Option<usize>,
+    /// Deviations the model assumes the target has (`--assume`, `--profile`): what they explain
+    /// is not a divergence, so the run hunts past them.
+    pub assume: Vec<Deviation>,
 }
 
 /// Progress, as the run goes.
@@ -81,7 +86,8 @@ pub fn run(
     observer: &mut dyn Observer,
 ) -> RunSummary {
     let started = Instant::now();
-    let summary = RunSummary::empty(target.name(), cfg.seed);
+    let mut summary = RunSummary::empty(target.name(), cfg.seed);
+    summary.assumed = cfg.assume.iter().map(|d| d.name().to_string()).collect();
     observer.event(&Event::RunStarted {
         target: summary.target.clone(),
         seed: cfg.seed,
@@ -100,7 +106,6 @@ pub fn run(
                 step: 0,
                 why: HuntError::Provision(e).to_string(),
             });
-            let mut summary = summary;
             summary.not_seen = cfg.known.iter().cloned().collect();
             summary.elapsed_ms = started.elapsed().as_millis();
             return summary;
@@ -111,6 +116,7 @@ pub fn run(
         state,
         rt,
         level: cfg.level,
+        assume: cfg.assume.clone(),
         stop,
     };
     Hunt::new(cfg, started, observer, cases, summary).run()

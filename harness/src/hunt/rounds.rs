@@ -2,8 +2,11 @@
 //! first new divergence of a round, its confirmation, and the record of what was found.
 
 use crate::generate::Model;
-use crate::hunt::case::{CaseContext, CaseResult, Hit};
-use crate::hunt::findings::{divergence_id, Divergence, Event, RunSummary, Signature};
+use crate::hunt::case::{CaseContext, CaseResult, Hit, Stopped};
+use crate::hunt::findings::{
+    divergence_id, Confidence, Divergence, Event, RunSummary, Signature,
+};
+use crate::hunt::root_cause::Answered;
 use crate::hunt::{HuntError, Observer, Progress, RunConfig, Seen};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use proptest_state_machine::ReferenceStateMachine;
@@ -12,7 +15,7 @@ use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
-use xacct_model::outcome::{Expect, Outcome};
+use xacct_model::outcome::Expect;
 use xacct_model::scenario::{Scenario, Step};
 use xacct_model::World;
 
@@ -160,6 +163,12 @@ impl<'a> Hunt<'a> {
         s.steps += res.steps_run as u64;
         s.faults += res.faults;
         s.unsupported += res.unsupported;
+        s.not_sent += res.not_sent;
+        match res.stopped {
+            Some(Stopped::Known(_)) => s.stopped_at_known += 1,
+            Some(Stopped::Unsupported { .. }) => s.stopped_unsupported += 1,
+            _ => {}
+        }
         if !shrinking {
             let case = s.cases;
             s.cases += 1;
@@ -186,7 +195,7 @@ impl<'a> Hunt<'a> {
         let again = self.run_case(steps, None, Some(&signature));
         let id = divergence_id(self.summary.divergences.len() + 1, &signature);
         match again {
-            Ok(CaseResult { hit: Some(hit), .. }) => self.record(id, hit, first, steps),
+            Ok(CaseResult { hit: Some(hit), .. }) => self.record(id, hit, first),
             _ => {
                 self.observer.event(&Event::DivergenceFound {
                     id,
@@ -200,21 +209,25 @@ impl<'a> Hunt<'a> {
         }
     }
 
-    /// Records a confirmed divergence: its scenario is the shrunk steps up to the diverging one.
-    fn record(&mut self, id: String, hit: Hit, first: FirstSeen, steps: &[Step]) {
-        let mut scenario = scenario_of(
-            &id,
-            &hit.signature,
-            steps,
-            hit.at,
-            &hit.model,
-            self.cfg.seed,
-        );
-        // Outside us-east-1 the shrunk scenario states its Region: its `expect` may hold there only.
+    /// Records a confirmed divergence: its scenario is the steps the case ran up to the
+    /// diverging one, with the run's Region and assumed deviations; its root cause is looked up
+    /// in the catalogue.
+    fn record(&mut self, id: String, hit: Hit, first: FirstSeen) {
         let region = self.cases.state.region();
+        let answered = Answered {
+            steps: &hit.steps,
+            answers: &hit.answers,
+            region: region.clone(),
+            level: self.cfg.level,
+        };
+        let explained_by = answered.explained_by(&self.cfg.assume);
+        let mut scenario = scenario_of(&id, &hit, self.cfg.seed);
+        // Outside us-east-1 the shrunk scenario states its Region: its `expect` may hold there only.
         scenario.region = (!region.is_us_east_1()).then_some(region);
+        scenario.assume = self.cfg.assume.clone();
         let d = Divergence {
             id,
+            confidence: Confidence::of_rule(&hit.signature.rule),
             signature: hit.signature,
             step: hit.at + 1,
             original_steps: first.steps,
@@ -227,6 +240,7 @@ impl<'a> Hunt<'a> {
             confirmed: true,
             case: first.case,
             found_after_ms: first.after_ms,
+            explained_by,
         };
         self.observer.event(&Event::DivergenceFound {
             id: d.id.clone(),
@@ -350,31 +364,25 @@ fn rng_for(seed: u64, round: u64) -> TestRng {
     TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)
 }
 
-/// The divergence as a replayable scenario: its steps up to the diverging one, which carries the
-/// model's answer as `expect`.
-fn scenario_of(
-    id: &str,
-    sig: &Signature,
-    steps: &[Step],
-    at: usize,
-    model: &Outcome,
-    seed: u64,
-) -> Scenario {
-    let mut steps: Vec<Step> = steps[..=at].to_vec();
+/// The divergence as a replayable scenario: the steps the case ran up to the diverging one,
+/// which carries the model's answer as `expect`.
+fn scenario_of(id: &str, hit: &Hit, seed: u64) -> Scenario {
+    let mut steps: Vec<Step> = hit.steps[..=hit.at].to_vec();
     if let Some(last) = steps.last_mut() {
         last.expect = Some(Expect {
-            status: Some(model.status),
-            code: model.code.clone(),
+            status: Some(hit.model.status),
+            code: hit.model.code.clone(),
             ..Default::default()
         });
     }
     Scenario {
         name: id.to_string(),
         description: Some(format!(
-            "{} (found by `xacct run --seed {seed}`; the last step diverges)",
-            sig.key()
+            "{} (found by `xacct run --seed {seed}`; every earlier step agrees, the last step diverges)",
+            hit.signature.key()
         )),
         region: None,
+        assume: Vec::new(),
         steps,
     }
 }

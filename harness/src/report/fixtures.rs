@@ -2,7 +2,8 @@
 //! summary with new, known, unseen and flaky signatures.
 
 use crate::compare::{Class, Observed};
-use crate::hunt::findings::{Divergence, RunSummary, Signature};
+use crate::hunt::findings::{Confidence, Divergence, RunSummary, Signature};
+use crate::hunt::root_cause;
 use std::path::PathBuf;
 use xacct_model::outcome::Outcome;
 use xacct_model::Scenario;
@@ -63,15 +64,18 @@ pub(super) fn divergence(id: &str, class: Class, confirmed: bool) -> Divergence 
         confirmed,
         case: 3,
         found_after_ms: 1500,
+        confidence: Confidence::Certain,
+        explained_by: Vec::new(),
     }
 }
 
 pub(super) fn summary() -> RunSummary {
-    let d1 = divergence(
+    let mut d1 = divergence(
         "d02-over-restrictive-put_object",
         Class::OverRestrictive,
         true,
     );
+    d1.explained_by = vec!["missing-key-404".into()];
     let d2 = divergence(
         "d01-over-permissive-put_object",
         Class::OverPermissive,
@@ -83,15 +87,23 @@ pub(super) fn summary() -> RunSummary {
         false,
     );
     d3.signature.rule = "R23".into();
+    d3.confidence = Confidence::Uncertain;
     let d4 = divergence("d04-wrong-error-x", Class::WrongError, true);
     let known = d4.signature.key();
+    let divergences = vec![d1, d2, d3, d4];
     RunSummary {
+        root_causes: root_cause::group(&divergences),
+        security_bugs: divergences.iter().filter(|d| d.is_security_bug()).count(),
+        assumed: vec!["deny-ignored".into()],
+        stopped_at_known: 5,
+        stopped_unsupported: 2,
+        not_sent: 9,
         target: "moto".into(),
         seed: 7,
         cases: 100,
         steps: 1234,
         elapsed_ms: 2468,
-        divergences: vec![d1, d2, d3, d4],
+        divergences,
         known: vec![
             known,
             "wrong-state get_object_acl model=200 target=200 rule=R9".into(),

@@ -5,7 +5,7 @@
 use super::divergence::{divergence_file, file_stem};
 use super::format::{by_class, class_meaning, is_flaky, millis, steps_per_s, target_raw, CLASSES};
 use crate::compare::Class;
-use crate::hunt::findings::{Divergence, RunSummary};
+use crate::hunt::findings::{Confidence, Divergence, RunSummary};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -95,9 +95,26 @@ fn divergence_intro(m: &mut String, d: &Divergence) {
 }
 
 /// The rows of a divergence's table: both answers, the rule, shrinking, confirmation.
-fn divergence_facts(d: &Divergence) -> [(&'static str, String); 8] {
+fn divergence_facts(d: &Divergence) -> [(&'static str, String); 10] {
     let sig = &d.signature;
     [
+        (
+            "root cause",
+            match d.explained_by.as_slice() {
+                [] => "**new**: no deviation of the catalogue explains it".into(),
+                names => format!("explained by {}", code_cell(&names.join(" | "))),
+            },
+        ),
+        (
+            "confidence",
+            match d.confidence {
+                Confidence::Certain => "certain".into(),
+                Confidence::Uncertain => format!(
+                    "**uncertain**: rule {} is one the model marks uncertain; not counted as a security bug",
+                    code_cell(&sig.rule)
+                ),
+            },
+        ),
         (
             "classification",
             format!("**{}**: {}", sig.class, class_meaning(sig.class)),
@@ -172,6 +189,7 @@ pub fn summary_markdown(s: &RunSummary) -> String {
     let mut m = String::new();
     let groups = by_class(s);
     writeln!(m, "# xacct run against {}\n", cell(&s.target)).ok();
+    root_cause_table(&mut m, s);
     facts_table(&mut m, &run_facts(s));
     m.push_str("\n## Divergences by class\n\n| class | count | meaning |\n|---|---|---|\n");
     for (c, v) in &groups {
@@ -204,8 +222,45 @@ pub fn summary_markdown(s: &RunSummary) -> String {
     m
 }
 
+/// The root-cause table, first: new findings, then each deviation of the catalogue that
+/// explains findings, with the shortest reproduction.
+fn root_cause_table(m: &mut String, s: &RunSummary) {
+    m.push_str("## Root causes\n\n");
+    if s.root_causes.is_empty() {
+        m.push_str("No findings.\n\n");
+        return;
+    }
+    m.push_str(
+        "| root cause | severity | confidence | findings | shortest reproduction |\n\
+         |---|---|---|---|---|\n",
+    );
+    for r in &s.root_causes {
+        let ids: Vec<String> = r.findings.iter().map(|f| cell(f)).collect();
+        writeln!(
+            m,
+            "| {} | {} | {} | {} ({}) | [{}]({}) ({} steps) |",
+            match &r.deviation {
+                Some(d) => code_cell(d),
+                None => "**new**".into(),
+            },
+            r.severity,
+            r.confidence.as_str(),
+            r.findings.len(),
+            ids.join(", "),
+            cell(&r.shortest),
+            divergence_file(&r.shortest, "md").display(),
+            r.shortest_steps
+        )
+        .ok();
+    }
+    if !s.assumed.is_empty() {
+        writeln!(m, "\nAssumed deviations: {}.", s.assumed.join(", ")).ok();
+    }
+    m.push('\n');
+}
+
 /// The rows of the run's table: what ran, how fast, and how many of each finding.
-fn run_facts(s: &RunSummary) -> [(&'static str, String); 12] {
+fn run_facts(s: &RunSummary) -> [(&'static str, String); 15] {
     [
         ("target", cell(&s.target)),
         ("seed", s.seed.to_string()),
@@ -219,6 +274,12 @@ fn run_facts(s: &RunSummary) -> [(&'static str, String); 12] {
         ("flaky", s.flaky.len().to_string()),
         ("unsupported steps", s.unsupported.to_string()),
         ("endpoint faults", s.faults.to_string()),
+        ("security bugs (over-permissive, certain)", s.security_bugs.to_string()),
+        ("cases ended at a known divergence", s.stopped_at_known.to_string()),
+        (
+            "cases ended by an unsupported step",
+            s.stopped_unsupported.to_string(),
+        ),
     ]
 }
 

@@ -4,7 +4,7 @@
 use super::divergence::files_of;
 use super::format::{by_class, class_meaning, is_flaky, is_known, millis, steps_per_s};
 use crate::compare::Class;
-use crate::hunt::findings::{Divergence, RunSummary};
+use crate::hunt::findings::{Confidence, Divergence, RunSummary};
 use std::fmt::Write as _;
 
 /// The run, for a terminal: divergences by class (over-permissive first), baseline
@@ -13,6 +13,7 @@ pub fn summary_text(s: &RunSummary) -> String {
     let mut t = String::new();
     let groups = by_class(s);
     headline(&mut t, s, &groups);
+    root_causes(&mut t, s);
     for (c, v) in &groups {
         if !v.is_empty() {
             class_group(&mut t, s, *c, v);
@@ -53,13 +54,58 @@ fn headline(t: &mut String, s: &RunSummary, groups: &[(Class, Vec<&Divergence>)]
         .map(|(c, v)| format!("{c} {}", v.len()))
         .collect();
     writeln!(t, "  {}", counts.join(", ")).ok();
+    let uncertain = s
+        .divergences
+        .iter()
+        .filter(|d| d.confidence == Confidence::Uncertain)
+        .count();
+    writeln!(
+        t,
+        "  security bugs (over-permissive, certain): {}; decided by an uncertain rule: {uncertain}",
+        s.security_bugs
+    )
+    .ok();
+    if !s.assumed.is_empty() {
+        writeln!(t, "  assumed deviations: {}", s.assumed.join(", ")).ok();
+    }
+}
+
+/// The root-cause table: new findings first, then each deviation that explains findings.
+fn root_causes(t: &mut String, s: &RunSummary) {
+    if s.root_causes.is_empty() {
+        return;
+    }
+    writeln!(t, "
+root causes ({}):", s.root_causes.len()).ok();
+    for r in &s.root_causes {
+        writeln!(
+            t,
+            "  {:<32} {:<13} {:<9} {:>3} finding(s); shortest {} ({} steps)",
+            r.deviation.as_deref().unwrap_or("new"),
+            r.severity.to_string(),
+            r.confidence.as_str(),
+            r.findings.len(),
+            r.shortest,
+            r.shortest_steps
+        )
+        .ok();
+    }
 }
 
 /// One class's divergences: each id with its signature, then its size, status and files.
 fn class_group(t: &mut String, s: &RunSummary, c: Class, v: &[&Divergence]) {
     writeln!(t, "\n{c} ({}): {}", v.len(), class_meaning(c)).ok();
     for d in v {
-        writeln!(t, "  {}  {}", d.id, d.signature.key()).ok();
+        let uncertain = match d.confidence {
+            Confidence::Uncertain => "  [uncertain rule]",
+            Confidence::Certain => "",
+        };
+        writeln!(t, "  {}  {}{uncertain}", d.id, d.signature.key()).ok();
+        let cause = match d.explained_by.as_slice() {
+            [] => "new (no deviation of the catalogue explains it)".to_string(),
+            names => format!("explained by {}", names.join(" | ")),
+        };
+        writeln!(t, "      root cause: {cause}").ok();
         writeln!(
             t,
             "      {} steps (from {}){}; {}",
@@ -92,6 +138,12 @@ fn totals(t: &mut String, s: &RunSummary) {
         t,
         "\nunsupported steps: {}; endpoint faults: {}",
         s.unsupported, s.faults
+    )
+    .ok();
+    writeln!(
+        t,
+        "cases ended at a known divergence: {}; ended by an unsupported step that changes state: {}; steps not sent (beyond the target's capabilities): {}",
+        s.stopped_at_known, s.stopped_unsupported, s.not_sent
     )
     .ok();
     writeln!(

@@ -52,6 +52,29 @@ pub struct Capabilities {
     pub notes: Vec<String>,
 }
 
+impl Capabilities {
+    /// Whether the target can run `step` at all; if not, why. Random runs generate only steps
+    /// it allows, and a replay reports the others as unsupported.
+    pub fn allows(&self, step: &Step) -> Result<(), &'static str> {
+        if step.as_ == "anon" && !self.anonymous {
+            return Err("it does not answer unsigned requests");
+        }
+        if step.as_.ends_with(".root") && !self.root {
+            return Err("it has no root credentials");
+        }
+        let ownership = matches!(
+            step.op,
+            Op::GetBucketOwnershipControls { .. }
+                | Op::PutBucketOwnershipControls { .. }
+                | Op::DeleteBucketOwnershipControls { .. }
+        );
+        if ownership && !self.ownership_controls {
+            return Err("it has no ownership controls");
+        }
+        Ok(())
+    }
+}
+
 /// A target, by backend.
 pub enum Target {
     Embedded(embedded::Embedded),
@@ -98,12 +121,11 @@ impl Target {
         }
     }
 
-    /// Carries out one step.
+    /// Carries out one step; a step the target's capabilities exclude is not sent.
     pub async fn step(&mut self, state: &mut TargetState, step: &Step) -> Observed {
-        let caps = self.capabilities();
-        if step.as_ == "anon" && !caps.anonymous {
+        if let Err(why) = self.capabilities().allows(step) {
             return Observed::Unsupported {
-                why: format!("{} does not answer unsigned requests", self.name()),
+                why: format!("{}: {why}", self.name()),
             };
         }
         match &step.op {
@@ -111,15 +133,6 @@ impl Target {
                 Target::Rgw(r) => r.create_user(state, step, name, policy.as_ref()).await,
                 _ => create_user_via_iam(state, step, name, policy.as_ref()).await,
             },
-            Op::GetBucketOwnershipControls { .. }
-            | Op::PutBucketOwnershipControls { .. }
-            | Op::DeleteBucketOwnershipControls { .. }
-                if !caps.ownership_controls =>
-            {
-                Observed::Unsupported {
-                    why: format!("{} has no ownership controls", self.name()),
-                }
-            }
             _ => execute::execute(state, step).await,
         }
     }
