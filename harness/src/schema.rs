@@ -39,6 +39,11 @@ pub fn scenario() -> Value {
             "name": {"type": "string", "minLength": 1},
             "description": {"type": ["string", "null"]},
             "region": {"enum": xacct_model::region::Region::names(), "description": "The AWS Region the scenario runs in (default us-east-1)."},
+            "assume": {
+                "type": "array",
+                "items": {"enum": xacct_model::deviation::Deviation::ALL.iter().map(|d| d.name()).collect::<Vec<_>>()},
+                "description": "Deviations the model assumes when it replays the scenario (xacct deviations lists them)."
+            },
             "steps": {"type": "array", "items": {"$ref": "#/$defs/Step"}},
         },
         "required": ["name", "steps"],

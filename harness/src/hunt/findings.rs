@@ -229,6 +229,11 @@ pub enum Event {
         original_steps: usize,
         shrunk_steps: usize,
         confirmed: bool,
+        /// Confirmed findings only: how sure the model is, and the deviations that explain it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        confidence: Option<Confidence>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        explained_by: Vec<String>,
     },
     Fault {
         case: u64,

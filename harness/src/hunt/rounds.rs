@@ -203,6 +203,8 @@ impl<'a> Hunt<'a> {
                     original_steps: first.steps,
                     shrunk_steps: steps.len(),
                     confirmed: false,
+                    confidence: None,
+                    explained_by: Vec::new(),
                 });
                 self.summary.flaky.push(signature.key());
             }
@@ -248,6 +250,8 @@ impl<'a> Hunt<'a> {
             original_steps: d.original_steps,
             shrunk_steps: d.shrunk_steps,
             confirmed: true,
+            confidence: Some(d.confidence),
+            explained_by: d.explained_by.clone(),
         });
         self.observer.divergence(&d);
         self.summary.divergences.push(d);
