@@ -1743,8 +1743,9 @@ fn example4_session() -> Vec<Value> {
 // Sid 112 B uploads granting A nothing, and the role's access policy passes on nothing.
 #[case::w4_without_owner_grant_role_gets_nothing(steps![example4_account_a(false), put("B.admin", "HappyFace.jpg", json!({})),
     example4_dave(true), assume("C.dave", "examplerole", "dave-in-A"), get("dave-in-A", "HappyFace.jpg")], denied().by("R16"))]
-// Within A the same grant reaches a user through a user policy alone (Background: the bucket
-// owner 'can delegate permissions to users in its own account').
+// Within A the same grant reaches a user through a user policy alone, as it reaches the role
+// (user context: the user policy; object context: the ACL grant to A; DOC
+// access-control-auth-workflow-object-operation). Example 3 shows the bucket-policy way (R16a).
 #[case::w4_own_user_through_user_policy(steps![example4_account_a(true), example4_b_upload(),
     alice_may(json!("s3:GetObject")), get("A.alice", "HappyFace.jpg")], ok(200).by("R20"))]
 // The page's opening: with BucketOwnerEnforced 'you will own all objects in the bucket,
