@@ -78,11 +78,15 @@ rules! {
     R14 = "R14", "access to an object follows the object's ACL, not the bucket's",
         "ceph/s3-tests test_object_raw_get_*_acl, test_access_bucket_*";
     R15 = "R15", "ACL grants name accounts or groups; an account's IAM users also need their own identity allow",
-        "DOC acl-overview; ceph/s3-tests test_cross_account_*_bucket_acl_*_canonical_id";
+        concat!("DOC acl-overview; ceph/s3-tests test_cross_account_*_bucket_acl_*_canonical_id; ",
+            "https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example4.html",
+            " (step 3.2: the bucket owner's role, by its access policy, reads an object whose ACL grants the bucket owner)");
     R16 = "R16", "the bucket owner has no access to objects another account owns, except delete and deny",
         "DOC acl-overview; DOC access-control-auth-workflow-object-operation";
     R17 = "R17", "the object owner can grant the bucket owner access through the object ACL",
-        "DOC example walkthrough 3 (bucket owner granting cross-account permission to objects it does not own)";
+        concat!("https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example3.html; ",
+            "https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example4.html",
+            " (step 2: put-object --grant-full-control for the bucket owner)");
     R18 = "R18", "S3 evaluates user, bucket and object contexts",
         DOC_EVAL;
     R19 = "R19", "same account: an allow in the identity policy or the resource policy is enough",
@@ -219,9 +223,14 @@ rules! {
     P_KEYS_ANON = "P-keys-anon", "anonymous requests carry no aws:userid (nor aws:username, aws:PrincipalArn, aws:PrincipalAccount)",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html (aws:userid: 'Anonymous requests do not include this key'); the policy-variables page's table gives aws:userid 'anonymous' instead, so uncertain", uncertain;
 
-    // Audit of issue #11 against the access-management walkthroughs (examples 1-5).
+    // Audit of issue #11 against the access-management walkthroughs (examples 1-4; the stored
+    // copies of the series list no example 5). Examples 1 and 4 needed no new rule: their cases
+    // are in model/tests/rules.rs.
     R16A = "R16a", "an object another account owns and whose ACL grants the bucket owner a permission: the bucket owner's bucket policy passes it on to principals of its own account",
-        "DOC example-walkthroughs-managing-access-example3 (bucket policy Statement3 grants user Dave s3:GetObject; 'verify that user Dave in Account A can access the object owned by Account B'); DOC access-control-auth-workflow-object-operation (user context)";
+        concat!("https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example3.html",
+            " (bucket policy Statement3 grants user Dave s3:GetObject; 'verify that user Dave in Account A can access the object owned by Account B'); ",
+            "https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example4.html",
+            " (own account only: the bucket owner 'cannot delegate permissions to other AWS accounts, because cross-account delegation is not supported'); DOC access-control-auth-workflow-object-operation (user context)");
 }
 
 /// Looks a rule up by its id.

@@ -1590,6 +1590,177 @@ fn walkthrough_example2(#[case] steps: Vec<Value>, #[case] want: Want) {
     check(steps, want);
 }
 
+// Example 1, "Bucket owner granting its users bucket permissions" (already right): the bucket
+// owner and Dave's parent account are the same, so a bucket policy naming Dave and a user
+// policy both grant (DOC example-walkthroughs-managing-access-example1). Statement1's
+// s3:GetBucketLocation cannot be tried: the step format has no GetBucketLocation.
+
+/// Example 1, step 1: A's bucket (created with the defaults unless `bucket` says otherwise),
+/// user Dave with (if `user_policy`) the inline policy allowing s3:PutObject, and the bucket
+/// policy's statement1 and statement2 naming Dave, followed by `extra` statements.
+fn example1(bucket: Value, user_policy: bool, extra: Vec<Value>) -> Vec<Value> {
+    let put = doc(
+        json!([{"Sid": "PermissionForObjectOperations", "Effect": "Allow",
+        "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::b1/*"]}]),
+    );
+    let mut statements = vec![
+        json!({"Sid": "statement1", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${A}:user/dave"},
+            "Action": ["s3:GetBucketLocation", "s3:ListBucket"], "Resource": ["arn:aws:s3:::b1"]}),
+        json!({"Sid": "statement2", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${A}:user/dave"},
+            "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b1/*"]}),
+    ];
+    statements.extend(extra);
+    steps![
+        bucket,
+        user("A.dave", user_policy.then_some(put)),
+        bucket_policy(Value::Array(statements))
+    ]
+}
+
+#[rstest]
+// Step 2: Dave uploads with the user policy; A, his parent account, owns the object.
+#[case::w1_dave_puts_through_user_policy(steps![example1(enforced_bucket(), true, vec![]),
+    put("A.dave", "HappyFace.jpg", json!({"expect": {"owner": "A"}}))], ok(200).mentions("R19"))]
+// Step 2: Dave gets the object he uploaded through the bucket policy's statement2.
+#[case::w1_dave_gets_through_bucket_policy(steps![example1(enforced_bucket(), true, vec![]),
+    put("A.dave", "HappyFace.jpg", json!({})), get("A.dave", "HappyFace.jpg")], ok(200).by("R19"))]
+// Step 1: statement1 grants Dave s3:ListBucket on the bucket.
+#[case::w1_dave_lists_through_bucket_policy(steps![example1(enforced_bucket(), true, vec![]), list("A.dave")], ok(200).by("R19"))]
+// 'By default, the user has no permissions.'
+#[case::w1_user_has_no_permissions_by_default(steps![enforced_bucket(), user("A.dave", None),
+    put("A.admin", "HappyFace.jpg", json!({})), get("A.dave", "HappyFace.jpg")], denied().by("R19"))]
+// The bucket policy grants Dave no s3:PutObject: without the user policy he cannot upload.
+#[case::w1_put_needs_the_user_policy(steps![example1(enforced_bucket(), false, vec![]),
+    put("A.dave", "HappyFace.jpg", json!({}))], denied().by("R19"))]
+// 'Because Account A also owns the object, the account administrator is able to grant the
+// s3:GetObject permission': statement2 does not reach an object B owns and has granted A nothing.
+#[case::w1_statement2_needs_the_bucket_owner_to_own_the_object(steps![
+    example1(writer_bucket(), true, vec![json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${B}:root"},
+        "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b1/*"})]),
+    put("B.admin", "HappyFace.jpg", json!({"expect": {"owner": "B"}})), get("A.dave", "HappyFace.jpg")], denied().mentions("R16"))]
+fn walkthrough_example1(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
+// Example 4, "Bucket owner granting cross-account permission to objects it does not own"
+// (DOC example-walkthroughs-managing-access-example4; scenarios/seed-example4.json walks it
+// whole). The bucket owner cannot pass B's grant on to account C by bucket policy
+// (r16a_not_to_other_accounts); it passes it on with the access policy of its own role, which
+// C's user assumes. The page's managed policy access-accountA-bucket is an inline role policy
+// here (the model has no managed policies); Step 4's deletion of the role and the users cannot
+// be expressed (no DeleteRole or DeleteUser).
+
+/// Example 4, step 1: A's bucket with ACLs enabled (the page supposes BucketOwnerEnforced is
+/// off); the bucket policy lets B's administrator upload (Sid 111) and, when `require_grant`,
+/// denies uploads that do not grant A full control (Sid 112); role examplerole trusts account C
+/// and allows s3:GetObject.
+fn example4_account_a(require_grant: bool) -> Vec<Value> {
+    let mut statements = vec![json!({"Sid": "111", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::${B}:user/admin"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b1/*"})];
+    if require_grant {
+        statements.push(json!({"Sid": "112", "Effect": "Deny",
+            "Principal": {"AWS": "arn:aws:iam::${B}:user/admin"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b1/*",
+            "Condition": {"StringNotEquals": {"s3:x-amz-grant-full-control": "id=${A.canonical}"}}}));
+    }
+    let access = doc(
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b1/*"}]),
+    );
+    steps![
+        writer_bucket(),
+        bucket_policy(Value::Array(statements)),
+        role("examplerole", json!("arn:aws:iam::${C}:root"), Some(access))
+    ]
+}
+
+/// Example 4, step 2: B's administrator uploads HappyFace.jpg granting the bucket owner full
+/// control; B owns it.
+fn example4_b_upload() -> Value {
+    put(
+        "B.admin",
+        "HappyFace.jpg",
+        json!({"grants": {"full_control": "id=${A.canonical}"}, "expect": {"owner": "B"}}),
+    )
+}
+
+/// Example 4, step 3.1: C's user Dave, with (if `may_assume`) the user policy allowing
+/// sts:AssumeRole on examplerole.
+fn example4_dave(may_assume: bool) -> Value {
+    let p = doc(
+        json!([{"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": "arn:aws:iam::${A}:role/examplerole"}]),
+    );
+    user("C.dave", may_assume.then_some(p))
+}
+
+/// The page's opening on a BucketOwnerEnforced bucket: A's user Dave, and a bucket policy letting
+/// B's administrator upload and granting s3:GetObject to account C and to Dave.
+fn example4_enforced_policy() -> Vec<Value> {
+    let policy = bucket_policy(json!([
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${B}:user/admin"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b1/*"},
+        {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::${C}:root", "arn:aws:iam::${A}:user/dave"]},
+         "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b1/*"}]));
+    steps![user("A.dave", None), policy]
+}
+
+/// Example 4, steps 1-3.2 up to Dave's session `dave-in-A` of examplerole.
+fn example4_session() -> Vec<Value> {
+    steps![
+        example4_account_a(true),
+        example4_b_upload(),
+        example4_dave(true),
+        assume("C.dave", "examplerole", "dave-in-A")
+    ]
+}
+
+#[rstest]
+// Step 1.2: B's upload must grant A full control ('as required by the bucket policy').
+#[case::w4_upload_without_grant_denied(steps![example4_account_a(true), put("B.admin", "HappyFace.jpg", json!({}))],
+    denied().by("R22"))]
+#[case::w4_upload_granting_b_denied(steps![example4_account_a(true),
+    put("B.admin", "HappyFace.jpg", json!({"grants": {"full_control": "id=${B.canonical}"}}))], denied().by("R22"))]
+// Step 2: with --grant-full-control for A the upload succeeds and B owns the object.
+#[case::w4_upload_granting_bucket_owner(steps![example4_account_a(true), example4_b_upload()], ok(200).mentions("R2"))]
+// Step 3.2: Dave assumes examplerole with the user policy C gave him...
+#[case::w4_dave_assumes_examplerole(steps![example4_account_a(true), example4_dave(true),
+    json!({"as": "C.dave", "op": "assume_role", "role_arn": "arn:aws:iam::${A}:role/examplerole", "session_name": "test",
+        "as_name": "dave-in-A", "expect": {"assumed_role_arn": "arn:aws:sts::${A}:assumed-role/examplerole/test"}})],
+    ok(200).mentions("R39"))]
+// ...and cannot without it: C delegates the sts:AssumeRole it received from A.
+#[case::w4_dave_needs_user_policy_to_assume(steps![example4_account_a(true), example4_dave(false),
+    assume("C.dave", "examplerole", "dave-in-A")], denied().by("R39"))]
+// Step 3.2: 'Because the access policy attached to examplerole allows the actions, Amazon S3
+// processes the request': A's role passes on what B's ACL granted A.
+#[case::w4_session_gets_object(steps![example4_session(), get("dave-in-A", "HappyFace.jpg")], ok(200).by("R20"))]
+#[case::w4_session_heads_object(steps![example4_session(), on_b1("dave-in-A", "head_object", json!({"key": "HappyFace.jpg"}))],
+    ok(200).by("R20"))]
+// Step 3.2: 'If you try any other action—for example, get-object-acl—you will get permission
+// denied because the role is not allowed that action.'
+#[case::w4_session_cannot_get_object_acl(steps![example4_session(),
+    on_b1("dave-in-A", "get_object_acl", json!({"key": "HappyFace.jpg"}))], denied().by("R20"))]
+#[case::w4_session_cannot_put_object(steps![example4_session(), put("dave-in-A", "dave.jpg", json!({}))], denied())]
+// Dave's own credentials reach nothing in A's bucket: only the role's do.
+#[case::w4_dave_without_role_denied(steps![example4_session(), get("C.dave", "HappyFace.jpg")], denied().by("R20"))]
+// The premise: 'the object owner ... must first grant permission to the bucket owner'. Without
+// Sid 112 B uploads granting A nothing, and the role's access policy passes on nothing.
+#[case::w4_without_owner_grant_role_gets_nothing(steps![example4_account_a(false), put("B.admin", "HappyFace.jpg", json!({})),
+    example4_dave(true), assume("C.dave", "examplerole", "dave-in-A"), get("dave-in-A", "HappyFace.jpg")], denied().by("R16"))]
+// Within A the same grant reaches a user through a user policy alone, as it reaches the role
+// (user context: the user policy; object context: the ACL grant to A; DOC
+// access-control-auth-workflow-object-operation). Example 3 shows the bucket-policy way (R16a).
+#[case::w4_own_user_through_user_policy(steps![example4_account_a(true), example4_b_upload(),
+    alice_may(json!("s3:GetObject")), get("A.alice", "HappyFace.jpg")], ok(200).by("R20"))]
+// The page's opening: with BucketOwnerEnforced 'you will own all objects in the bucket,
+// including objects written by another AWS account ... Then, you can delegate permission to
+// users in your own account or to other AWS accounts' (here by bucket policy).
+#[case::w4_enforced_bucket_owner_owns_b_upload(steps![enforced_bucket(), example4_enforced_policy(),
+    put("B.admin", "HappyFace.jpg", json!({"expect": {"owner": "A"}}))], ok(200).mentions("R3"))]
+#[case::w4_enforced_delegates_to_other_account(steps![enforced_bucket(), example4_enforced_policy(),
+    put("B.admin", "HappyFace.jpg", json!({})), get("C.admin", "HappyFace.jpg")], ok(200).by("R20"))]
+#[case::w4_enforced_delegates_to_own_user(steps![enforced_bucket(), example4_enforced_policy(),
+    put("B.admin", "HappyFace.jpg", json!({})), get("A.dave", "HappyFace.jpg")], ok(200).by("R19"))]
+fn walkthrough_example4(#[case] steps: Vec<Value>, #[case] want: Want) {
+    check(steps, want);
+}
+
 // "How Amazon S3 authorizes a request" (already right): the object owner's own user needs only
 // its user policy (user context = object context); the bucket owner may delete any object.
 #[rstest]

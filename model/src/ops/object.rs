@@ -104,8 +104,9 @@ fn write_object(world: &mut World, cx: &mut Call<'_>, w: ObjectWrite<'_>) -> Res
     let mut extra = w.acl.condition_keys();
     extra.extend(w.extra);
     // The PutObject API reference also asks for s3:PutObjectAcl when the upload sets an ACL;
-    // AWS's walkthroughs (including seed-example4) grant only s3:PutObject for such uploads
-    // and succeed. The model follows the walkthroughs ([R25a] records the conflict).
+    // walkthrough example 4 grants only s3:PutObject and the upload with --grant-full-control
+    // succeeds (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example4.html,
+    // steps 1.2 and 2). The model follows the walkthrough (README, known conflicts).
     let access = Access::bucket("s3:PutObject", w.bucket, Some(w.key), Permission::Write);
     cx.authorize(world, access, &extra)?;
     check_block_public_acls(b, spec.as_ref(), &mut cx.ex)?;
