@@ -162,7 +162,10 @@ mod tests {
         assert_eq!(Profile::load(&path).unwrap(), p);
         std::fs::write(&path, "assume = [\"no-such-deviation\"]\n").unwrap();
         let err = Profile::load(&path).unwrap_err().to_string();
-        assert!(err.contains("p.toml") && err.contains("no-such-deviation"), "{err}");
+        assert!(
+            err.contains("p.toml") && err.contains("no-such-deviation"),
+            "{err}"
+        );
         std::fs::write(&path, "assume = [\n").unwrap();
         let err = Profile::load(&path).unwrap_err().to_string();
         assert!(err.contains("p.toml"), "{err}");

@@ -645,10 +645,12 @@ impl Scenario {
         let Value::Object(m) = v else {
             return Err(top("a scenario must be a JSON object".into()));
         };
-        if let Some(k) = m
-            .keys()
-            .find(|k| !matches!(k.as_str(), "name" | "description" | "region" | "assume" | "steps"))
-        {
+        if let Some(k) = m.keys().find(|k| {
+            !matches!(
+                k.as_str(),
+                "name" | "description" | "region" | "assume" | "steps"
+            )
+        }) {
             return Err(top(format!(
                 "unknown field `{k}` (expected name, description, region, assume, steps)"
             )));

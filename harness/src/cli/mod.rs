@@ -249,7 +249,11 @@ struct RunArgs {
     assume: AssumeFlags,
     /// Write the deviations the run identified (assumed ones and the root causes of its
     /// findings) to this profile, for `--profile` on the next run.
-    #[arg(long = "profile-out", visible_alias = "write-profile", value_name = "FILE")]
+    #[arg(
+        long = "profile-out",
+        visible_alias = "write-profile",
+        value_name = "FILE"
+    )]
     write_profile: Option<PathBuf>,
     /// The summary on stdout: text, or the JSON of summary.json.
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -8,8 +8,8 @@ use crate::target::{Capabilities, Cleanup, Target, TargetError};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::time::Instant;
-use xacct_model::outcome::{Mismatch, Outcome};
 use xacct_model::deviation::step_with;
+use xacct_model::outcome::{Mismatch, Outcome};
 use xacct_model::scenario::{Op, Scenario};
 
 /// One step, as both sides saw it.

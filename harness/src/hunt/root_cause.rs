@@ -104,8 +104,9 @@ pub fn group(divergences: &[Divergence]) -> Vec<RootCause> {
         .filter(|d| !d.explained_by.is_empty())
         .collect();
     while let Some(best) = most_explaining(&left) {
-        let (taken, rest): (Vec<&Divergence>, Vec<&Divergence>) =
-            left.into_iter().partition(|d| d.explained_by.contains(&best));
+        let (taken, rest): (Vec<&Divergence>, Vec<&Divergence>) = left
+            .into_iter()
+            .partition(|d| d.explained_by.contains(&best));
         rows.push(row(Some(best), &taken));
         left = rest;
     }
@@ -145,7 +146,10 @@ fn row(deviation: Option<String>, findings: &[&Divergence]) -> RootCause {
         .min_by_key(|d| (d.shrunk_steps, d.id.clone()))
         .map(|d| (d.id.clone(), d.shrunk_steps))
         .unwrap_or_default();
-    let confidence = if findings.iter().all(|d| d.confidence == Confidence::Uncertain) {
+    let confidence = if findings
+        .iter()
+        .all(|d| d.confidence == Confidence::Uncertain)
+    {
         Confidence::Uncertain
     } else {
         Confidence::Certain

@@ -3,9 +3,7 @@
 
 use crate::generate::Model;
 use crate::hunt::case::{CaseContext, CaseResult, Hit, Stopped};
-use crate::hunt::findings::{
-    divergence_id, Confidence, Divergence, Event, RunSummary, Signature,
-};
+use crate::hunt::findings::{divergence_id, Confidence, Divergence, Event, RunSummary, Signature};
 use crate::hunt::root_cause::Answered;
 use crate::hunt::{HuntError, Observer, Progress, RunConfig, Seen};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};

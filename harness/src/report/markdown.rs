@@ -274,8 +274,14 @@ fn run_facts(s: &RunSummary) -> [(&'static str, String); 15] {
         ("flaky", s.flaky.len().to_string()),
         ("unsupported steps", s.unsupported.to_string()),
         ("endpoint faults", s.faults.to_string()),
-        ("security bugs (over-permissive, certain)", s.security_bugs.to_string()),
-        ("cases ended at a known divergence", s.stopped_at_known.to_string()),
+        (
+            "security bugs (over-permissive, certain)",
+            s.security_bugs.to_string(),
+        ),
+        (
+            "cases ended at a known divergence",
+            s.stopped_at_known.to_string(),
+        ),
         (
             "cases ended by an unsupported step",
             s.stopped_unsupported.to_string(),

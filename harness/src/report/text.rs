@@ -75,8 +75,13 @@ fn root_causes(t: &mut String, s: &RunSummary) {
     if s.root_causes.is_empty() {
         return;
     }
-    writeln!(t, "
-root causes ({}):", s.root_causes.len()).ok();
+    writeln!(
+        t,
+        "
+root causes ({}):",
+        s.root_causes.len()
+    )
+    .ok();
     for r in &s.root_causes {
         writeln!(
             t,
