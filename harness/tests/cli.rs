@@ -494,3 +494,43 @@ fn serve_json_describes_the_endpoint_and_aws_endpoint_url_reaches_the_generic_ta
     assert_eq!(with.status.code(), Some(0), "{out}{}", text(&with.stderr));
     assert!(out.contains("seed-example4"), "{out}");
 }
+
+/// RGW and moto take their endpoint from AWS_ENDPOINT_URL when neither the flag nor their own
+/// variable names one (and no backend script is found: the command runs outside the checkout).
+#[test]
+fn aws_endpoint_url_names_the_moto_endpoint() {
+    let dir = std::env::temp_dir().join(format!("xacct-cli-endpoint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/seed-example4.json"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_xacct"))
+        .args(["replay", scenario, "--target", "moto"])
+        .current_dir(&dir)
+        .env_remove("XACCT_MOTO_ENDPOINT")
+        .env_remove("AWS_ENDPOINT_URL_S3")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("http://127.0.0.1:9/moto-api/reset-auth"),
+        "{err}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_xacct"))
+        .args(["replay", scenario, "--target", "moto"])
+        .current_dir(&dir)
+        .env_remove("XACCT_MOTO_ENDPOINT")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains("http://127.0.0.1:9/"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,5 +1,8 @@
 //! Building a [`Target`] from [`TargetArgs`]: each setting from its flag, else the environment,
-//! else what the backend's script (`scripts/backends/<name> env`) prints.
+//! else what the backend's script (`scripts/backends/<name> env`) prints. The endpoint of RGW and
+//! moto follows the AWS convention too: `--endpoint-url`, else `XACCT_<BACKEND>_ENDPOINT`, else
+//! `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`, else the script's. (The embedded endpoint
+//! starts its own listener, so those variables do not apply to it.)
 
 use crate::target::{aws, embedded, generic, moto, rgw};
 use crate::target::{Target, TargetArgs, TargetError, TargetKind};
@@ -24,7 +27,7 @@ impl TargetArgs {
             }
             TargetKind::Moto => {
                 self.us_east_1_only(kind)?;
-                let ep = setting(&self.endpoint, "XACCT_MOTO_ENDPOINT", "moto").ok_or(
+                let ep = endpoint_setting(&self.endpoint, "XACCT_MOTO_ENDPOINT", "moto").ok_or(
                     TargetError::NoEndpoint {
                         backend: "moto",
                         script: "moto",
@@ -65,7 +68,7 @@ impl TargetArgs {
     }
 
     fn build_rgw(&self) -> Result<Target, TargetError> {
-        let ep = setting(&self.endpoint, "XACCT_RGW_ENDPOINT", "rgw").ok_or(
+        let ep = endpoint_setting(&self.endpoint, "XACCT_RGW_ENDPOINT", "rgw").ok_or(
             TargetError::NoEndpoint {
                 backend: "RGW",
                 script: "rgw",
@@ -95,6 +98,17 @@ impl TargetArgs {
 fn setting(flag: &Option<String>, var: &str, script: &str) -> Option<String> {
     flag.clone()
         .or_else(|| std::env::var(var).ok())
+        .or_else(|| script_env(script).remove(var))
+}
+
+/// The URL of a backend with one endpoint for S3, IAM and STS: the flag, else its own
+/// variable, else the AWS SDKs' `AWS_ENDPOINT_URL_S3` and `AWS_ENDPOINT_URL`, else the script's.
+fn endpoint_setting(flag: &Option<String>, var: &str, script: &str) -> Option<String> {
+    let env = |v: &str| std::env::var(v).ok().filter(|s| !s.trim().is_empty());
+    flag.clone()
+        .or_else(|| env(var))
+        .or_else(|| env("AWS_ENDPOINT_URL_S3"))
+        .or_else(|| env("AWS_ENDPOINT_URL"))
         .or_else(|| script_env(script).remove(var))
 }
 

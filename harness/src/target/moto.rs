@@ -104,11 +104,13 @@ impl Moto {
             s.read_to_end(&mut resp).await?;
             Ok::<_, std::io::Error>(resp)
         };
+        // Errors name the whole URL: the endpoint may come from an environment variable.
+        let url = format!("{}{path}", self.endpoint);
         let resp = tokio::time::timeout(Duration::from_secs(10), fut)
             .await
-            .map_err(|_| TargetError::MotoApiTimeout { path: path.into() })?
+            .map_err(|_| TargetError::MotoApiTimeout { path: url.clone() })?
             .map_err(|error| TargetError::MotoApiUnreachable {
-                path: path.into(),
+                path: url.clone(),
                 error,
             })?;
         let head = String::from_utf8_lossy(&resp[..resp.len().min(64)]).to_string();
@@ -116,7 +118,7 @@ impl Moto {
             Ok(())
         } else {
             Err(TargetError::MotoApiRefused {
-                path: path.into(),
+                path: url,
                 status_line: head.lines().next().unwrap_or("").to_string(),
             })
         }
