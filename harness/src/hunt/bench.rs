@@ -38,6 +38,10 @@ pub struct MutantRow {
     /// The whole run: search, shrinking and confirmation, milliseconds.
     pub total_ms: u128,
     pub signature: Option<String>,
+    /// The deviations of the catalogue that explain the finding (its root causes), and whether
+    /// the mutant itself is among them.
+    pub explained_by: Vec<String>,
+    pub names_mutant: bool,
     /// The shrunk scenario, as replayable JSON.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<serde_json::Value>,
@@ -87,6 +91,8 @@ pub fn one(
         shrunk_steps: d.map(|d| d.shrunk_steps),
         total_ms: summary.elapsed_ms,
         signature: d.map(|d| d.signature.key()),
+        explained_by: d.map(|d| d.explained_by.clone()).unwrap_or_default(),
+        names_mutant: d.is_some_and(|d| d.explained_by.iter().any(|e| e == m.name())),
         scenario: d.and_then(|d| serde_json::from_str(&d.scenario.to_json_pretty()).ok()),
     })
 }
@@ -120,13 +126,18 @@ fn secs(ms: u128) -> String {
 pub fn row_line(r: &MutantRow) -> String {
     match (&r.signature, r.shrunk_steps) {
         (Some(sig), Some(n)) => format!(
-            "{} seed {}: found after {} case(s), {}; shrunk {} -> {} step(s): {sig}",
+            "{} seed {}: found after {} case(s), {}; shrunk {} -> {} step(s): {sig}; root cause {}",
             r.mutant,
             r.seed,
             r.cases,
             secs(r.first_ms),
             r.original_steps.unwrap_or(n),
-            n
+            n,
+            match r.explained_by.as_slice() {
+                [] => "new (NOT the mutant)".to_string(),
+                e if r.names_mutant => e.join(" | "),
+                e => format!("{} (NOT the mutant)", e.join(" | ")),
+            }
         ),
         _ => format!(
             "{} seed {}: NOT FOUND in {} case(s), {}",
@@ -151,12 +162,12 @@ pub fn median(mut v: Vec<usize>) -> Option<usize> {
 /// The rows as a table, with the figures the targets are about.
 pub fn table(rows: &[MutantRow], cfg: &MutantBench) -> String {
     let mut s = format!(
-        "{:<24} {:>5} {:>6} {:>6} {:>9} {:>8} {:>8}\n",
-        "mutant", "seed", "found", "cases", "to first", "shrunk", "total"
+        "{:<24} {:>5} {:>6} {:>6} {:>9} {:>8} {:>8}  {}\n",
+        "mutant", "seed", "found", "cases", "to first", "shrunk", "total", "root cause"
     );
     for r in rows {
         s.push_str(&format!(
-            "{:<24} {:>5} {:>6} {:>6} {:>9} {:>8} {:>8}\n",
+            "{:<24} {:>5} {:>6} {:>6} {:>9} {:>8} {:>8}  {}\n",
             r.mutant,
             r.seed,
             if r.found { "yes" } else { "NO" },
@@ -165,9 +176,16 @@ pub fn table(rows: &[MutantRow], cfg: &MutantBench) -> String {
             r.shrunk_steps
                 .map(|n| format!("{n} steps"))
                 .unwrap_or_else(|| "-".into()),
-            secs(r.total_ms)
+            secs(r.total_ms),
+            match (r.found, r.names_mutant) {
+                (false, _) => "-".to_string(),
+                (true, true) => format!("named ({})", r.explained_by.join(" | ")),
+                (true, false) if r.explained_by.is_empty() => "NOT named: new".to_string(),
+                (true, false) => format!("NOT named: {}", r.explained_by.join(" | ")),
+            }
         ));
     }
+    let named = rows.iter().filter(|r| r.names_mutant).count();
     let mut mutants: Vec<&str> = rows.iter().map(|r| r.mutant.as_str()).collect();
     mutants.dedup();
     let always = mutants
@@ -193,7 +211,7 @@ pub fn table(rows: &[MutantRow], cfg: &MutantBench) -> String {
         .copied()
         .unwrap_or(0);
     s.push_str(&format!(
-        "\n{always} of {} mutants found with every seed ({found} of {} runs); time to first divergence: median {}, slowest {} (budget {} per run, target 60 s); median shrunk length {} (target at most 4)\n",
+        "\n{always} of {} mutants found with every seed ({found} of {} runs; the mutant named as root cause in {named}); time to first divergence: median {}, slowest {} (budget {} per run, target 60 s); median shrunk length {} (target at most 4)\n",
         mutants.len(),
         rows.len(),
         secs(med_first),
