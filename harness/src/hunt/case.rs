@@ -1,11 +1,12 @@
 //! One case of a random run: its steps against the target and the model side by side, under a
-//! bucket prefix of the case's own, stopping at the first divergence the hunt wants; whatever
-//! happens, the case is cleaned up after.
+//! bucket prefix of the case's own, stopping at the first divergence the hunt wants or at the
+//! first endpoint fault (the case is then inconclusive); whatever happens, the case is cleaned
+//! up after.
 
 use crate::compare::{compare, Class, Level, Observed};
 use crate::generate::ACCOUNTS;
 use crate::hunt::findings::Signature;
-use crate::hunt::HuntError;
+use crate::target::cleanup::{Cleanup, RequestFault};
 use crate::target::execute::TargetState;
 use crate::target::Target;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -30,9 +31,13 @@ pub(crate) struct Hit {
 #[derive(Default)]
 pub(crate) struct CaseResult {
     pub steps_run: usize,
-    pub faults: u64,
     pub unsupported: u64,
     pub hit: Option<Hit>,
+    /// The step (from 1) whose answer was a fault, and the fault: the case stopped there,
+    /// inconclusive (the target's state is unknown from then on).
+    pub fault: Option<(usize, RequestFault)>,
+    /// The case's clean-up: its faults, and what it left behind.
+    pub cleanup: Cleanup,
 }
 
 /// What every case of a run runs against: the target with the run's accounts provisioned, the
@@ -46,24 +51,25 @@ pub(crate) struct CaseContext<'a> {
 }
 
 impl CaseContext<'_> {
-    /// Runs `steps` under the prefix `tag`, stopping at the first divergence `wanted` accepts
-    /// (`seen` counts the steps run, for proptest-state-machine); cleans up whatever happens.
+    /// Runs `steps` under the prefix `tag` (new to the run), stopping at the first divergence
+    /// `wanted` accepts or the first fault (`seen` counts the steps run, for
+    /// proptest-state-machine); cleans up whatever happens. What clean-up leaves behind is
+    /// fenced off: the prefix is never used again, and users and roles are not created again.
     pub fn run(
         &mut self,
         tag: &str,
         steps: &[Step],
         seen: Option<&AtomicUsize>,
         wanted: &mut dyn FnMut(&Signature) -> bool,
-    ) -> Result<CaseResult, HuntError> {
+    ) -> CaseResult {
         let rt = self.rt;
         rt.block_on(async {
             self.state.begin_case(tag);
-            let result = self.steps(steps, seen, wanted).await;
-            let cleanup = self.target.cleanup_case(&self.state).await;
-            if !cleanup.failed.is_empty() {
-                return Err(HuntError::Cleanup(cleanup.failed));
-            }
-            Ok(result)
+            let mut result = self.steps(steps, seen, wanted).await;
+            result.cleanup = self.target.cleanup_case(&self.state).await;
+            let fenced = result.cleanup.fenced.iter().cloned();
+            self.state.fenced.extend(fenced);
+            result
         })
     }
 
@@ -88,8 +94,20 @@ impl CaseContext<'_> {
                 continue;
             };
             let observed = self.target.step(&mut self.state, st).await;
+            if let Observed::Fault { why, status, raw } = observed {
+                let op = st.op.name().to_string();
+                r.fault = Some((
+                    i + 1,
+                    RequestFault {
+                        op,
+                        status,
+                        why,
+                        raw,
+                    },
+                ));
+                break;
+            }
             match compare(&model, &observed, self.level) {
-                Some(d) if d.class == Class::EndpointFault => r.faults += 1,
                 Some(d) if d.class == Class::Unsupported => r.unsupported += 1,
                 Some(d) => {
                     let rule = ex.deciding_rule().unwrap_or("");

@@ -100,6 +100,9 @@ impl Target {
 
     /// Carries out one step.
     pub async fn step(&mut self, state: &mut TargetState, step: &Step) -> Observed {
+        if let Some(why) = state.fenced_off(step) {
+            return Observed::fault(why);
+        }
         let caps = self.capabilities();
         if step.as_ == "anon" && !caps.anonymous {
             return Observed::Unsupported {
