@@ -267,6 +267,15 @@ fn help_shows_env_hints_examples_and_the_new_spellings() {
         out.contains("--junit-out <FILE>") && out.contains("--out-dir <DIR>"),
         "{out}"
     );
+    for s in [
+        "--max-faults <N>",
+        "Exit codes:",
+        "3 the run is incomplete",
+        "130 interrupted by Ctrl-C",
+        "143 stopped by SIGTERM",
+    ] {
+        assert!(out.contains(s), "{s} not in:\n{out}");
+    }
     // The old spellings still parse (`--help` after them: nothing runs).
     let o = xacct(&["bench", "mutants", "--json", "x.json", "--help"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -493,4 +502,106 @@ fn serve_json_describes_the_endpoint_and_aws_endpoint_url_reaches_the_generic_ta
     let out = text(&with.stdout);
     assert_eq!(with.status.code(), Some(0), "{out}{}", text(&with.stderr));
     assert!(out.contains("seed-example4"), "{out}");
+}
+
+/// A run's exit code says whether it is complete: a time budget alone runs until it is spent
+/// (complete, 0); one that cuts the cases asked for short is incomplete (3) and says so last.
+#[test]
+fn run_exit_codes_say_whether_the_run_is_complete() {
+    let dir = std::env::temp_dir().join(format!("xacct-cli-run-{}", std::process::id()));
+    let out_dir = |n: &str| dir.join(n).display().to_string();
+    let budget_only = out_dir("budget");
+    let o = xacct(&[
+        "run",
+        "--time-budget",
+        "1",
+        "--max-steps",
+        "4",
+        "--seed",
+        "1",
+        "--out-dir",
+        &budget_only,
+    ]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
+    assert!(
+        out.contains("\nrun complete: ") && !out.contains(" of "),
+        "{out}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("budget/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["requested_cases"], serde_json::Value::Null);
+    assert_eq!(
+        (&json["complete"], &json["ended"]),
+        (&true.into(), &"time-budget".into())
+    );
+
+    let cut_short = out_dir("short");
+    let o = xacct(&[
+        "run",
+        "--cases",
+        "1000000",
+        "--time-budget",
+        "1",
+        "--max-steps",
+        "4",
+        "--seed",
+        "1",
+        "--out-dir",
+        &cut_short,
+    ]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(3), "{out}{}", text(&o.stderr));
+    assert!(out.contains("\nrun incomplete:\n  - ran "), "{out}");
+    assert!(
+        out.ends_with(" of 1000000 cases: time budget spent\n"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Provisioning that fails is a set-up error: exit 2, naming the target and what failed.
+#[test]
+fn a_run_whose_provisioning_fails_exits_2_naming_what_failed() {
+    let account = |a: &str, id: &str| {
+        format!(
+            "[accounts.{a}]\nid = \"{id}\"\ncanonical = \"c{a}\"\n\
+             admin = {{ access_key_id_env = \"XACCT_CLI_TEST_UNSET_{a}\", \
+             secret_access_key_env = \"XACCT_CLI_TEST_UNSET_{a}_SECRET\" }}\n"
+        )
+    };
+    let file = temp_file(
+        "unprovisionable.toml",
+        &format!(
+            "name = \"nowhere\"\nendpoint = \"http://127.0.0.1:1\"\nregion = \"us-east-1\"\n{}{}{}",
+            account("A", "111111111111"),
+            account("B", "222222222222"),
+            account("C", "333333333333")
+        ),
+    );
+    let dir = std::env::temp_dir().join(format!("xacct-cli-prov-{}", std::process::id()));
+    let o = xacct(&[
+        "run",
+        "--target",
+        "generic",
+        "--target-file",
+        &file.display().to_string(),
+        "--cases",
+        "1",
+        "--out-dir",
+        &dir.display().to_string(),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "xacct: error: provisioning the run's accounts on nowhere: account A admin: \
+                      environment variable XACCT_CLI_TEST_UNSET_A is not set"
+        ),
+        "{err}"
+    );
+    let events = std::fs::read_to_string(dir.join("events.jsonl")).unwrap();
+    assert!(events.contains("\"phase\":\"provisioning\""), "{events}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -210,7 +210,7 @@ struct RunArgs {
     #[arg(long)]
     time_budget: Option<u64>,
     /// A run with more endpoint faults than this is incomplete (exit 3); default: 5% of the
-    /// steps run, at least 10.
+    /// requests it sends, at least 10.
     #[arg(long, value_name = "N")]
     max_faults: Option<u64>,
     /// How much of each answer to compare; default: full against the embedded endpoint

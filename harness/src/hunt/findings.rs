@@ -73,6 +73,8 @@ pub struct RunSummary {
     pub seed: u64,
     pub cases: u64,
     pub steps: u64,
+    /// HTTP requests the run sent through its clients (every attempt, faults included).
+    pub requests: u64,
     pub elapsed_ms: u128,
     /// Divergences, over-permissive first.
     pub divergences: Vec<Divergence>,
@@ -112,6 +114,7 @@ impl RunSummary {
             seed,
             cases: 0,
             steps: 0,
+            requests: 0,
             elapsed_ms: 0,
             divergences: Vec::new(),
             known: Vec::new(),
@@ -145,6 +148,7 @@ impl RunSummary {
     pub fn merge(&mut self, other: RunSummary) {
         self.cases += other.cases;
         self.steps += other.steps;
+        self.requests += other.requests;
         self.elapsed_ms = self.elapsed_ms.max(other.elapsed_ms);
         self.unsupported += other.unsupported;
         self.faults += other.faults;

@@ -80,7 +80,10 @@ impl Observer for Quiet {}
 #[derive(Debug, thiserror::Error)]
 pub enum HuntError {
     #[error("provisioning the run's accounts on {target}: {error}")]
-    Provision { target: String, error: TargetError },
+    Provision {
+        target: String,
+        error: Box<TargetError>,
+    },
 }
 
 /// Runs random cases until the case count or time budget is spent, or the run is stopped; the
@@ -110,7 +113,7 @@ pub fn run(
         Err(error) => {
             let error = HuntError::Provision {
                 target: summary.target.clone(),
-                error,
+                error: Box::new(error),
             };
             observer.event(&Event::Fault(FaultRecord {
                 case: 0,

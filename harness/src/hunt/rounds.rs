@@ -327,6 +327,7 @@ impl<'a> Hunt<'a> {
             .rt
             .block_on(self.cases.target.cleanup(&self.cases.state));
         self.cleaned(self.summary.cases, "", &cleanup, FaultPhase::RunCleanup);
+        self.summary.requests = self.cases.state.ep.requests.get();
         self.summary.judge(self.cfg.cases, self.cfg.max_faults);
         let s = &mut self.summary;
         s.number_divergences();

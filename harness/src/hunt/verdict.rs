@@ -58,9 +58,10 @@ impl Signal {
 }
 
 /// Faults a run may have and still be complete when `--max-faults` is not given: one per 20
-/// steps run (5%), and at least 10. A run past it has mostly measured its endpoint's failures.
-pub fn default_max_faults(steps: u64) -> u64 {
-    (steps / 20).max(10)
+/// requests sent (5%), and at least 10. Past it, the endpoint failed too often for the run's
+/// coverage to be trusted even with its inconclusive cases run again.
+pub fn default_max_faults(requests: u64) -> u64 {
+    (requests / 20).max(10)
 }
 
 /// Left-behind resources named in an incompleteness reason; the rest are counted.
@@ -73,7 +74,7 @@ impl RunSummary {
     /// reasons it is not go into `incomplete`, for people.
     pub fn judge(&mut self, requested: Option<u64>, max_faults: Option<u64>) {
         self.requested_cases = requested;
-        self.max_faults = max_faults.unwrap_or_else(|| default_max_faults(self.steps));
+        self.max_faults = max_faults.unwrap_or_else(|| default_max_faults(self.requests));
         let mut reasons = Vec::new();
         match requested {
             Some(n) if self.cases < n => reasons.push(format!(
@@ -90,8 +91,8 @@ impl RunSummary {
             let limit = match max_faults {
                 Some(m) => format!("--max-faults {m}"),
                 None => format!(
-                    "{} (default --max-faults: 5% of {} steps, at least 10)",
-                    self.max_faults, self.steps
+                    "{} (default --max-faults: 5% of {} requests, at least 10)",
+                    self.max_faults, self.requests
                 ),
             };
             reasons.push(format!("faults {} > {limit}", self.faults));
@@ -160,11 +161,11 @@ mod tests {
         }
     }
 
-    /// A run of `cases` cases and 400 steps that ended as `ended`.
+    /// A run of `cases` cases and 400 requests that ended as `ended`.
     fn run(cases: u64, ended: Ended) -> RunSummary {
         RunSummary {
             cases,
-            steps: 400,
+            requests: 400,
             ended,
             ..RunSummary::empty("embedded", 1)
         }
@@ -197,7 +198,7 @@ mod tests {
         s.judge(Some(200), None);
         assert_eq!(
             s.incomplete,
-            vec!["faults 21 > 20 (default --max-faults: 5% of 400 steps, at least 10)"]
+            vec!["faults 21 > 20 (default --max-faults: 5% of 400 requests, at least 10)"]
         );
         s.judge(Some(200), Some(21));
         assert!(s.complete);

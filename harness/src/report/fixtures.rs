@@ -90,6 +90,7 @@ pub(super) fn summary() -> RunSummary {
         seed: 7,
         cases: 100,
         steps: 1234,
+        requests: 2000,
         elapsed_ms: 2468,
         divergences: vec![d1, d2, d3, d4],
         known: vec![
@@ -105,7 +106,7 @@ pub(super) fn summary() -> RunSummary {
         reruns: 3,
         inconclusive: 1,
         requested_cases: Some(100),
-        max_faults: 61,
+        max_faults: 100,
         complete: true,
         ..with_fault(RunSummary::empty("moto", 7))
     }

@@ -254,7 +254,7 @@ fn fault_table(m: &mut String, s: &RunSummary) {
 }
 
 /// The rows of the run's table: what ran, how fast, and how many of each finding.
-fn run_facts(s: &RunSummary) -> [(&'static str, String); 15] {
+fn run_facts(s: &RunSummary) -> [(&'static str, String); 16] {
     let asked = s
         .requested_cases
         .map_or("as many as the time budget allowed".into(), |n| {
@@ -273,6 +273,7 @@ fn run_facts(s: &RunSummary) -> [(&'static str, String); 15] {
         ),
         ("cases (asked for)", format!("{} ({asked})", s.cases)),
         ("steps", s.steps.to_string()),
+        ("requests", s.requests.to_string()),
         ("steps/s", steps_per_s(s)),
         ("elapsed", millis(s.elapsed_ms)),
         ("divergences", s.divergences.len().to_string()),

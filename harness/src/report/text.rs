@@ -154,9 +154,10 @@ fn totals(t: &mut String, s: &RunSummary) {
     .ok();
     writeln!(
         t,
-        "cases: {}; steps: {}; {} steps/s; elapsed {}",
+        "cases: {}; steps: {}; requests: {}; {} steps/s; elapsed {}",
         s.cases,
         s.steps,
+        s.requests,
         steps_per_s(s),
         millis(s.elapsed_ms)
     )
@@ -196,7 +197,7 @@ mod tests {
             "unsupported steps: 4; endpoint faults: 1; inconclusive cases: 1 (re-run after a fault: 3)"
         ));
         assert!(
-            t.contains("cases: 100; steps: 1234; 500.0 steps/s; elapsed 2.5 s"),
+            t.contains("cases: 100; steps: 1234; requests: 2000; 500.0 steps/s; elapsed 2.5 s"),
             "{t}"
         );
         assert!(
