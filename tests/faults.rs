@@ -21,7 +21,8 @@ use proxy::{Kind, Plan, Proxy};
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
-use xacct_harness::compare::Level;
+use xacct_harness::compare::replay::replay_against;
+use xacct_harness::compare::{Class, Level};
 use xacct_harness::hunt::findings::{Event, FaultRecord, RunSummary};
 use xacct_harness::hunt::verdict::exit_code;
 use xacct_harness::hunt::{run, Observer, RunConfig};
@@ -123,6 +124,7 @@ fn a_run_through_a_faulty_proxy_does_every_case_finds_nothing_and_accounts_for_e
     let plan = Plan {
         seed: 7,
         rate: 300,
+        mix: Kind::MIX.to_vec(),
         stall: TIMEOUT + Duration::from_secs(1),
         fail_bucket_deletes: false,
     };
@@ -167,6 +169,7 @@ fn a_bucket_clean_up_cannot_remove_is_left_behind_fenced_off_and_the_run_incompl
     let plan = Plan {
         seed: 1,
         rate: 0,
+        mix: Vec::new(),
         stall: TIMEOUT,
         fail_bucket_deletes: true,
     };
@@ -195,4 +198,39 @@ fn a_bucket_clean_up_cannot_remove_is_left_behind_fenced_off_and_the_run_incompl
     assert_eq!(s.incomplete.len(), 1, "{:?}", s.incomplete);
     assert!(s.incomplete[0].starts_with(&format!("left behind: bucket {doomed} ")));
     assert_eq!(exit_code(&s, None), 3);
+}
+
+/// A replay stops at a step whose answer is a fault: the target may have applied it, so the
+/// later steps would compare against a state nobody knows.
+#[test]
+fn a_replay_stops_at_a_fault_and_says_it_is_inconclusive() {
+    let rt = runtime();
+    let plan = Plan {
+        seed: 1,
+        rate: 10_000,
+        mix: vec![(Kind::InternalErrorAfter, 1)],
+        stall: TIMEOUT,
+        fail_bucket_deletes: false,
+    };
+    let (mut t, proxy) = proxied(&rt, plan);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/seed-example4.json");
+    let text = std::fs::read_to_string(path).expect("the seed scenario");
+    let scenario = xacct_model::Scenario::from_json_str(&text, path).expect("a scenario");
+    let rep = rt
+        .block_on(replay_against(&mut t, path, &scenario, Level::Full))
+        .expect("provisioned");
+    assert!(scenario.steps.len() > 1);
+    assert_eq!(rep.rows.len(), 1, "only the first step was sent");
+    let found: Vec<(usize, Class)> = rep.found().iter().map(|f| (f.step, f.class)).collect();
+    assert_eq!(found, vec![(1, Class::EndpointFault)]);
+    let note = rep.inconclusive.as_deref().expect("inconclusive");
+    assert_eq!(
+        note,
+        format!(
+            "inconclusive: step 1 failed (endpoint fault: HTTP 500 InternalError), so the {} \
+             step(s) after it were not sent",
+            scenario.steps.len() - 1
+        )
+    );
+    assert!(proxy.injected_total() > 1);
 }

@@ -27,6 +27,8 @@ pub struct Plan {
     pub seed: u64,
     /// Requests that fail, per 10,000.
     pub rate: u64,
+    /// The kinds of the failures, with their weights ([`Kind::MIX`] for all of them).
+    pub mix: Vec<(Kind, u64)>,
     /// How long a stalled request is held (longer than the client's timeout).
     pub stall: Duration,
     /// Every DeleteBucket of the first bucket one is asked for answers 500.
@@ -49,8 +51,9 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The mix: resets and 5xx answers four times as often as stalls (which cost a timeout).
-    const MIX: [(Kind, u64); 8] = [
+    /// All of them: resets and 5xx answers four times as often as stalls (which cost a
+    /// timeout each).
+    pub const MIX: [(Kind, u64); 8] = [
         (Kind::ResetBefore, 4),
         (Kind::ResetAfter, 4),
         (Kind::InternalErrorBefore, 4),
@@ -205,9 +208,9 @@ impl Shared {
         if r % 10_000 >= self.plan.rate {
             return None;
         }
-        let total: u64 = Kind::MIX.iter().map(|(_, w)| w).sum();
-        let mut pick = (r >> 32) % total;
-        for (kind, weight) in Kind::MIX {
+        let total: u64 = self.plan.mix.iter().map(|(_, w)| w).sum();
+        let mut pick = (r >> 32) % total.max(1);
+        for &(kind, weight) in &self.plan.mix {
             if pick < weight {
                 return Some(kind);
             }
