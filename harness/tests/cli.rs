@@ -605,3 +605,58 @@ fn a_run_whose_provisioning_fails_exits_2_naming_what_failed() {
     assert!(events.contains("\"phase\":\"provisioning\""), "{events}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// SIGINT and SIGTERM stop a run between steps; it cleans up, writes its reports (incomplete)
+/// and exits 130 or 143.
+#[cfg(unix)]
+#[test]
+fn signals_stop_a_run_which_cleans_up_reports_and_exits_130_or_143() {
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let dir =
+            std::env::temp_dir().join(format!("xacct-cli-signal-{}{signal}", std::process::id()));
+        let child = Command::new(env!("CARGO_BIN_EXE_xacct"))
+            .args([
+                "run",
+                "--time-budget",
+                "60",
+                "--max-steps",
+                "4",
+                "--seed",
+                "1",
+            ])
+            .arg("--out-dir")
+            .arg(&dir)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run xacct");
+        // Cases are running once the event log has one: the signal watcher is up by then.
+        let events = dir.join("events.jsonl");
+        let started = std::time::Instant::now();
+        while !std::fs::read_to_string(&events).is_ok_and(|e| e.contains("case_finished")) {
+            assert!(started.elapsed().as_secs() < 30, "no case ran");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let kill = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(kill.success());
+        let o = child.wait_with_output().expect("xacct ends");
+        let out = text(&o.stdout);
+        assert_eq!(o.status.code(), Some(code), "{out}{}", text(&o.stderr));
+        assert!(
+            out.contains("\nrun incomplete:\n  - interrupted after "),
+            "{out}"
+        );
+        assert!(
+            text(&o.stderr).contains("cleaning up"),
+            "{}",
+            text(&o.stderr)
+        );
+        let summary = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json");
+        assert!(summary.contains("\"ended\": \"interrupted\""), "{summary}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

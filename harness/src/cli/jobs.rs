@@ -69,11 +69,11 @@ async fn watch_signals(flag: &AtomicBool, signal: &AtomicU8) {
             Signal::Interrupt => (1, "interrupted"),
             Signal::Terminate => (2, "terminated"),
         };
-        if flag.swap(true, Ordering::Relaxed) {
+        if signal.swap(code, Ordering::Relaxed) != 0 {
             eprintln!("\n{name} again: exiting without cleaning up");
             std::process::exit(i32::from(which.exit_code()));
         }
-        signal.store(code, Ordering::Relaxed);
+        flag.store(true, Ordering::Relaxed);
         eprintln!("\n{name}: finishing the current step and cleaning up (again to exit at once)");
     }
 }

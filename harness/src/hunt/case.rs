@@ -94,17 +94,8 @@ impl CaseContext<'_> {
                 continue;
             };
             let observed = self.target.step(&mut self.state, st).await;
-            if let Observed::Fault { why, status, raw } = observed {
-                let op = st.op.name().to_string();
-                r.fault = Some((
-                    i + 1,
-                    RequestFault {
-                        op,
-                        status,
-                        why,
-                        raw,
-                    },
-                ));
+            if let Some(f) = RequestFault::of(st.op.name(), &observed) {
+                r.fault = Some((i + 1, f));
                 break;
             }
             match compare(&model, &observed, self.level) {

@@ -104,8 +104,10 @@ impl<'a> Hunt<'a> {
             Ended::Cases
         } else if self.enough() {
             Ended::StopAfter
-        } else {
+        } else if self.time_up() {
             Ended::TimeBudget
+        } else {
+            Ended::Aborted
         }
     }
 

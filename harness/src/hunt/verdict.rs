@@ -23,6 +23,8 @@ pub enum Ended {
     StopAfter,
     /// The time budget was spent.
     TimeBudget,
+    /// proptest gave up generating cases (too many rejected).
+    Aborted,
     /// The stop switch was turned on (Ctrl-C, SIGTERM).
     Interrupted,
 }
@@ -34,6 +36,7 @@ impl Ended {
             Ended::Cases => "the run stopped early",
             Ended::StopAfter => "stopped at the divergences asked for",
             Ended::TimeBudget => "time budget spent",
+            Ended::Aborted => "the generator gave up",
             Ended::Interrupted => "interrupted",
         }
     }

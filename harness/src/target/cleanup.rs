@@ -62,6 +62,21 @@ pub struct RequestFault {
     pub raw: String,
 }
 
+impl RequestFault {
+    /// The fault `observed` is, if it is one, of a request `op`.
+    pub fn of(op: &str, observed: &Observed) -> Option<RequestFault> {
+        match observed {
+            Observed::Fault { why, status, raw } => Some(RequestFault {
+                op: op.to_string(),
+                status: *status,
+                why: why.clone(),
+                raw: raw.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// How a clean-up request ended.
 pub(crate) enum Sent<O> {
     Done(O),
@@ -93,19 +108,16 @@ where
             Ok(o) => return Sent::Done(o),
             Err(e) => e,
         };
-        match from_error(e, false) {
-            Observed::Fault { why, status, raw } => {
-                last = why.clone();
-                report.faults.push(RequestFault {
-                    op: op.to_string(),
-                    status,
-                    why,
-                    raw,
-                });
-            }
-            Observed::Answer { outcome, .. } if not_there(&outcome) => return Sent::Gone,
-            other => return Sent::Failed(other.to_string()),
+        let observed = from_error(e, false);
+        if let Some(f) = RequestFault::of(op, &observed) {
+            last = f.why.clone();
+            report.faults.push(f);
+            continue;
         }
+        return match observed {
+            Observed::Answer { outcome, .. } if not_there(&outcome) => Sent::Gone,
+            other => Sent::Failed(other.to_string()),
+        };
     }
     Sent::Failed(format!("{last} ({ATTEMPTS} attempts)"))
 }
