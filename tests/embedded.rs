@@ -198,7 +198,8 @@ fn create_bucket_region_rules_over_http_match_the_model() {
 fn config(seed: u64, cases: u64, stop_after: Option<usize>) -> RunConfig {
     RunConfig {
         seed,
-        cases,
+        cases: Some(cases),
+        max_faults: None,
         max_steps: 20,
         time_budget: Some(Duration::from_secs(120)),
         level: Level::Full,
@@ -214,7 +215,7 @@ fn a_random_run_against_the_unmutated_endpoint_finds_nothing() {
     let rt = runtime();
     let mut t = embedded(&rt, None);
     let stop = AtomicBool::new(false);
-    let s = run(&mut t, &rt, &config(11, 400, None), &stop, &mut Quiet);
+    let s = run(&mut t, &rt, &config(11, 400, None), &stop, &mut Quiet).unwrap();
     assert_eq!(s.cases, 400);
     assert!(s.steps > 2000, "only {} steps", s.steps);
     assert!(
@@ -225,8 +226,9 @@ fn a_random_run_against_the_unmutated_endpoint_finds_nothing() {
             .map(|d| (&d.signature, &d.scenario))
             .collect::<Vec<_>>()
     );
-    assert_eq!((s.faults, s.unsupported), (0, 0));
-    assert!(s.flaky.is_empty());
+    assert_eq!((s.faults, s.unsupported, s.reruns), (0, 0, 0));
+    assert!(s.flaky.is_empty() && s.left_behind.is_empty());
+    assert!(s.complete, "{:?}", s.incomplete);
     let leftovers = rt.block_on(t.leftovers()).unwrap().unwrap();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -26,7 +26,8 @@ fn short_run(t: &mut Target, seed: u64, cases: u64) -> RunSummary {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let cfg = RunConfig {
         seed,
-        cases,
+        cases: Some(cases),
+        max_faults: None,
         max_steps: 12,
         time_budget: None,
         level: Level::Code,
@@ -36,7 +37,10 @@ fn short_run(t: &mut Target, seed: u64, cases: u64) -> RunSummary {
         assume: Vec::new(),
     };
     let stop = AtomicBool::new(false);
-    run(t, &rt, &cfg, &stop, &mut PrintFound)
+    match run(t, &rt, &cfg, &stop, &mut PrintFound) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    }
 }
 
 /// Prints every divergence a run finds.
@@ -57,12 +61,18 @@ impl Observer for PrintFound {
 /// against the model with its expectations met.
 fn check_findings(name: &str, s: &RunSummary) {
     eprintln!(
-        "{} cases, {} steps, {} ms, {} divergences",
+        "{} cases, {} steps, {} ms, {} divergences, {} faults ({} inconclusive cases)",
         s.cases,
         s.steps,
         s.elapsed_ms,
-        s.divergences.len()
+        s.divergences.len(),
+        s.faults,
+        s.inconclusive
     );
+    for f in &s.fault_records {
+        eprintln!("  fault: {f}");
+    }
+    assert!(s.left_behind.is_empty(), "left behind: {:?}", s.left_behind);
     assert!(
         !s.divergences.is_empty(),
         "{name} diverges from AWS in many ways; a short run must find some"

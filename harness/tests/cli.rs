@@ -267,6 +267,15 @@ fn help_shows_env_hints_examples_and_the_new_spellings() {
         out.contains("--junit-out <FILE>") && out.contains("--out-dir <DIR>"),
         "{out}"
     );
+    for s in [
+        "--max-faults <N>",
+        "Exit codes:",
+        "3 the run is incomplete",
+        "130 interrupted by Ctrl-C",
+        "143 stopped by SIGTERM",
+    ] {
+        assert!(out.contains(s), "{s} not in:\n{out}");
+    }
     // The old spellings still parse (`--help` after them: nothing runs).
     let o = xacct(&["bench", "mutants", "--json", "x.json", "--help"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -533,4 +542,161 @@ fn aws_endpoint_url_names_the_moto_endpoint() {
         text(&out.stderr)
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A run's exit code says whether it is complete: a time budget alone runs until it is spent
+/// (complete, 0); one that cuts the cases asked for short is incomplete (3) and says so last.
+#[test]
+fn run_exit_codes_say_whether_the_run_is_complete() {
+    let dir = std::env::temp_dir().join(format!("xacct-cli-run-{}", std::process::id()));
+    let out_dir = |n: &str| dir.join(n).display().to_string();
+    let budget_only = out_dir("budget");
+    let o = xacct(&[
+        "run",
+        "--time-budget",
+        "1",
+        "--max-steps",
+        "4",
+        "--seed",
+        "1",
+        "--out-dir",
+        &budget_only,
+    ]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
+    assert!(
+        out.contains("\nrun complete: ") && !out.contains(" of "),
+        "{out}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("budget/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["requested_cases"], serde_json::Value::Null);
+    assert_eq!(
+        (&json["complete"], &json["ended"]),
+        (&true.into(), &"time-budget".into())
+    );
+
+    let cut_short = out_dir("short");
+    let o = xacct(&[
+        "run",
+        "--cases",
+        "1000000",
+        "--time-budget",
+        "1",
+        "--max-steps",
+        "4",
+        "--seed",
+        "1",
+        "--out-dir",
+        &cut_short,
+    ]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(3), "{out}{}", text(&o.stderr));
+    assert!(out.contains("\nrun incomplete:\n  - ran "), "{out}");
+    assert!(
+        out.ends_with(" of 1000000 cases: time budget spent\n"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Provisioning that fails is a set-up error: exit 2, naming the target and what failed.
+#[test]
+fn a_run_whose_provisioning_fails_exits_2_naming_what_failed() {
+    let account = |a: &str, id: &str| {
+        format!(
+            "[accounts.{a}]\nid = \"{id}\"\ncanonical = \"c{a}\"\n\
+             admin = {{ access_key_id_env = \"XACCT_CLI_TEST_UNSET_{a}\", \
+             secret_access_key_env = \"XACCT_CLI_TEST_UNSET_{a}_SECRET\" }}\n"
+        )
+    };
+    let file = temp_file(
+        "unprovisionable.toml",
+        &format!(
+            "name = \"nowhere\"\nendpoint = \"http://127.0.0.1:1\"\nregion = \"us-east-1\"\n{}{}{}",
+            account("A", "111111111111"),
+            account("B", "222222222222"),
+            account("C", "333333333333")
+        ),
+    );
+    let dir = std::env::temp_dir().join(format!("xacct-cli-prov-{}", std::process::id()));
+    let o = xacct(&[
+        "run",
+        "--target",
+        "generic",
+        "--target-file",
+        &file.display().to_string(),
+        "--cases",
+        "1",
+        "--out-dir",
+        &dir.display().to_string(),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "xacct: error: provisioning the run's accounts on nowhere: account A admin: \
+                      environment variable XACCT_CLI_TEST_UNSET_A is not set"
+        ),
+        "{err}"
+    );
+    let events = std::fs::read_to_string(dir.join("events.jsonl")).unwrap();
+    assert!(events.contains("\"phase\":\"provisioning\""), "{events}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// SIGINT and SIGTERM stop a run between steps; it cleans up, writes its reports (incomplete)
+/// and exits 130 or 143.
+#[cfg(unix)]
+#[test]
+fn signals_stop_a_run_which_cleans_up_reports_and_exits_130_or_143() {
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let dir =
+            std::env::temp_dir().join(format!("xacct-cli-signal-{}{signal}", std::process::id()));
+        let child = Command::new(env!("CARGO_BIN_EXE_xacct"))
+            .args([
+                "run",
+                "--time-budget",
+                "60",
+                "--max-steps",
+                "4",
+                "--seed",
+                "1",
+            ])
+            .arg("--out-dir")
+            .arg(&dir)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run xacct");
+        // Cases are running once the event log has one: the signal watcher is up by then.
+        let events = dir.join("events.jsonl");
+        let started = std::time::Instant::now();
+        while !std::fs::read_to_string(&events).is_ok_and(|e| e.contains("case_finished")) {
+            assert!(started.elapsed().as_secs() < 30, "no case ran");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let kill = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(kill.success());
+        let o = child.wait_with_output().expect("xacct ends");
+        let out = text(&o.stdout);
+        assert_eq!(o.status.code(), Some(code), "{out}{}", text(&o.stderr));
+        assert!(
+            out.contains("\nrun incomplete:\n  - interrupted after "),
+            "{out}"
+        );
+        assert!(
+            text(&o.stderr).contains("cleaning up"),
+            "{}",
+            text(&o.stderr)
+        );
+        let summary = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json");
+        assert!(summary.contains("\"ended\": \"interrupted\""), "{summary}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -7,7 +7,8 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::body::SdkBody;
 use std::collections::BTreeMap;
 use xacct_harness::compare::Observed;
-use xacct_harness::target::execute::{execute, TargetState};
+use xacct_harness::target::cleanup_via_api;
+use xacct_harness::target::execute::{execute, IamKind, IamName, TargetState};
 use xacct_harness::target::mapping::{AccountMap, CrossAddressing, Mapping};
 use xacct_harness::target::sdk::{clients_with, Creds, EndpointConfig};
 use xacct_model::outcome::GrantView;
@@ -149,7 +150,32 @@ async fn errors_are_read_from_bodies_and_5xx_is_an_endpoint_fault() {
         false,
     )
     .await;
-    assert!(matches!(o, Observed::Fault { .. }), "{o:?}");
+    match &o {
+        Observed::Fault { why, status, raw } => {
+            assert_eq!((why.as_str(), *status), ("HTTP 503 SlowDown", Some(503)));
+            assert_eq!(raw, "HTTP 503 <Error><Code>SlowDown</Code></Error>");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // A fault may come after the endpoint made the bucket: clean-up must remove it.
+    let http = replay(vec![(500, "<Error><Code>InternalError</Code></Error>")]);
+    let s = step(serde_json::json!({"as": "A.admin", "op": "create_bucket", "bucket": "b2"}));
+    let (o, st) = run("A.admin", &http, s, false).await;
+    assert!(
+        matches!(
+            o,
+            Observed::Fault {
+                status: Some(500),
+                ..
+            }
+        ),
+        "{o:?}"
+    );
+    assert_eq!(
+        st.created.buckets,
+        vec![("A".to_string(), "b2".to_string())]
+    );
 
     let http = replay(vec![(403, "<Error><Code>AccessDenied</Code></Error>")]);
     let (o, _) = run(
@@ -219,4 +245,108 @@ async fn unknown_principals_are_skipped_and_root_is_unsupported() {
     )
     .await;
     assert!(matches!(o, Observed::Unsupported { .. }), "{o:?}");
+}
+
+/// A user or role an earlier case left behind cannot be created again on that account.
+#[test]
+fn left_behind_users_and_roles_are_fenced_off_on_their_account_only() {
+    let mut st = state();
+    st.fenced.insert(IamName {
+        account: "A".into(),
+        kind: IamKind::User,
+        name: "u1".into(),
+    });
+    let create = |as_: &str, op: &str, name: &str| {
+        let mut v = serde_json::json!({"as": as_, "op": op, "name": name});
+        if op == "create_role" {
+            v["trust_policy"] = serde_json::json!({"Version": "2012-10-17", "Statement": []});
+        }
+        step(v)
+    };
+    let why = st.fenced_off(&create("A.admin", "create_user", "u1"));
+    assert_eq!(
+        why.as_deref(),
+        Some(
+            "user A.u1 was left behind by an earlier case's clean-up: it cannot be created afresh"
+        )
+    );
+    assert_eq!(st.fenced_off(&create("B.admin", "create_user", "u1")), None);
+    assert_eq!(st.fenced_off(&create("A.admin", "create_user", "u2")), None);
+    assert_eq!(st.fenced_off(&create("A.admin", "create_role", "u1")), None);
+}
+
+/// Clean-up retries a removal while the endpoint fails, takes a NoSuch* answer on a retry as
+/// done (the earlier attempt took effect), and records every fault; what still fails is left
+/// behind, and a user is fenced off.
+#[tokio::test]
+async fn clean_up_retries_takes_nosuch_on_a_retry_as_done_and_fences_what_stays() {
+    const IAM_500: &str =
+        "<ErrorResponse><Error><Code>ServiceFailure</Code></Error></ErrorResponse>";
+    let http = replay(vec![
+        // Bucket b1: its policy, its (no) objects, then the delete fails once and the retry
+        // finds it gone.
+        (204, ""),
+        (
+            200,
+            "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
+             <Name>xacct-r-b1</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated>\
+             </ListBucketResult>",
+        ),
+        (503, "<Error><Code>SlowDown</Code></Error>"),
+        (404, "<Error><Code>NoSuchBucket</Code></Error>"),
+        // User u1: no policies, no keys, then every delete fails.
+        (
+            200,
+            "<ListUserPoliciesResponse><ListUserPoliciesResult><PolicyNames/>\
+             <IsTruncated>false</IsTruncated></ListUserPoliciesResult></ListUserPoliciesResponse>",
+        ),
+        (
+            200,
+            "<ListAccessKeysResponse><ListAccessKeysResult><AccessKeyMetadata/>\
+             <IsTruncated>false</IsTruncated></ListAccessKeysResult></ListAccessKeysResponse>",
+        ),
+        (500, IAM_500),
+        (500, IAM_500),
+        (500, IAM_500),
+        (500, IAM_500),
+    ]);
+    let mut st = state();
+    let c = clients_with(
+        &st.ep,
+        Some(&creds()),
+        Some(SharedHttpClient::new(http.clone())),
+    );
+    st.set_clients("A.admin", c);
+    st.created.buckets.push(("A".into(), "b1".into()));
+    st.created.users.push(("A".into(), "u1".into()));
+    let report = cleanup_via_api(&st).await;
+    assert_eq!(http.actual_requests().count(), 10);
+    assert_eq!(report.removed, vec!["bucket xacct-r-b1 (already gone)"]);
+    assert_eq!(
+        report.failed,
+        vec!["user A.u1 (HTTP 500 ServiceFailure (4 attempts))"]
+    );
+    let faults: Vec<(&str, Option<u16>)> = report
+        .faults
+        .iter()
+        .map(|f| (f.op.as_str(), f.status))
+        .collect();
+    assert_eq!(
+        faults,
+        vec![
+            ("DeleteBucket", Some(503)),
+            ("DeleteUser", Some(500)),
+            ("DeleteUser", Some(500)),
+            ("DeleteUser", Some(500)),
+            ("DeleteUser", Some(500)),
+        ]
+    );
+    assert_eq!(
+        report.fenced,
+        vec![IamName {
+            account: "A".into(),
+            kind: IamKind::User,
+            name: "u1".into(),
+        }]
+    );
 }

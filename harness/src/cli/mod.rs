@@ -46,9 +46,7 @@ enum Command {
     Replay(ReplayArgs),
     /// Random runs: generate step sequences from the model's state machine, run each against a
     /// target and the model, shrink every divergence to a minimal replayable scenario.
-    #[command(
-        after_help = "Example:\n  xacct run --target moto --seed 7 --cases 200 --out-dir out/moto --junit-out out/moto.xml"
-    )]
+    #[command(after_help = RUN_AFTER_HELP)]
     Run(RunArgs),
     /// Print the model's decision tables (principal × operation × ownership × object owner).
     #[command(after_help = "Example:\n  xacct decisions --format json > decisions.json")]
@@ -203,6 +201,26 @@ struct ReplayArgs {
     format: FormatFlag,
 }
 
+/// Generated cases of `xacct run` when neither `--cases` nor `--time-budget` is given.
+const DEFAULT_CASES: u64 = 100;
+
+const RUN_AFTER_HELP: &str = "\
+Exit codes:
+  0    the run is complete and found no new divergence
+  1    the run is complete and found new divergences
+  2    usage or set-up error (the target could not be built or provisioned): nothing ran
+  3    the run is incomplete: fewer cases than asked, more faults than --max-faults, or
+       resources left behind (the summary still lists its findings)
+  130  interrupted by Ctrl-C, after cleaning up (a second Ctrl-C exits at once)
+  143  stopped by SIGTERM, after cleaning up as for Ctrl-C
+
+An endpoint fault (timeout, reset, 5xx, unreadable answer) makes its case inconclusive: never
+a divergence. The case runs once more under a fresh prefix; every fault is listed in the
+summary and events.jsonl.
+
+Example:
+  xacct run --target moto --seed 7 --cases 200 --out-dir out/moto --junit-out out/moto.xml";
+
 #[derive(Args)]
 struct RunArgs {
     #[command(flatten)]
@@ -210,15 +228,20 @@ struct RunArgs {
     /// Seed of the run (same seed, same sequences); random when not given, and printed.
     #[arg(long)]
     seed: Option<u64>,
-    /// Number of generated cases (shrinking attempts are not counted).
-    #[arg(long, default_value_t = 100)]
-    cases: u64,
+    /// Number of generated cases (shrinking attempts and re-runs after a fault are not
+    /// counted); default 100, or as many as --time-budget allows when only it is given.
+    #[arg(long)]
+    cases: Option<u64>,
     /// Steps per case, at most.
     #[arg(long, default_value_t = 20)]
     max_steps: usize,
-    /// Stop after this many seconds (whatever the case count).
+    /// Stop after this many seconds (whatever the case count); alone, run until it is spent.
     #[arg(long)]
     time_budget: Option<u64>,
+    /// A run with more endpoint faults than this is incomplete (exit 3); default: 5% of the
+    /// requests it sends, at least 10.
+    #[arg(long, value_name = "N")]
+    max_faults: Option<u64>,
     /// How much of each answer to compare; default: full against the embedded endpoint
     /// (it has the model's own ids, so owners and grants compare exactly), code elsewhere.
     #[arg(long = "compare", value_name = "decision|code|full")]

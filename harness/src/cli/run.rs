@@ -2,14 +2,14 @@
 //! run's reports written (`report::write_run`), its summary printed, and optionally its
 //! signatures written as a run baseline.
 
-use super::jobs::{stop_on_ctrl_c, Jobs};
-use super::{default_level, passed, write_json, Format, RunArgs};
+use super::jobs::{stop_on_signals, Jobs};
+use super::{default_level, write_json, Format, RunArgs, DEFAULT_CASES};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 use xacct_harness::baseline::RunBaseline;
+use xacct_harness::hunt::verdict::exit_code;
 use xacct_harness::hunt::RunConfig;
 use xacct_harness::profile::Profile;
 use xacct_harness::report::{self, EventLog};
@@ -26,9 +26,15 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         Some(b) => RunBaseline::load(b)?.keys(),
         None => Default::default(),
     };
+    // `--time-budget` alone runs until the budget is spent.
+    let cases = match (args.cases, args.time_budget) {
+        (None, Some(_)) => None,
+        (n, _) => Some(n.unwrap_or(DEFAULT_CASES)),
+    };
     let cfg = RunConfig {
         seed,
-        cases: args.cases,
+        cases,
+        max_faults: args.max_faults,
         max_steps: args.max_steps,
         time_budget: args.time_budget.map(std::time::Duration::from_secs),
         level: default_level(args.level, kind),
@@ -68,8 +74,8 @@ fn seed_from_clock() -> u64 {
         .unwrap_or(1)
 }
 
-/// The jobs, their events logged to `events.jsonl`, then the reports; exits 1 on a divergence
-/// or when interrupted.
+/// The jobs, their events logged to `events.jsonl`, then the reports; the exit code says
+/// whether the run is complete and found anything (`verdict::exit_code`).
 fn random_run(
     kind: TargetKind,
     target: &TargetArgs,
@@ -82,12 +88,15 @@ fn random_run(
     let events = std::fs::File::create(dir.join("events.jsonl"))
         .with_context(|| format!("creating {}/events.jsonl", dir.display()))?;
     let log = Mutex::new(EventLog::new(events));
-    let stop = stop_on_ctrl_c();
+    let stop = stop_on_signals();
+    let cases = match cfg.cases {
+        Some(n) => format!("{n} case(s)"),
+        None => "cases until the time budget is spent".into(),
+    };
     eprintln!(
-        "xacct run: target {}, seed {}, {} case(s), up to {} steps each, {} job(s); output in {}",
+        "xacct run: target {}, seed {}, {cases}, up to {} steps each, {} job(s); output in {}",
         kind.name(),
         cfg.seed,
-        cfg.cases,
         cfg.max_steps,
         jobs,
         dir.display()
@@ -98,7 +107,7 @@ fn random_run(
         cfg,
         count: jobs,
         log: &log,
-        stop: &stop,
+        stop: &stop.flag,
     }
     .run()?;
     report::write_run(dir, &summary, out.junit)
@@ -113,6 +122,5 @@ fn random_run(
         Format::Text => print!("{}", report::summary_text(&summary)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
     }
-    let interrupted = stop.load(Ordering::Relaxed);
-    Ok(passed(summary.divergences.is_empty() && !interrupted))
+    Ok(ExitCode::from(exit_code(&summary, stop.signal())))
 }

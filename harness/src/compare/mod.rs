@@ -105,8 +105,17 @@ pub enum Observed {
     },
     /// The target cannot do this step (API missing or a capability it declares absent).
     Unsupported { why: String },
-    /// The endpoint failed (timeout, reset, 5xx, unparseable answer).
-    Fault { why: String },
+    /// The endpoint failed (timeout, reset, 5xx, unreadable answer): the step's effect on the
+    /// target is unknown, so its case is inconclusive.
+    Fault {
+        why: String,
+        /// The HTTP status, when there was an answer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// The raw answer (status line, body excerpt), for reports; secrets never included.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        raw: String,
+    },
     /// The step could not be sent (e.g. its principal's session was never established on the
     /// target because an earlier step diverged).
     Skipped { why: String },
@@ -119,6 +128,16 @@ impl Observed {
     pub fn answer(outcome: Outcome) -> Observed {
         Observed::Answer {
             outcome,
+            raw: String::new(),
+        }
+    }
+
+    /// A fault without an answer (no status, nothing raw): a timeout, a reset, a request that
+    /// could not be built or sent.
+    pub fn fault(why: impl Into<String>) -> Observed {
+        Observed::Fault {
+            why: why.into(),
+            status: None,
             raw: String::new(),
         }
     }
@@ -136,7 +155,7 @@ impl fmt::Display for Observed {
         match self {
             Observed::Answer { outcome, .. } => write!(f, "{outcome}"),
             Observed::Unsupported { why } => write!(f, "unsupported: {why}"),
-            Observed::Fault { why } => write!(f, "endpoint fault: {why}"),
+            Observed::Fault { why, .. } => write!(f, "endpoint fault: {why}"),
             Observed::Skipped { why } => write!(f, "skipped: {why}"),
             Observed::Provisioned { how } => write!(f, "provisioned: {how}"),
         }
@@ -168,7 +187,7 @@ pub fn compare(model: &Outcome, observed: &Observed, level: Level) -> Option<Dif
                 detail: why.clone(),
             })
         }
-        Observed::Fault { why } => {
+        Observed::Fault { why, .. } => {
             return Some(Difference {
                 class: Class::EndpointFault,
                 detail: why.clone(),
@@ -334,14 +353,7 @@ mod tests {
             Some(Unsupported)
         );
         assert_eq!(
-            compare(
-                &ok(200),
-                &Observed::Fault {
-                    why: "timeout".into()
-                },
-                Level::Code
-            )
-            .map(|d| d.class),
+            compare(&ok(200), &Observed::fault("timeout"), Level::Code).map(|d| d.class),
             Some(EndpointFault)
         );
         assert_eq!(

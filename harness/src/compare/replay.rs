@@ -46,6 +46,10 @@ pub struct TargetReport {
     pub cleanup: Cleanup,
     /// Set when the run stopped early (Ctrl-C, provisioning failure).
     pub interrupted: Option<String>,
+    /// Set when a step's answer was an endpoint fault before the last step: the target's state
+    /// is unknown from there, so the later steps were not sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inconclusive: Option<String>,
     pub millis: u128,
 }
 
@@ -177,6 +181,7 @@ pub async fn replay_against(
                     }
                     _ => Vec::new(),
                 };
+                let fault = matches!(observed, Observed::Fault { .. });
                 rows.push(Row {
                     step: i + 1,
                     as_: st.as_.clone(),
@@ -191,6 +196,9 @@ pub async fn replay_against(
                     retries,
                     millis: t0.elapsed().as_millis(),
                 });
+                if fault {
+                    break;
+                }
             }
         };
         tokio::select! {
@@ -201,6 +209,7 @@ pub async fn replay_against(
         }
     }
     let cleanup = target.cleanup(&state).await;
+    let inconclusive = inconclusive(&rows, scenario.steps.len());
     Ok(TargetReport {
         file: file.to_string(),
         scenario: scenario.name.clone(),
@@ -210,7 +219,22 @@ pub async fn replay_against(
         rows,
         cleanup,
         interrupted,
+        inconclusive,
         millis: started.elapsed().as_millis(),
+    })
+}
+
+/// Why a replay stopped before its last step: that step's answer was an endpoint fault, after
+/// which the target's state is unknown (it may have applied the request).
+fn inconclusive(rows: &[Row], steps: usize) -> Option<String> {
+    let last = rows.last().filter(|_| rows.len() < steps)?;
+    matches!(last.target, Observed::Fault { .. }).then(|| {
+        format!(
+            "inconclusive: step {} failed ({}), so the {} step(s) after it were not sent",
+            last.step,
+            last.target,
+            steps - rows.len()
+        )
     })
 }
 
@@ -281,6 +305,9 @@ pub fn table(r: &TargetReport) -> String {
         r.millis
     );
     if let Some(i) = &r.interrupted {
+        let _ = writeln!(out, "{i}");
+    }
+    if let Some(i) = &r.inconclusive {
         let _ = writeln!(out, "{i}");
     }
     if !r.cleanup.failed.is_empty() {

@@ -53,6 +53,8 @@ pub enum BenchError {
     Runtime(#[from] std::io::Error),
     #[error(transparent)]
     Target(#[from] TargetError),
+    #[error(transparent)]
+    Hunt(#[from] hunt::HuntError),
 }
 
 /// Runs one mutant with one seed.
@@ -68,7 +70,8 @@ pub fn one(
     };
     let rc = RunConfig {
         seed,
-        cases: u64::MAX,
+        cases: None,
+        max_faults: None,
         max_steps: cfg.max_steps,
         time_budget: Some(cfg.budget),
         // The embedded endpoint has the model's ids: owners and grants compare exactly.
@@ -79,7 +82,7 @@ pub fn one(
         assume: Vec::new(),
     };
     let stop = AtomicBool::new(false);
-    let summary = hunt::run(&mut target, rt, &rc, &stop, &mut Quiet);
+    let summary = hunt::run(&mut target, rt, &rc, &stop, &mut Quiet)?;
     let d = summary.divergences.first();
     Ok(MutantRow {
         mutant: m.name().to_string(),

@@ -5,12 +5,14 @@
 //!
 //! Steps the target cannot run are never sent (`Capabilities::allows`); a step that turns out
 //! unsupported and would have changed state ends the case, since the model's state would no
-//! longer be the target's. A fault ends the case as inconclusive.
+//! longer be the target's. A fault ends the case as inconclusive (the target's state is unknown
+//! from then on). What clean-up leaves behind is fenced off: the prefix is never used again, and
+//! users and roles are not created again.
 
 use crate::compare::{compare, Class, Difference, Level, Observed};
 use crate::generate::ACCOUNTS;
 use crate::hunt::findings::Signature;
-use crate::hunt::HuntError;
+use crate::target::cleanup::{Cleanup, RequestFault};
 use crate::target::execute::TargetState;
 use crate::target::Target;
 use std::ops::ControlFlow;
@@ -44,20 +46,22 @@ pub(crate) enum Stopped {
     Known(String),
     /// A step the target does not support would have changed state.
     Unsupported { step: usize, op: &'static str },
-    /// The endpoint failed: the case says nothing.
-    Inconclusive { step: usize, op: &'static str },
 }
 
 /// What one case did on the target.
 #[derive(Default)]
 pub(crate) struct CaseResult {
     pub steps_run: usize,
-    pub faults: u64,
     pub unsupported: u64,
     /// Generated steps not sent because the target cannot run them.
     pub not_sent: u64,
     pub hit: Option<Hit>,
     pub stopped: Option<Stopped>,
+    /// The step (from 1) whose answer was a fault, and the fault: the case stopped there,
+    /// inconclusive.
+    pub fault: Option<(usize, RequestFault)>,
+    /// The case's clean-up: its faults, and what it left behind.
+    pub cleanup: Cleanup,
 }
 
 /// What every case of a run runs against: the target with the run's accounts provisioned, the
@@ -89,25 +93,25 @@ struct Seen<'s> {
 }
 
 impl CaseContext<'_> {
-    /// Runs `steps` under the prefix `tag`, ending at the first divergence (a hit when `wanted`
-    /// accepts its signature); `seen` counts the steps run, for proptest-state-machine. Cleans
-    /// up whatever happens.
+    /// Runs `steps` under the prefix `tag` (new to the run), ending at the first divergence (a
+    /// hit when `wanted` accepts its signature) or the first fault; `seen` counts the steps run,
+    /// for proptest-state-machine. Cleans up whatever happens and fences off what clean-up
+    /// leaves behind.
     pub fn run(
         &mut self,
         tag: &str,
         steps: &[Step],
         seen: Option<&AtomicUsize>,
         wanted: &mut dyn FnMut(&Signature) -> bool,
-    ) -> Result<CaseResult, HuntError> {
+    ) -> CaseResult {
         let rt = self.rt;
         rt.block_on(async {
             self.state.begin_case(tag);
-            let result = self.steps(steps, seen, wanted).await;
-            let cleanup = self.target.cleanup_case(&self.state).await;
-            if !cleanup.failed.is_empty() {
-                return Err(HuntError::Cleanup(cleanup.failed));
-            }
-            Ok(result)
+            let mut result = self.steps(steps, seen, wanted).await;
+            result.cleanup = self.target.cleanup_case(&self.state).await;
+            let fenced = result.cleanup.fenced.iter().cloned();
+            self.state.fenced.extend(fenced);
+            result
         })
     }
 
@@ -137,6 +141,10 @@ impl CaseContext<'_> {
                 continue;
             };
             let observed = self.target.step(&mut self.state, st).await;
+            if let Some(f) = RequestFault::of(st.op.name(), &observed) {
+                r.fault = Some((sent.len() + 1, f));
+                break;
+            }
             sent.push(st.clone());
             answers.push(observed.clone());
             let s = Seen {
@@ -158,8 +166,8 @@ impl CaseContext<'_> {
     }
 }
 
-/// Whether a case goes on after this step; a divergence, a fault and an unsupported step that
-/// changes state end it.
+/// Whether a case goes on after this step; a divergence and an unsupported step that changes
+/// state end it (a fault has ended it before).
 fn judge(
     r: &mut CaseResult,
     world: &World,
@@ -172,11 +180,7 @@ fn judge(
     };
     let op = s.step.op.name();
     match d.class {
-        Class::EndpointFault => {
-            r.faults += 1;
-            r.stopped = Some(Stopped::Inconclusive { step: s.index, op });
-            ControlFlow::Break(())
-        }
+        Class::EndpointFault => ControlFlow::Break(()),
         Class::Unsupported => {
             r.unsupported += 1;
             if changes_state(op, &s.model) {

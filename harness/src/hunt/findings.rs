@@ -2,7 +2,9 @@
 //! run's totals, merged over its jobs. The `report` module renders these.
 
 use crate::compare::{Class, Observed};
+pub use crate::hunt::faults::{FaultPhase, FaultRecord};
 use crate::hunt::root_cause::{self, RootCause};
+pub use crate::hunt::verdict::Ended;
 use serde::{Deserialize, Serialize};
 use xacct_model::outcome::Outcome;
 use xacct_model::Scenario;
@@ -110,13 +112,16 @@ pub struct RunSummary {
     pub seed: u64,
     pub cases: u64,
     pub steps: u64,
+    /// HTTP requests the run sent through its clients (every attempt, faults included).
+    pub requests: u64,
     pub elapsed_ms: u128,
     /// Divergences, over-permissive first.
     pub divergences: Vec<Divergence>,
     /// Signatures a baseline knew and the run saw again, and baseline signatures not seen.
     pub known: Vec<String>,
     pub not_seen: Vec<String>,
-    /// Steps the target could not do, and endpoint faults (never divergences).
+    /// Steps the target could not do, and endpoint faults (never divergences): `faults` counts
+    /// `fault_records`.
     pub unsupported: u64,
     pub faults: u64,
     /// Divergences whose shrunk scenario did not reproduce (flaky).
@@ -133,6 +138,23 @@ pub struct RunSummary {
     /// not sent because the target cannot run them.
     pub stopped_unsupported: u64,
     pub not_sent: u64,
+    /// Generated cases a fault made inconclusive, each run once more under a fresh prefix; and
+    /// those inconclusive again (their coverage is lost). Both are among `cases`.
+    pub reruns: u64,
+    pub inconclusive: u64,
+    /// Every endpoint fault of the run (provisioning, steps, clean-up), in order.
+    pub fault_records: Vec<FaultRecord>,
+    /// What clean-up could not remove.
+    pub left_behind: Vec<String>,
+    /// Why the run stopped starting cases.
+    pub ended: Ended,
+    /// Cases asked for (`None`: as many as the time budget allows), the most faults a complete
+    /// run may have, and whether the run is complete, with the reasons it is not (set by
+    /// [`RunSummary::judge`]).
+    pub requested_cases: Option<u64>,
+    pub max_faults: u64,
+    pub complete: bool,
+    pub incomplete: Vec<String>,
 }
 
 impl RunSummary {
@@ -143,6 +165,7 @@ impl RunSummary {
             seed,
             cases: 0,
             steps: 0,
+            requests: 0,
             elapsed_ms: 0,
             divergences: Vec::new(),
             known: Vec::new(),
@@ -156,19 +179,41 @@ impl RunSummary {
             stopped_at_known: 0,
             stopped_unsupported: 0,
             not_sent: 0,
+            reruns: 0,
+            inconclusive: 0,
+            fault_records: Vec::new(),
+            left_behind: Vec::new(),
+            ended: Ended::Cases,
+            requested_cases: None,
+            max_faults: 0,
+            complete: false,
+            incomplete: Vec::new(),
         }
+    }
+
+    /// Records a fault (`faults` counts them).
+    pub fn add_fault(&mut self, f: FaultRecord) {
+        self.faults += 1;
+        self.fault_records.push(f);
     }
 
     /// Adds the summary of another job of the same run (jobs run side by side): totals add up,
     /// the run took as long as its slowest job, a divergence is kept once per signature (the
-    /// first job's), and a baseline signature is not seen only when no job saw it. Call
-    /// [`RunSummary::number_divergences`] once every job is in.
+    /// first job's), and a baseline signature is not seen only when no job saw it; the run
+    /// ended as its most cut-short job. Call [`RunSummary::number_divergences`] and
+    /// [`RunSummary::judge`] once every job is in.
     pub fn merge(&mut self, other: RunSummary) {
         self.cases += other.cases;
         self.steps += other.steps;
+        self.requests += other.requests;
         self.elapsed_ms = self.elapsed_ms.max(other.elapsed_ms);
         self.unsupported += other.unsupported;
         self.faults += other.faults;
+        self.fault_records.extend(other.fault_records);
+        self.reruns += other.reruns;
+        self.inconclusive += other.inconclusive;
+        self.left_behind.extend(other.left_behind);
+        self.ended = self.ended.max(other.ended);
         self.flaky.extend(other.flaky);
         self.stopped_at_known += other.stopped_at_known;
         self.stopped_unsupported += other.stopped_unsupported;
@@ -214,13 +259,18 @@ pub enum Event {
     RunStarted {
         target: String,
         seed: u64,
-        cases: u64,
+        /// `null`: as many as the time budget allows.
+        cases: Option<u64>,
         max_steps: usize,
     },
+    /// A generated case; `rerun`: a fault made its first run inconclusive, so it ran again;
+    /// `inconclusive`: its (last) run stopped at a fault.
     CaseFinished {
         case: u64,
         steps: usize,
         divergent: bool,
+        inconclusive: bool,
+        rerun: bool,
         millis: u128,
     },
     DivergenceFound {
@@ -235,15 +285,20 @@ pub enum Event {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         explained_by: Vec<String>,
     },
-    Fault {
+    Fault(FaultRecord),
+    /// What a clean-up could not remove (`tag` empty: the run's clean-up).
+    LeftBehind {
         case: u64,
-        step: usize,
-        why: String,
+        tag: String,
+        what: Vec<String>,
     },
     RunFinished {
         cases: u64,
         steps: u64,
         divergences: usize,
+        faults: u64,
+        inconclusive: u64,
+        complete: bool,
         elapsed_ms: u128,
     },
 }

@@ -4,18 +4,26 @@
 //! values that still give the same signature, replayed once more to confirm, and written out.
 //! The run then goes on hunting divergences it has not seen.
 //!
+//! An endpoint fault in a step makes its case inconclusive (never a divergence), and the case
+//! runs once more under a fresh prefix; what clean-up cannot remove is left behind and fenced
+//! off, and the run goes on. Every fault is recorded.
+//!
 //! `rounds.rs` holds a run's state and its phases, `case.rs` one case, `findings.rs` what a run
-//! finds, `bench.rs` the seeded-bug benchmark. Callers watch a run through an [`Observer`].
+//! finds, `faults.rs` the faults it records, `verdict.rs` whether it is complete and its exit
+//! code, `bench.rs` the seeded-bug benchmark. Callers watch a run through an [`Observer`].
 
 pub mod bench;
 mod case;
+pub mod faults;
 pub mod findings;
 pub mod root_cause;
 mod rounds;
+pub mod verdict;
 
 use crate::compare::Level;
 use crate::generate::{ACCOUNTS, BUCKETS};
 use crate::hunt::case::CaseContext;
+use crate::hunt::faults::{FaultPhase, FaultRecord};
 use crate::hunt::findings::{Divergence, Event, RunSummary};
 use crate::hunt::rounds::Hunt;
 use crate::target::{Target, TargetError};
@@ -29,7 +37,12 @@ use xacct_model::deviation::Deviation;
 #[derive(Debug, Clone)]
 pub struct RunConfig {
     pub seed: u64,
-    pub cases: u64,
+    /// Generated cases to run; `None`: until the time budget is spent or the run is stopped
+    /// (give one of them).
+    pub cases: Option<u64>,
+    /// The most endpoint faults a complete run may have; `None`:
+    /// [`verdict::default_max_faults`].
+    pub max_faults: Option<u64>,
     pub max_steps: usize,
     pub time_budget: Option<Duration>,
     pub level: Level,
@@ -68,23 +81,26 @@ pub struct Quiet;
 
 impl Observer for Quiet {}
 
-/// What stops a run early; reported in the event log as a fault.
+/// What keeps a run from starting.
 #[derive(Debug, thiserror::Error)]
 pub enum HuntError {
-    #[error("provisioning: {0}")]
-    Provision(TargetError),
-    #[error("clean-up could not remove: {}", .0.join(", "))]
-    Cleanup(Vec<String>),
+    #[error("provisioning the run's accounts on {target}: {error}")]
+    Provision {
+        target: String,
+        error: Box<TargetError>,
+    },
 }
 
-/// Runs random cases until the case count or time budget is spent.
+/// Runs random cases until the case count or time budget is spent, or the run is stopped; the
+/// summary says whether the run is complete ([`RunSummary::judge`]). A provisioning failure is
+/// an error (it is also in the event log, as a fault).
 pub fn run(
     target: &mut Target,
     rt: &tokio::runtime::Runtime,
     cfg: &RunConfig,
     stop: &AtomicBool,
     observer: &mut dyn Observer,
-) -> RunSummary {
+) -> Result<RunSummary, HuntError> {
     let started = Instant::now();
     let mut summary = RunSummary::empty(target.name(), cfg.seed);
     summary.assumed = cfg.assume.iter().map(|d| d.name().to_string()).collect();
@@ -100,15 +116,22 @@ pub fn run(
     let buckets: Vec<String> = BUCKETS.iter().map(|b| b.to_string()).collect();
     let state = match rt.block_on(target.provision(&accounts, buckets)) {
         Ok(s) => s,
-        Err(e) => {
-            observer.event(&Event::Fault {
+        Err(error) => {
+            let error = HuntError::Provision {
+                target: summary.target.clone(),
+                error: Box::new(error),
+            };
+            observer.event(&Event::Fault(FaultRecord {
                 case: 0,
-                step: 0,
-                why: HuntError::Provision(e).to_string(),
-            });
-            summary.not_seen = cfg.known.iter().cloned().collect();
-            summary.elapsed_ms = started.elapsed().as_millis();
-            return summary;
+                tag: String::new(),
+                phase: FaultPhase::Provisioning,
+                step: None,
+                op: "provision".into(),
+                status: None,
+                why: error.to_string(),
+                raw: String::new(),
+            }));
+            return Err(error);
         }
     };
     let cases = CaseContext {
@@ -119,7 +142,7 @@ pub fn run(
         assume: cfg.assume.clone(),
         stop,
     };
-    Hunt::new(cfg, started, observer, cases, summary).run()
+    Ok(Hunt::new(cfg, started, observer, cases, summary).run())
 }
 
 /// The seen-counter type proptest-state-machine hands each case.

@@ -1,11 +1,15 @@
 //! The state of one random run and its phases: rounds of generated cases, the shrinking of the
-//! first new divergence of a round, its confirmation, and the record of what was found.
+//! first new divergence of a round, its confirmation, and the record of what was found: the
+//! divergences, and every fault, inconclusive case and left-behind resource.
 
 use crate::generate::Model;
 use crate::hunt::case::{CaseContext, CaseResult, Hit, Stopped};
+use crate::hunt::faults::{FaultPhase, FaultRecord};
 use crate::hunt::findings::{divergence_id, Confidence, Divergence, Event, RunSummary, Signature};
 use crate::hunt::root_cause::Answered;
-use crate::hunt::{HuntError, Observer, Progress, RunConfig, Seen};
+use crate::hunt::verdict::Ended;
+use crate::hunt::{Observer, Progress, RunConfig, Seen};
+use crate::target::Cleanup;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use proptest_state_machine::ReferenceStateMachine;
 use std::cell::RefCell;
@@ -51,8 +55,6 @@ struct Round<'h, 'a> {
     /// The signature being shrunk, once a case of the round found a new one.
     hunting: Option<Signature>,
     first: Option<FirstSeen>,
-    /// A case that could not be cleaned up stops the run.
-    error: Option<HuntError>,
 }
 
 impl<'a> Hunt<'a> {
@@ -75,17 +77,39 @@ impl<'a> Hunt<'a> {
         }
     }
 
-    /// Rounds until the case count or the time budget is spent, or enough divergences are found;
-    /// then the run's accounts are cleaned up.
+    /// Rounds until the case count or the time budget is spent, or enough divergences are found,
+    /// or the run is stopped; then the run's accounts are cleaned up.
     pub fn run(mut self) -> RunSummary {
         let mut round = 0u64;
-        while self.summary.cases < self.cfg.cases && !self.time_up() && !self.enough() {
+        while self.cases_left() > 0 && !self.time_up() && !self.enough() {
             if self.round(round).is_break() {
                 break;
             }
             round += 1;
         }
+        self.summary.ended = self.ended();
         self.finish()
+    }
+
+    /// Generated cases still to run (`u64::MAX` without a case count).
+    fn cases_left(&self) -> u64 {
+        let asked = self.cfg.cases.unwrap_or(u64::MAX);
+        asked.saturating_sub(self.summary.cases)
+    }
+
+    /// Why the run stopped starting cases.
+    fn ended(&self) -> Ended {
+        if self.cases.stop.load(Ordering::Relaxed) {
+            Ended::Interrupted
+        } else if self.cases_left() == 0 {
+            Ended::Cases
+        } else if self.enough() {
+            Ended::StopAfter
+        } else if self.time_up() {
+            Ended::TimeBudget
+        } else {
+            Ended::Aborted
+        }
     }
 
     fn time_up(&self) -> bool {
@@ -105,7 +129,7 @@ impl<'a> Hunt<'a> {
     /// One round of at most 25 cases, seeded by its number: the same seed gives the same rounds.
     fn round(&mut self, number: u64) -> ControlFlow<()> {
         let config = Config {
-            cases: (self.cfg.cases - self.summary.cases).min(ROUND_CASES) as u32,
+            cases: self.cases_left().min(ROUND_CASES) as u32,
             max_shrink_iters: self.cfg.max_shrink_iters,
             failure_persistence: None,
             max_global_rejects: 100_000,
@@ -118,7 +142,6 @@ impl<'a> Hunt<'a> {
             hunt: self,
             hunting: None,
             first: None,
-            error: None,
         });
         let result = runner.run(&strategy, |(_init, steps, seen)| {
             round.borrow_mut().case(&steps, seen.as_deref())
@@ -126,14 +149,35 @@ impl<'a> Hunt<'a> {
         round.into_inner().end(result)
     }
 
-    /// Runs a case under the next prefix. Hunting nothing, it stops at any divergence not yet
-    /// found (noting baseline signatures seen again); hunting a signature, only at that one.
+    /// Runs a case of generated case `case` (hunting nothing, or shrinking its divergence), and
+    /// once more under a fresh prefix when a fault made it inconclusive, so that its coverage
+    /// is not lost; says whether it ran again. Both runs are tallied.
     fn run_case(
         &mut self,
+        case: u64,
         steps: &[Step],
         seen: Option<&AtomicUsize>,
         hunting: Option<&Signature>,
-    ) -> Result<CaseResult, HuntError> {
+    ) -> (CaseResult, bool) {
+        let res = self.run_once(case, steps, seen, hunting);
+        if res.fault.is_none() || self.time_up() {
+            return (res, false);
+        }
+        if let Some(s) = seen {
+            s.store(0, Ordering::Relaxed);
+        }
+        (self.run_once(case, steps, seen, hunting), true)
+    }
+
+    /// Runs a case under the next prefix. Hunting nothing, it stops at any divergence not yet
+    /// found (noting baseline signatures seen again); hunting a signature, only at that one.
+    fn run_once(
+        &mut self,
+        case: u64,
+        steps: &[Step],
+        seen: Option<&AtomicUsize>,
+        hunting: Option<&Signature>,
+    ) -> CaseResult {
         let tag = format!("c{}", self.case_no);
         self.case_no += 1;
         let (not_hunted, baseline) = (&self.not_hunted, &self.cfg.known);
@@ -152,28 +196,68 @@ impl<'a> Hunt<'a> {
                 }
             }
         };
-        self.cases.run(&tag, steps, seen, &mut wanted)
+        let res = self.cases.run(&tag, steps, seen, &mut wanted);
+        self.tally(case, &tag, &res);
+        res
     }
 
-    /// Adds a case to the totals; a generated case (not a shrinking attempt) counts as a case.
-    fn count(&mut self, res: &CaseResult, shrinking: bool, started: Instant) {
+    /// Adds what one run of a case did to the totals: its steps, its faults (the step's and
+    /// the clean-up's) and what it left behind, each also an event.
+    fn tally(&mut self, case: u64, tag: &str, res: &CaseResult) {
+        self.summary.steps += res.steps_run as u64;
+        self.summary.unsupported += res.unsupported;
+        self.summary.not_sent += res.not_sent;
+        if let Some((step, f)) = &res.fault {
+            self.fault(FaultRecord::of_request(case, tag, Some(*step), f));
+        }
+        self.cleaned(case, tag, &res.cleanup, FaultPhase::Cleanup);
+    }
+
+    /// Records a clean-up's faults and what it left behind.
+    fn cleaned(&mut self, case: u64, tag: &str, cleanup: &Cleanup, phase: FaultPhase) {
+        for f in &cleanup.faults {
+            let record = FaultRecord::of_request(case, tag, None, f);
+            self.fault(FaultRecord { phase, ..record });
+        }
+        if !cleanup.failed.is_empty() {
+            self.observer.event(&Event::LeftBehind {
+                case,
+                tag: tag.to_string(),
+                what: cleanup.failed.clone(),
+            });
+            self.summary
+                .left_behind
+                .extend(cleanup.failed.iter().cloned());
+        }
+    }
+
+    fn fault(&mut self, f: FaultRecord) {
+        self.observer.event(&Event::Fault(f.clone()));
+        self.summary.add_fault(f);
+    }
+
+    /// Counts a generated case (not a shrinking attempt): `rerun` when it ran twice; it stays
+    /// inconclusive when its last run stopped at a fault.
+    fn count(&mut self, res: &CaseResult, rerun: bool, shrinking: bool, started: Instant) {
         let s = &mut self.summary;
-        s.steps += res.steps_run as u64;
-        s.faults += res.faults;
-        s.unsupported += res.unsupported;
-        s.not_sent += res.not_sent;
-        match res.stopped {
-            Some(Stopped::Known(_)) => s.stopped_at_known += 1,
-            Some(Stopped::Unsupported { .. }) => s.stopped_unsupported += 1,
-            _ => {}
+        if !shrinking {
+            match res.stopped {
+                Some(Stopped::Known(_)) => s.stopped_at_known += 1,
+                Some(Stopped::Unsupported { .. }) => s.stopped_unsupported += 1,
+                None => {}
+            }
         }
         if !shrinking {
             let case = s.cases;
             s.cases += 1;
+            s.reruns += u64::from(rerun);
+            s.inconclusive += u64::from(res.fault.is_some());
             self.observer.event(&Event::CaseFinished {
                 case,
                 steps: res.steps_run,
                 divergent: res.hit.is_some(),
+                inconclusive: res.fault.is_some(),
+                rerun,
                 millis: started.elapsed().as_millis(),
             });
         }
@@ -187,13 +271,14 @@ impl<'a> Hunt<'a> {
     }
 
     /// Confirms a shrunk divergence: the scenario must diverge the same way once more. Recorded
-    /// as a divergence if it does, as flaky if not; either way it is not hunted again.
+    /// as a divergence if it does, as flaky if not (or if faults left it inconclusive twice);
+    /// either way it is not hunted again.
     fn confirm(&mut self, signature: Signature, first: FirstSeen, steps: &[Step]) {
         self.not_hunted.insert(signature.key());
-        let again = self.run_case(steps, None, Some(&signature));
+        let (again, _) = self.run_case(first.case, steps, None, Some(&signature));
         let id = divergence_id(self.summary.divergences.len() + 1, &signature);
         match again {
-            Ok(CaseResult { hit: Some(hit), .. }) => self.record(id, hit, first),
+            CaseResult { hit: Some(hit), .. } => self.record(id, hit, first),
             _ => {
                 self.observer.event(&Event::DivergenceFound {
                     id,
@@ -261,13 +346,9 @@ impl<'a> Hunt<'a> {
             .cases
             .rt
             .block_on(self.cases.target.cleanup(&self.cases.state));
-        if !cleanup.failed.is_empty() {
-            self.observer.event(&Event::Fault {
-                case: self.summary.cases,
-                step: 0,
-                why: HuntError::Cleanup(cleanup.failed).to_string(),
-            });
-        }
+        self.cleaned(self.summary.cases, "", &cleanup, FaultPhase::RunCleanup);
+        self.summary.requests = self.cases.state.ep.requests.get();
+        self.summary.judge(self.cfg.cases, self.cfg.max_faults);
         let s = &mut self.summary;
         s.number_divergences();
         s.known = self.known_seen.into_iter().collect();
@@ -283,6 +364,9 @@ impl<'a> Hunt<'a> {
             cases: s.cases,
             steps: s.steps,
             divergences: s.divergences.len(),
+            faults: s.faults,
+            inconclusive: s.inconclusive,
+            complete: s.complete,
             elapsed_ms: s.elapsed_ms,
         });
         self.summary
@@ -291,21 +375,19 @@ impl<'a> Hunt<'a> {
 
 impl Round<'_, '_> {
     /// One case of the round (proptest's test): fails when it stops at a divergence, so that
-    /// proptest shrinks it.
+    /// proptest shrinks it; an inconclusive case passes (a fault is never a candidate).
     fn case(&mut self, steps: &[Step], seen: Option<&AtomicUsize>) -> Result<(), TestCaseError> {
-        if self.hunt.time_up() || self.error.is_some() {
+        if self.hunt.time_up() {
             return Ok(());
         }
         let shrinking = self.hunting.is_some();
         let started = Instant::now();
-        let res = match self.hunt.run_case(steps, seen, self.hunting.as_ref()) {
-            Ok(r) => r,
-            Err(e) => {
-                self.error = Some(e);
-                return Ok(());
-            }
+        let case = match self.first {
+            Some(f) if shrinking => f.case,
+            _ => self.hunt.summary.cases,
         };
-        self.hunt.count(&res, shrinking, started);
+        let (res, rerun) = self.hunt.run_case(case, steps, seen, self.hunting.as_ref());
+        self.hunt.count(&res, rerun, shrinking, started);
         let Some(hit) = res.hit else { return Ok(()) };
         if self.hunting.is_none() {
             self.first = Some(FirstSeen {
@@ -322,23 +404,13 @@ impl Round<'_, '_> {
         )))
     }
 
-    /// After the round: a case that failed its clean-up stops the run; a shrunk divergence is
-    /// confirmed and recorded.
+    /// After the round: a shrunk divergence is confirmed and recorded.
     fn end(self, result: Result<(), TestError<(World, Vec<Step>, Seen)>>) -> ControlFlow<()> {
         let Round {
             hunt,
             hunting,
             first,
-            error,
         } = self;
-        if let Some(e) = error {
-            hunt.observer.event(&Event::Fault {
-                case: hunt.summary.cases,
-                step: 0,
-                why: e.to_string(),
-            });
-            return ControlFlow::Break(());
-        }
         match result {
             Ok(()) => ControlFlow::Continue(()),
             Err(TestError::Fail(_, (_init, steps, _))) => {

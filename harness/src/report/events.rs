@@ -54,6 +54,7 @@ impl<W: Write> EventLog<W> {
 mod tests {
     use super::super::fixtures::tmpdir;
     use super::*;
+    use crate::hunt::findings::{FaultPhase, FaultRecord};
 
     #[test]
     fn event_log_writes_json_lines() {
@@ -61,14 +62,19 @@ mod tests {
         log.emit(&Event::RunStarted {
             target: "moto".into(),
             seed: 1,
-            cases: 2,
+            cases: Some(2),
             max_steps: 10,
         });
-        log.emit(&Event::Fault {
+        log.emit(&Event::Fault(FaultRecord {
             case: 0,
-            step: 3,
+            tag: "c0".into(),
+            phase: FaultPhase::Step,
+            step: Some(3),
+            op: "put_object".into(),
+            status: None,
             why: "timeout\nreset".into(),
-        });
+            raw: String::new(),
+        }));
         assert!(log.take_error().is_none());
         let text = String::from_utf8(log.into_inner()).expect("utf8");
         let lines: Vec<serde_json::Value> = text
@@ -79,6 +85,10 @@ mod tests {
         assert_eq!(lines[0]["event"], "run_started");
         assert_eq!(lines[1]["event"], "fault");
         assert_eq!(lines[1]["why"], "timeout\nreset");
+        assert_eq!(
+            (&lines[1]["phase"], &lines[1]["step"], &lines[1]["status"]),
+            (&"step".into(), &3.into(), &serde_json::Value::Null)
+        );
 
         let dir = tmpdir("log");
         let path = dir.join("events.jsonl");
@@ -87,6 +97,9 @@ mod tests {
             cases: 2,
             steps: 5,
             divergences: 0,
+            faults: 0,
+            inconclusive: 0,
+            complete: true,
             elapsed_ms: 9,
         });
         // Flushed at once: readable before the log is dropped.

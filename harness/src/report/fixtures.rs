@@ -2,7 +2,9 @@
 //! summary with new, known, unseen and flaky signatures.
 
 use crate::compare::{Class, Observed};
-use crate::hunt::findings::{Confidence, Divergence, RunSummary, Signature};
+use crate::hunt::findings::{
+    Confidence, Divergence, FaultPhase, FaultRecord, RunSummary, Signature,
+};
 use crate::hunt::root_cause;
 use std::path::PathBuf;
 use xacct_model::outcome::Outcome;
@@ -102,6 +104,7 @@ pub(super) fn summary() -> RunSummary {
         seed: 7,
         cases: 100,
         steps: 1234,
+        requests: 2000,
         elapsed_ms: 2468,
         divergences,
         known: vec![
@@ -110,10 +113,30 @@ pub(super) fn summary() -> RunSummary {
         ],
         not_seen: vec!["over-restrictive head_object model=200 target=403 rule=R1".into()],
         unsupported: 4,
-        faults: 1,
         flaky: vec![
             "d03-over-permissive-put_object".into(),
             "wrong-state get_bucket_acl model=200 target=200 rule=R7".into(),
         ],
+        reruns: 3,
+        inconclusive: 1,
+        requested_cases: Some(100),
+        max_faults: 100,
+        complete: true,
+        ..with_fault(RunSummary::empty("moto", 7))
     }
+}
+
+/// `s` with one fault: a 503 at step 2 of case 4.
+fn with_fault(mut s: RunSummary) -> RunSummary {
+    s.add_fault(FaultRecord {
+        case: 4,
+        tag: "c9".into(),
+        phase: FaultPhase::Step,
+        step: Some(2),
+        op: "put_object".into(),
+        status: Some(503),
+        why: "HTTP 503 SlowDown".into(),
+        raw: "HTTP 503 <Error><Code>SlowDown</Code></Error>".into(),
+    });
+    s
 }

@@ -6,6 +6,10 @@ use crate::compare::{Class, Observed};
 use crate::hunt::findings::{Divergence, RunSummary};
 use std::collections::BTreeMap;
 
+/// Faults listed one by one in the text and Markdown summaries (all are in `summary.json` and
+/// `events.jsonl`).
+pub(crate) const LISTED_FAULTS: usize = 20;
+
 /// The four classes that count as divergences, most serious first.
 pub(crate) const CLASSES: [Class; 4] = [
     Class::OverPermissive,

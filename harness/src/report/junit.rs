@@ -1,6 +1,6 @@
 //! JUnit XML for CI: one suite `xacct-<target>`; a failing case per distinct new divergence
 //! signature, a passing case per known (baselined) one, JUnit's flaky failures for signatures
-//! that did not reproduce, and a passing case for the cases run.
+//! that did not reproduce, and a case for the cases run, failing when the run is incomplete.
 
 use super::divergence::divergence_file;
 use super::format::{is_flaky, steps_per_s, target_raw};
@@ -60,6 +60,8 @@ fn run_suite(s: &RunSummary) -> TestSuite {
         Property::new("steps", s.steps.to_string()),
         Property::new("unsupported", s.unsupported.to_string()),
         Property::new("faults", s.faults.to_string()),
+        Property::new("inconclusive", s.inconclusive.to_string()),
+        Property::new("complete", s.complete.to_string()),
     ]);
     suite
 }
@@ -141,21 +143,29 @@ fn flaky_case(key: &str) -> TestCase {
     tc
 }
 
-/// The cases run, as one passing case with the run's time and totals.
+/// The cases run, as one case with the run's time and totals: it fails when the run is
+/// incomplete, with the reasons.
 fn run_case(s: &RunSummary) -> TestCase {
-    let mut cases = TestCase::new(
-        format!("{} cases, {} steps", s.cases, s.steps),
-        TestCaseStatus::success(),
-    );
+    let status = if s.complete {
+        TestCaseStatus::success()
+    } else {
+        let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        st.set_message(format!("run incomplete: {}", s.incomplete.join("; ")))
+            .set_type("incomplete");
+        st
+    };
+    let mut cases = TestCase::new(format!("{} cases, {} steps", s.cases, s.steps), status);
     cases.set_classname("xacct.run");
     cases.set_time(elapsed(s));
     let mut out = format!(
-        "{} cases, {} steps, {} steps/s; {} unsupported steps, {} endpoint faults",
+        "{} cases, {} steps, {} steps/s; {} unsupported steps, {} endpoint faults, {} \
+         inconclusive cases",
         s.cases,
         s.steps,
         steps_per_s(s),
         s.unsupported,
-        s.faults
+        s.faults,
+        s.inconclusive
     );
     if !s.not_seen.is_empty() {
         write!(
@@ -210,6 +220,17 @@ mod tests {
         let x = junit(&empty);
         assert!(
             x.contains("failures=\"0\"") && x.contains("tests=\"1\""),
+            "{x}"
+        );
+        let incomplete = RunSummary {
+            complete: false,
+            incomplete: vec!["ran 3 of 100 cases: interrupted".into()],
+            ..empty
+        };
+        let x = junit(&incomplete);
+        assert!(
+            x.contains("failures=\"1\"")
+                && x.contains("message=\"run incomplete: ran 3 of 100 cases: interrupted\""),
             "{x}"
         );
     }

@@ -1,9 +1,12 @@
-//! Markdown: `summary.md` (the run's totals, a table per class, the divergences by deciding
-//! rule, the baseline's signatures) and each divergence's `divergences/<id>.md` (what
+//! Markdown: `summary.md` (the run's totals and whether it is complete, a table per class, the
+//! divergences by deciding rule, the baseline's signatures, the faults and what clean-up left
+//! behind) and each divergence's `divergences/<id>.md` (what
 //! diverged, why the model decided so, what the target answered, how to reproduce it).
 
 use super::divergence::{divergence_file, file_stem};
-use super::format::{by_class, class_meaning, is_flaky, millis, steps_per_s, target_raw, CLASSES};
+use super::format::{
+    by_class, class_meaning, is_flaky, millis, steps_per_s, target_raw, CLASSES, LISTED_FAULTS,
+};
 use crate::compare::Class;
 use crate::hunt::findings::{Confidence, Divergence, RunSummary};
 use std::collections::BTreeMap;
@@ -191,6 +194,12 @@ pub fn summary_markdown(s: &RunSummary) -> String {
     writeln!(m, "# xacct run against {}\n", cell(&s.target)).ok();
     root_cause_table(&mut m, s);
     facts_table(&mut m, &run_facts(s));
+    if !s.complete {
+        m.push_str("\n**Run incomplete:**\n\n");
+        for r in &s.incomplete {
+            writeln!(m, "- {}", cell(r)).ok();
+        }
+    }
     m.push_str("\n## Divergences by class\n\n| class | count | meaning |\n|---|---|---|\n");
     for (c, v) in &groups {
         writeln!(m, "| {c} | {} | {} |", v.len(), class_meaning(*c)).ok();
@@ -218,6 +227,12 @@ pub fn summary_markdown(s: &RunSummary) -> String {
         "\n## Flaky\n\nSeen once, but the shrunk scenario did not diverge the same way when \
          replayed:\n\n",
         &s.flaky,
+    );
+    fault_table(&mut m, s);
+    key_list(
+        &mut m,
+        "\n## Left behind\n\nClean-up could not remove these:\n\n",
+        &s.left_behind,
     );
     m
 }
@@ -259,13 +274,61 @@ fn root_cause_table(m: &mut String, s: &RunSummary) {
     m.push('\n');
 }
 
+/// The first faults, a row each (all are in summary.json and events.jsonl).
+fn fault_table(m: &mut String, s: &RunSummary) {
+    if s.fault_records.is_empty() {
+        return;
+    }
+    writeln!(
+        m,
+        "\n## Endpoint faults ({})\n\nA fault in a step makes its case inconclusive (never a \
+         divergence); clean-up retries.\n\n| case | phase | step | op | status | why | raw |\n\
+         |---|---|---|---|---|---|---|",
+        s.faults
+    )
+    .ok();
+    for f in s.fault_records.iter().take(LISTED_FAULTS) {
+        let status = f.status.map(|x| x.to_string()).unwrap_or_default();
+        let step = f.step.map(|x| x.to_string()).unwrap_or_default();
+        writeln!(
+            m,
+            "| {} {} | {} | {step} | `{}` | {status} | {} | {} |",
+            f.case,
+            cell(&f.tag),
+            f.phase.as_str(),
+            cell(&f.op),
+            cell(&f.why),
+            code_cell(&f.raw)
+        )
+        .ok();
+    }
+    let more = s.fault_records.len().saturating_sub(LISTED_FAULTS);
+    if more > 0 {
+        writeln!(m, "\n… and {more} more in summary.json and events.jsonl.").ok();
+    }
+}
+
 /// The rows of the run's table: what ran, how fast, and how many of each finding.
-fn run_facts(s: &RunSummary) -> [(&'static str, String); 15] {
+fn run_facts(s: &RunSummary) -> [(&'static str, String); 19] {
+    let asked = s
+        .requested_cases
+        .map_or("as many as the time budget allowed".into(), |n| {
+            n.to_string()
+        });
     [
         ("target", cell(&s.target)),
         ("seed", s.seed.to_string()),
-        ("cases", s.cases.to_string()),
+        (
+            "complete",
+            if s.complete {
+                "yes".into()
+            } else {
+                "**no**".into()
+            },
+        ),
+        ("cases (asked for)", format!("{} ({asked})", s.cases)),
         ("steps", s.steps.to_string()),
+        ("requests", s.requests.to_string()),
         ("steps/s", steps_per_s(s)),
         ("elapsed", millis(s.elapsed_ms)),
         ("divergences", s.divergences.len().to_string()),
@@ -273,7 +336,6 @@ fn run_facts(s: &RunSummary) -> [(&'static str, String); 15] {
         ("baseline signatures not seen", s.not_seen.len().to_string()),
         ("flaky", s.flaky.len().to_string()),
         ("unsupported steps", s.unsupported.to_string()),
-        ("endpoint faults", s.faults.to_string()),
         (
             "security bugs (over-permissive, certain)",
             s.security_bugs.to_string(),
@@ -286,6 +348,15 @@ fn run_facts(s: &RunSummary) -> [(&'static str, String); 15] {
             "cases ended by an unsupported step",
             s.stopped_unsupported.to_string(),
         ),
+        (
+            "endpoint faults",
+            format!("{} (at most {} for a complete run)", s.faults, s.max_faults),
+        ),
+        (
+            "inconclusive cases (re-run after a fault)",
+            format!("{} ({})", s.inconclusive, s.reruns),
+        ),
+        ("left behind", s.left_behind.len().to_string()),
     ]
 }
 
@@ -372,5 +443,15 @@ mod tests {
             "{m}"
         );
         assert!(m.contains("| `R22` | 1 | 1 | 1 | 0 |"), "{m}");
+        assert!(m.contains("| complete | yes |"), "{m}");
+        assert!(m.contains("## Endpoint faults (1)"), "{m}");
+        assert!(
+            m.contains("| 4 c9 | step | 2 | `put_object` | 503 | HTTP 503 SlowDown | `HTTP 503 <Error><Code>SlowDown</Code></Error>` |"),
+            "{m}"
+        );
+        assert!(
+            !m.contains("Run incomplete") && !m.contains("## Left behind"),
+            "{m}"
+        );
     }
 }

@@ -1,14 +1,17 @@
 //! `summary.txt`: the run for a terminal, divergences by class (over-permissive first), the
-//! baseline's signatures, unsupported steps and faults, then the totals.
+//! baseline's signatures, the endpoint's faults and what clean-up left behind, the totals, and
+//! last whether the run is complete (and why not).
 
 use super::divergence::files_of;
-use super::format::{by_class, class_meaning, is_flaky, is_known, millis, steps_per_s};
+use super::format::{
+    by_class, class_meaning, is_flaky, is_known, millis, steps_per_s, LISTED_FAULTS,
+};
 use crate::compare::Class;
 use crate::hunt::findings::{Confidence, Divergence, RunSummary};
 use std::fmt::Write as _;
 
 /// The run, for a terminal: divergences by class (over-permissive first), baseline
-/// signatures, unsupported steps and faults, then the totals.
+/// signatures, faults and left-behind resources, the totals, then whether it is complete.
 pub fn summary_text(s: &RunSummary) -> String {
     let mut t = String::new();
     let groups = by_class(s);
@@ -34,8 +37,63 @@ pub fn summary_text(s: &RunSummary) -> String {
         "flaky: seen once, but the shrunk scenario did not diverge the same way",
         &s.flaky,
     );
+    faults(&mut t, s);
+    key_list(
+        &mut t,
+        "left behind: clean-up could not remove these",
+        &s.left_behind,
+    );
     totals(&mut t, s);
+    completeness(&mut t, s);
     t
+}
+
+/// The first faults, one line each (all are in summary.json and events.jsonl).
+fn faults(t: &mut String, s: &RunSummary) {
+    if s.fault_records.is_empty() {
+        return;
+    }
+    writeln!(
+        t,
+        "
+endpoint faults ({}): a fault in a step makes its case inconclusive; clean-up retries",
+        s.faults
+    )
+    .ok();
+    for f in s.fault_records.iter().take(LISTED_FAULTS) {
+        writeln!(t, "  {f}").ok();
+    }
+    let more = s.fault_records.len().saturating_sub(LISTED_FAULTS);
+    if more > 0 {
+        writeln!(t, "  … and {more} more (summary.json, events.jsonl)").ok();
+    }
+}
+
+/// Whether the run is complete; if not, why.
+fn completeness(t: &mut String, s: &RunSummary) {
+    if s.complete {
+        let asked = s
+            .requested_cases
+            .map(|n| format!(" of {n}"))
+            .unwrap_or_default();
+        writeln!(
+            t,
+            "
+run complete: {}{asked} cases",
+            s.cases
+        )
+        .ok();
+        return;
+    }
+    writeln!(
+        t,
+        "
+run incomplete:"
+    )
+    .ok();
+    for r in &s.incomplete {
+        writeln!(t, "  - {r}").ok();
+    }
 }
 
 /// The target, the seed, how many divergences, and how many in each class.
@@ -141,8 +199,8 @@ fn key_list(t: &mut String, heading: &str, keys: &[String]) {
 fn totals(t: &mut String, s: &RunSummary) {
     writeln!(
         t,
-        "\nunsupported steps: {}; endpoint faults: {}",
-        s.unsupported, s.faults
+        "\nunsupported steps: {}; endpoint faults: {}; inconclusive cases: {} (re-run after a fault: {})",
+        s.unsupported, s.faults, s.inconclusive, s.reruns
     )
     .ok();
     writeln!(
@@ -153,9 +211,10 @@ fn totals(t: &mut String, s: &RunSummary) {
     .ok();
     writeln!(
         t,
-        "cases: {}; steps: {}; {} steps/s; elapsed {}",
+        "cases: {}; steps: {}; requests: {}; {} steps/s; elapsed {}",
         s.cases,
         s.steps,
+        s.requests,
         steps_per_s(s),
         millis(s.elapsed_ms)
     )
@@ -191,9 +250,36 @@ mod tests {
         assert!(t.contains("FLAKY"));
         assert!(t.contains("known divergences (in the baseline), seen again (2)"));
         assert!(t.contains("baseline divergences not seen in this run (1)"));
-        assert!(t.contains("unsupported steps: 4; endpoint faults: 1"));
+        assert!(t.contains(
+            "unsupported steps: 4; endpoint faults: 1; inconclusive cases: 1 (re-run after a fault: 3)"
+        ));
         assert!(
-            t.contains("cases: 100; steps: 1234; 500.0 steps/s; elapsed 2.5 s"),
+            t.contains("cases: 100; steps: 1234; requests: 2000; 500.0 steps/s; elapsed 2.5 s"),
+            "{t}"
+        );
+        assert!(
+            t.contains("endpoint faults (1): ")
+                && t.contains("\n  case 4 (c9) step 2 put_object: HTTP 503 SlowDown\n"),
+            "{t}"
+        );
+        assert!(t.ends_with("\nrun complete: 100 of 100 cases\n"), "{t}");
+    }
+
+    #[test]
+    fn an_incomplete_run_ends_with_its_reasons_and_lists_what_it_left() {
+        let mut s = summary();
+        s.left_behind = vec!["bucket xacct-1-c3-b1 (HTTP 500 InternalError (4 attempts))".into()];
+        s.judge(Some(200), None);
+        let t = summary_text(&s);
+        assert!(
+            t.contains("left behind: clean-up could not remove these (1):\n  bucket xacct-1-c3-b1"),
+            "{t}"
+        );
+        assert!(
+            t.ends_with(
+                "\nrun incomplete:\n  - ran 100 of 200 cases: the run stopped early\n  \
+                 - left behind: bucket xacct-1-c3-b1 (HTTP 500 InternalError (4 attempts))\n"
+            ),
             "{t}"
         );
     }

@@ -73,11 +73,31 @@ pub fn code_from_body(body: &[u8]) -> Option<String> {
     (!code.is_empty() && code.len() < 100).then(|| code.to_string())
 }
 
-/// A short printable excerpt of a body, for reports.
+/// A short printable excerpt of a body, for reports, secrets blanked out.
 fn excerpt(body: &[u8]) -> String {
-    let t = String::from_utf8_lossy(body);
+    let t = redact_secrets(&String::from_utf8_lossy(body));
     let t: String = t.chars().filter(|c| !c.is_control()).take(300).collect();
     t
+}
+
+/// The elements of an answer that hold secrets (a new access key's, a role session's).
+const SECRET_ELEMENTS: [&str; 2] = ["SecretAccessKey", "SessionToken"];
+
+/// `text` with the content of every secret-holding XML element replaced by `***`; an element
+/// cut off by the end of the answer loses everything after its opening tag.
+pub fn redact_secrets(text: &str) -> String {
+    let mut out = text.to_string();
+    for name in SECRET_ELEMENTS {
+        let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+        let mut from = 0;
+        while let Some(i) = out[from..].find(&open) {
+            let start = from + i + open.len();
+            let end = out[start..].find(&close).map_or(out.len(), |j| start + j);
+            out.replace_range(start..end, "***");
+            from = start + 3;
+        }
+    }
+    out
 }
 
 /// At most 300 characters of a description, for reports.
@@ -93,6 +113,8 @@ fn error_answer(status: u16, code: Option<String>, raw: String, head: bool) -> O
                 "HTTP {status}{}",
                 code.map(|c| format!(" {c}")).unwrap_or_default()
             ),
+            status: Some(status),
+            raw,
         };
     }
     Observed::Answer {
@@ -129,29 +151,24 @@ pub fn from_error<E: ProvideErrorMetadata + fmt::Debug>(
             let raw = e.raw();
             let status = raw.status().as_u16();
             let body = raw.body().bytes().unwrap_or_default();
+            let raw = format!("HTTP {status} {}", excerpt(body));
             if (200..300).contains(&status) {
                 return Observed::Fault {
-                    why: format!(
-                        "HTTP {status} with an answer the SDK cannot read: {}",
-                        excerpt(body)
-                    ),
+                    why: format!("HTTP {status} with an answer the SDK cannot read"),
+                    status: Some(status),
+                    raw,
                 };
             }
-            let raw = format!("HTTP {status} {}", excerpt(body));
             error_answer(status, code_from_body(body), raw, head)
         }
-        SdkError::TimeoutError(_) => Observed::Fault {
-            why: "timeout".into(),
-        },
-        SdkError::DispatchFailure(e) => Observed::Fault {
-            why: short(format!("request not delivered: {e:?}")),
-        },
-        SdkError::ConstructionFailure(e) => Observed::Fault {
-            why: short(format!("the request could not be built: {e:?}")),
-        },
-        other => Observed::Fault {
-            why: short(format!("{other:?}")),
-        },
+        SdkError::TimeoutError(_) => Observed::fault("timeout"),
+        SdkError::DispatchFailure(e) => {
+            Observed::fault(short(format!("request not delivered: {e:?}")))
+        }
+        SdkError::ConstructionFailure(e) => {
+            Observed::fault(short(format!("the request could not be built: {e:?}")))
+        }
+        other => Observed::fault(short(format!("{other:?}"))),
     }
 }
 
@@ -166,5 +183,21 @@ mod tests {
         assert_eq!(code_from_body(b"<Code></Code>"), None);
         assert_eq!(code_from_body(b"\xff\xfe"), None);
         assert_eq!(code_from_body(b"no xml"), None);
+    }
+
+    #[test]
+    fn secrets_are_blanked_out_of_raw_answers() {
+        let body =
+            "<AccessKey><AccessKeyId>AKIA1</AccessKeyId><SecretAccessKey>s3cr3t</SecretAccessKey>\
+                    </AccessKey><SessionToken>tok</SessionToken><SessionToken>cut off";
+        let r = redact_secrets(body);
+        assert!(
+            !r.contains("s3cr3t") && !r.contains("tok<") && !r.contains("cut off"),
+            "{r}"
+        );
+        assert!(
+            r.contains("<AccessKeyId>AKIA1</AccessKeyId><SecretAccessKey>***</SecretAccessKey>")
+        );
+        assert_eq!(redact_secrets("no secrets"), "no secrets");
     }
 }

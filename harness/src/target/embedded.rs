@@ -7,7 +7,7 @@
 //! their root and admin keys goes), which is both exact and fast.
 
 use super::provision::run_id;
-use super::{Capabilities, Cleanup, TargetError};
+use super::{cleanup_via_api, Capabilities, Cleanup, TargetError};
 use crate::target::execute::TargetState;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
 use crate::target::sdk::EndpointConfig;
@@ -19,6 +19,15 @@ use xacct_model::Region;
 
 pub struct Embedded {
     endpoint: Endpoint,
+    /// Where requests go instead of the endpoint itself, if anywhere ([`Embedded::fronted`]).
+    front: Option<Front>,
+}
+
+/// Something between the harness and the endpoint (a proxy injecting faults, in tests).
+#[derive(Debug, Clone)]
+struct Front {
+    url: String,
+    timeout: Duration,
 }
 
 impl Embedded {
@@ -28,7 +37,26 @@ impl Embedded {
         let endpoint =
             Endpoint::start(mutant).map_err(|error| TargetError::EmbeddedStart { error })?;
         endpoint.set_region(region);
-        Ok(Embedded { endpoint })
+        Ok(Embedded {
+            endpoint,
+            front: None,
+        })
+    }
+
+    /// Sends every request to `url` instead of the endpoint itself (a proxy in front of it that
+    /// forwards to [`Embedded::endpoint`]'s URL), each with `timeout`. Clean-up then goes
+    /// through the APIs, case by case, like on any other target: the in-process reset would
+    /// pass the front by, so what the front does to clean-up requests would never count, and
+    /// whatever the API clean-up leaves stays for [`Embedded::leftovers`] to show. The accounts
+    /// are the endpoint's own and stay.
+    pub fn fronted(self, url: &str, timeout: Duration) -> Embedded {
+        Embedded {
+            front: Some(Front {
+                url: url.to_string(),
+                timeout,
+            }),
+            ..self
+        }
     }
 
     pub fn name(&self) -> &'static str {
@@ -44,6 +72,9 @@ impl Embedded {
             "the model served over HTTP at {} (s3s for S3, query APIs for STS and IAM)",
             self.endpoint.url()
         )];
+        if let Some(f) = &self.front {
+            notes.push(format!("requests go through {} in front of it", f.url));
+        }
         if let Some(m) = self.endpoint.mutant() {
             notes.push(format!("mutant {m}: {}", m.description()));
         }
@@ -88,11 +119,18 @@ impl Embedded {
             CrossAddressing::Global,
             map,
         );
-        let mut ep = EndpointConfig::single(&self.endpoint.url());
+        let url = self
+            .front
+            .as_ref()
+            .map_or(self.endpoint.url(), |f| f.url.clone());
+        let mut ep = EndpointConfig::single(&url);
         ep.region = self.endpoint.region().to_string();
         // In-process: no transient faults to retry, and a stuck request is a bug to see fast.
         ep.attempts = 1;
-        ep.timeout = Duration::from_secs(10);
+        ep.timeout = self
+            .front
+            .as_ref()
+            .map_or(Duration::from_secs(10), |f| f.timeout);
         let mut state = TargetState::new(ep, mapping, logical_buckets);
         for (principal, c) in &creds {
             state.add_principal(principal, c);
@@ -100,11 +138,16 @@ impl Embedded {
         Ok(state)
     }
 
-    /// Everything but the accounts and their root and admin keys goes.
-    pub async fn cleanup_case(&mut self, _state: &TargetState) -> Cleanup {
+    /// Everything but the accounts and their root and admin keys goes: in-process, or through
+    /// the APIs when [`Embedded::fronted`] (the accounts stay then too: they are the endpoint's
+    /// own). Also the end-of-run clean-up.
+    pub async fn cleanup_case(&mut self, state: &TargetState) -> Cleanup {
+        if self.front.is_some() {
+            return cleanup_via_api(state).await;
+        }
         Cleanup {
             removed: self.endpoint.reset(),
-            failed: Vec::new(),
+            ..Cleanup::default()
         }
     }
 

@@ -123,6 +123,9 @@ impl Target {
 
     /// Carries out one step; a step the target's capabilities exclude is not sent.
     pub async fn step(&mut self, state: &mut TargetState, step: &Step) -> Observed {
+        if let Some(why) = state.fenced_off(step) {
+            return Observed::fault(why);
+        }
         if let Err(why) = self.capabilities().allows(step) {
             return Observed::Unsupported {
                 why: format!("{}: {why}", self.name()),

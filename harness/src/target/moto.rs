@@ -6,6 +6,7 @@
 //! then authentication is switched on (`reset-auth` `0`) and each key acts in its account.
 //! The moto-api needs a `text/plain` body (a form body makes it answer 500).
 
+use super::cleanup::{send, Sent};
 use super::provision::{create_admin, run_id};
 use super::{cleanup_via_api, Capabilities, Cleanup, TargetError};
 use crate::target::execute::TargetState;
@@ -276,26 +277,30 @@ impl Moto {
     }
 }
 
-/// An IAM user of a run's account, with its inline policies and access keys.
+/// An IAM user of a run's account, with its inline policies and access keys (each removal
+/// retried while moto fails, as in [`crate::target::cleanup`]).
 async fn remove_user(iam: &aws_sdk_iam::Client, id: &str, name: &str, report: &mut Cleanup) {
-    if let Ok(p) = iam.list_user_policies().user_name(name).send().await {
+    let list = iam.list_user_policies().user_name(name);
+    if let Sent::Done(p) = send("ListUserPolicies", report, || list.clone().send()).await {
         for pn in p.policy_names() {
-            let req = iam.delete_user_policy().user_name(name);
-            let _ = req.policy_name(pn).send().await;
+            let req = iam.delete_user_policy().user_name(name).policy_name(pn);
+            send("DeleteUserPolicy", report, || req.clone().send()).await;
         }
     }
-    if let Ok(k) = iam.list_access_keys().user_name(name).send().await {
+    let list = iam.list_access_keys().user_name(name);
+    if let Sent::Done(k) = send("ListAccessKeys", report, || list.clone().send()).await {
         for kid in k
             .access_key_metadata()
             .iter()
             .filter_map(|m| m.access_key_id())
         {
-            let req = iam.delete_access_key().user_name(name);
-            let _ = req.access_key_id(kid).send().await;
+            let req = iam.delete_access_key().user_name(name).access_key_id(kid);
+            send("DeleteAccessKey", report, || req.clone().send()).await;
         }
     }
-    match iam.delete_user().user_name(name).send().await {
-        Ok(_) => report.removed.push(format!("user {id}:{name}")),
-        Err(_) => report.failed.push(format!("user {id}:{name}")),
+    let delete = iam.delete_user().user_name(name);
+    match send("DeleteUser", report, || delete.clone().send()).await {
+        Sent::Failed(why) => report.failed.push(format!("user {id}:{name} ({why})")),
+        Sent::Done(_) | Sent::Gone => report.removed.push(format!("user {id}:{name}")),
     }
 }

@@ -118,9 +118,17 @@ pub async fn create_user_via_iam(
     if path != "/" && !path.is_empty() {
         req = req.path(path);
     }
+    // A fault may come after the endpoint made the user (or its policy): clean-up removes
+    // them either way, and a NoSuch* answer then means they were never made.
     let status = match req.send().await {
         Ok(_) => success_status(&c, 200),
-        Err(e) => return from_error(e, false),
+        Err(e) => {
+            let r = from_error(e, false);
+            if matches!(r, Observed::Fault { .. }) {
+                state.created.users.push((account, name.to_string()));
+            }
+            return r;
+        }
     };
     let user = (account.clone(), name.to_string());
     state.created.users.push(user);
@@ -131,10 +139,15 @@ pub async fn create_user_via_iam(
             .user_name(name)
             .policy_name("inline")
             .policy_document(user_policy_document(state, p));
-        if let Err(e) = req.send().await {
-            return from_error(e, false);
-        }
+        let sent = req.send().await;
         let entry = (account.clone(), name.to_string(), "inline".to_string());
+        if let Err(e) = sent {
+            let r = from_error(e, false);
+            if matches!(r, Observed::Fault { .. }) {
+                state.created.user_policies.push(entry);
+            }
+            return r;
+        }
         state.created.user_policies.push(entry);
     }
     match add_access_key(state, &c, &account, name).await {

@@ -11,7 +11,7 @@ use super::provision::{run_id, user_policy_document, ADMIN_POLICY};
 use super::{cleanup_via_api, Capabilities, Cleanup, TargetError};
 use crate::compare::Observed;
 use crate::target::answer;
-use crate::target::execute::TargetState;
+use crate::target::execute::{IamKind, IamName, TargetState};
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
 use crate::target::sdk::{self, Creds, EndpointConfig};
 use std::collections::BTreeMap;
@@ -221,7 +221,7 @@ impl Rgw {
         };
         let creds = match self.make_user(&tenant, name, None).await {
             Ok(c) => c,
-            Err(e) => return Observed::Fault { why: e.to_string() },
+            Err(e) => return Observed::fault(e.to_string()),
         };
         state.add_principal(&format!("{account}.{name}"), &creds);
         self.case_users.push((tenant.clone(), name.to_string()));
@@ -270,7 +270,18 @@ impl Rgw {
         for (t, uid) in std::mem::take(&mut self.case_users) {
             match self.remove_user(&t, &uid).await {
                 Ok(_) => report.removed.push(format!("user {t}${uid}")),
-                Err(e) => report.failed.push(format!("user {t}${uid}: {e}")),
+                Err(e) => {
+                    report.failed.push(format!("user {t}${uid}: {e}"));
+                    // Later cases must not create it again.
+                    let account = self.tenants.iter().find(|(_, x)| **x == t);
+                    if let Some((a, _)) = account {
+                        report.fenced.push(IamName {
+                            account: a.clone(),
+                            kind: IamKind::User,
+                            name: uid,
+                        });
+                    }
+                }
             }
         }
         report
@@ -431,8 +442,10 @@ fn buckets_to_purge(failed: Vec<String>) -> (Vec<String>, Vec<String>) {
     let mut purge: Vec<String> = Vec::new();
     let mut rest = Vec::new();
     for f in failed {
+        // `bucket NAME (why)`, `object NAME/KEY (why)`.
         let bucket = f
             .strip_prefix("bucket ")
+            .and_then(|b| b.split(' ').next())
             .or_else(|| f.strip_prefix("object ").and_then(|o| o.split('/').next()));
         match bucket {
             Some(b) => {

@@ -5,8 +5,14 @@ use aws_credential_types::Credentials;
 use aws_sdk_s3::config::{BehaviorVersion, Region};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What a client captures of each answer (the success status the SDK hides).
@@ -25,8 +31,39 @@ pub struct EndpointConfig {
     pub region: String,
     /// Whole-operation timeout; past it the step is an endpoint fault.
     pub timeout: Duration,
-    /// Attempts per request for transient faults (5xx, timeouts), SDK standard retry.
+    /// Attempts per request for transient faults (5xx, timeouts), SDK standard retry. The
+    /// clients of a run's principals send each request once ([`TargetState::new`]).
+    ///
+    /// [`TargetState::new`]: crate::target::execute::TargetState::new
     pub attempts: u32,
+    /// Counts the requests every client made with this configuration (or a clone) sends.
+    pub requests: RequestCounter,
+}
+
+/// A count of HTTP requests sent (each attempt of an SDK call is one), shared by clones.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(Arc<AtomicU64>);
+
+impl RequestCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "xacct-request-counter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _ctx: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
 }
 
 impl EndpointConfig {
@@ -38,6 +75,7 @@ impl EndpointConfig {
             region: "us-east-1".into(),
             timeout: Duration::from_secs(15),
             attempts: 3,
+            requests: RequestCounter::default(),
         }
     }
 }
@@ -95,21 +133,24 @@ pub fn clients_with(
         .force_path_style(true)
         .timeout_config(timeout.clone())
         .retry_config(retry.clone())
-        .interceptor(capture.interceptor());
+        .interceptor(capture.interceptor())
+        .interceptor(ep.requests.clone());
     let mut iam = aws_sdk_iam::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(region.clone())
         .endpoint_url(&ep.iam_url)
         .timeout_config(timeout.clone())
         .retry_config(retry.clone())
-        .interceptor(capture.interceptor());
+        .interceptor(capture.interceptor())
+        .interceptor(ep.requests.clone());
     let mut sts = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(region)
         .endpoint_url(&ep.sts_url)
         .timeout_config(timeout)
         .retry_config(retry)
-        .interceptor(capture.interceptor());
+        .interceptor(capture.interceptor())
+        .interceptor(ep.requests.clone());
     let http = http.unwrap_or_else(https_client);
     s3 = s3.http_client(http.clone());
     iam = iam.http_client(http.clone());

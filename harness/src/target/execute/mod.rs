@@ -19,7 +19,7 @@ use crate::target::sdk::{self, Clients, Creds, EndpointConfig};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use xacct_model::outcome::Outcome;
 use xacct_model::scenario::{Op, Step};
@@ -56,6 +56,34 @@ pub struct TargetState {
     pub created: Created,
     /// The run's bucket prefix; each case adds its own tag to it.
     pub run_prefix: String,
+    /// IAM users and roles an earlier case's clean-up left behind: later cases of the run must
+    /// not create them again (the endpoint would answer EntityAlreadyExists, which says nothing
+    /// about its rules). Buckets need no fence: every case has a prefix of its own.
+    pub fenced: BTreeSet<IamName>,
+}
+
+/// An IAM user or role of one of the run's accounts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct IamName {
+    pub account: String,
+    pub kind: IamKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IamKind {
+    User,
+    Role,
+}
+
+impl fmt::Display for IamName {
+    /// `user A.u1`, `role A:r1`: as clean-up names them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            IamKind::User => write!(f, "user {}.{}", self.account, self.name),
+            IamKind::Role => write!(f, "role {}:{}", self.account, self.name),
+        }
+    }
 }
 
 /// Resources a run created on the target.
@@ -78,7 +106,13 @@ impl TargetState {
         Region::parse(&self.ep.region).unwrap_or_default()
     }
 
+    /// The state of a run on a target. Every principal's clients send each request once (no
+    /// SDK retries, whatever `ep.attempts` says): a step the endpoint may have applied before
+    /// failing must not be sent again, since the retry's answer would then differ (409
+    /// EntityAlreadyExists, …). The harness decides instead: a failed step makes its case
+    /// inconclusive, and clean-up retries its removals itself (`cleanup`).
     pub fn new(ep: EndpointConfig, mapping: Mapping, logical_buckets: Vec<String>) -> TargetState {
+        let ep = EndpointConfig { attempts: 1, ..ep };
         let mut principals = BTreeMap::new();
         principals.insert("anon".to_string(), sdk::clients(&ep, None));
         let run_prefix = mapping.bucket_prefix.clone();
@@ -91,11 +125,14 @@ impl TargetState {
             bucket_owner: BTreeMap::new(),
             logical_buckets,
             created: Created::default(),
+            fenced: BTreeSet::new(),
         }
     }
 
     /// Starts a case of a random run on the run's accounts: its own bucket prefix, and none of
-    /// the users, roles, sessions or buckets of earlier cases (which were cleaned up).
+    /// the users, roles, sessions or buckets of earlier cases (which were cleaned up, or are
+    /// fenced off: a left-behind bucket has a prefix no later case uses, a left-behind user or
+    /// role is in [`TargetState::fenced`]). `tag` must be new to the run.
     pub fn begin_case(&mut self, tag: &str) {
         self.mapping.bucket_prefix = format!("{}{tag}-", self.run_prefix);
         self.principals.retain(|name, _| {
@@ -104,6 +141,26 @@ impl TargetState {
         self.session_accounts.clear();
         self.bucket_owner.clear();
         self.created = Created::default();
+    }
+
+    /// Why `step` cannot run on this target: it creates a user or role that an earlier case
+    /// left behind ([`TargetState::fenced`]).
+    pub fn fenced_off(&self, step: &Step) -> Option<String> {
+        let (kind, name) = match &step.op {
+            Op::CreateUser { name, .. } => (IamKind::User, name),
+            Op::CreateRole { name, .. } => (IamKind::Role, name),
+            _ => return None,
+        };
+        let iam = IamName {
+            account: self.account_of(&step.as_)?,
+            kind,
+            name: name.clone(),
+        };
+        self.fenced.contains(&iam).then(|| {
+            format!(
+                "{iam} was left behind by an earlier case's clean-up: it cannot be created afresh"
+            )
+        })
     }
 
     pub fn add_principal(&mut self, name: &str, creds: &Creds) {
@@ -215,11 +272,16 @@ fn allowed(r: &Observed) -> bool {
     r.outcome().is_some_and(Outcome::allowed)
 }
 
+/// What the request makes may exist on the target: it was allowed, or it failed as a fault,
+/// which may come after the endpoint applied it (a reset or a 5xx on the way back). Clean-up
+/// removes it either way; a NoSuch* answer then means it was never made.
+fn may_have_made(r: &Observed) -> bool {
+    allowed(r) || matches!(r, Observed::Fault { .. })
+}
+
 /// A request the SDK's builders refused to build: an endpoint-side fault of the step.
 fn not_built(e: aws_smithy_types::error::operation::BuildError) -> Observed {
-    Observed::Fault {
-        why: format!("the request could not be built: {e}"),
-    }
+    Observed::fault(format!("the request could not be built: {e}"))
 }
 
 /// A step whose principal has no clients on the target.
@@ -294,10 +356,8 @@ async fn dispatch(cx: &mut StepCx<'_>, op: &Op) -> Observed {
 /// An operation handed to a family it is not in: a bug in [`dispatch`], reported as a fault of
 /// the step rather than a panic.
 fn misrouted(op: &Op, family: &str) -> Observed {
-    Observed::Fault {
-        why: format!(
-            "the executor handed {} to the {family} operations",
-            op.name()
-        ),
-    }
+    Observed::fault(format!(
+        "the executor handed {} to the {family} operations",
+        op.name()
+    ))
 }

@@ -55,9 +55,17 @@ async fn get_object(cx: &StepCx<'_>, bucket: &str, key: &str) -> Observed {
     let req = s3_bucket_request!(cx, get_object, bucket).key(key);
     match req.send().await {
         Ok(out) => {
-            // Read the body so the connection is reusable; its content does not matter.
-            let _ = out.body.collect().await;
-            Observed::answer(Outcome::status(success_status(&cx.clients, 200)))
+            // Read the body so the connection is reusable; its content does not matter, but
+            // an answer cut short is a fault.
+            let status = success_status(&cx.clients, 200);
+            match out.body.collect().await {
+                Ok(_) => Observed::answer(Outcome::status(status)),
+                Err(e) => Observed::Fault {
+                    why: format!("the body of the answer could not be read: {e}"),
+                    status: Some(status),
+                    raw: String::new(),
+                },
+            }
         }
         Err(e) => from_error(e, false),
     }
@@ -120,9 +128,10 @@ async fn create_multipart_upload(
         .and_then(|out| out.upload_id())
         .map(str::to_string);
     let r = cx.answered(result, 200);
-    // Abort at once: a started upload is all the rules are about.
+    // Abort at once: a started upload is all the rules are about. A refusal to abort changes
+    // nothing for the step; a fault leaves the target's state unknown, so it is the step's.
     if let Some(id) = upload_id {
-        let _ = cx
+        let abort = cx
             .clients
             .s3
             .abort_multipart_upload()
@@ -131,6 +140,12 @@ async fn create_multipart_upload(
             .upload_id(id)
             .send()
             .await;
+        if let Err(e) = abort {
+            if let Observed::Fault { why, status, raw } = from_error(e, false) {
+                let why = format!("aborting the upload: {why}");
+                return Observed::Fault { why, status, raw };
+            }
+        }
     }
     r
 }
