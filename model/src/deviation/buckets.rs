@@ -74,6 +74,7 @@ pub(super) fn restrict_public_buckets_ignored(
 /// no-bpa-defaults: a new bucket gets no Block Public Access configuration, as before April
 /// 2023, when AWS turned all four flags on for new buckets ([R31] is the rule changed). Only
 /// buckets created from here on; CreateBucket's own check of a public ACL stays the model's.
+/// Recorded on Ceph RGW 16.2.15 (corpus/rgw/d02, d04) and moto 5.2.5 (corpus/moto/d06).
 pub(super) fn no_bpa_defaults(inner: Inner<'_>, world: &mut World, step: &Step) -> StepResult {
     let Op::CreateBucket { bucket, .. } = &step.op else {
         return inner(world, step);
@@ -96,7 +97,7 @@ pub(super) fn no_bpa_defaults(inner: Inner<'_>, world: &mut World, step: &Step) 
 /// bucket-names-per-account: bucket names are per account, not global. CreateBucket of a name
 /// another account holds succeeds, and from then on the name means the new bucket (the other
 /// account's bucket is out of the scenario's reach). Ceph RGW 16.2.15 tenants each have their
-/// own namespace; xacct addresses a name as the bucket of its latest creator.
+/// own namespace; xacct addresses a name as the bucket of its latest creator (corpus/rgw/d01).
 pub(super) fn names_per_account(inner: Inner<'_>, world: &mut World, step: &Step) -> StepResult {
     let Op::CreateBucket { bucket, .. } = &step.op else {
         return inner(world, step);
@@ -168,7 +169,8 @@ pub(super) fn recreate_acl_conflict(
 }
 
 /// expected-owner-ignored: the `x-amz-expected-bucket-owner` header is ignored, malformed or
-/// naming another account ([R27] is the rule broken).
+/// naming another account ([R27] is the rule broken). Recorded on Ceph RGW 16.2.15 and moto
+/// 5.2.5 (their baselines, bucket-policy-management steps 13 and 14).
 pub(super) fn expected_owner_ignored(
     inner: Inner<'_>,
     world: &mut World,

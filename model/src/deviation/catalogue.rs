@@ -68,7 +68,7 @@ pub(super) const CATALOGUE: &[Info] = &[
         "owner-reads-foreign",
         Security,
         "the model, but the bucket owner can read (GET/HEAD) objects another account owns without any grant",
-        "seeded: backends that let the bucket owner bypass object ACLs",
+        "seeded: backends that let the bucket owner bypass object ACLs; alone it gives Ceph RGW 16.2.15's answer at baselines/rgw.json ownership-toggle steps 4 and 12 (owner-controls-foreign, RGW's cause, explains step 10 too)",
     ),
     seeded(
         Deviation::CrossAccountOneSide,

@@ -17,8 +17,14 @@
 //! composition; one file per family of variants: `policy` (policy evaluation), `ownership`
 //! (Object Ownership and ACLs), `objects` (object reads and cross-account access), `buckets`
 //! (bucket creation, Block Public Access, the expected-owner header), `sts` (AssumeRole and
-//! role sessions), `answers` (status codes of successful calls). `views.rs` holds the helpers
-//! that give a step a view and take it back.
+//! role sessions), `answers` (status codes of successful calls). `views.rs` and `grants.rs`
+//! hold the helpers that give a step a view and take it back.
+//!
+//! The fold puts the first deviation of the catalogue innermost and the last outermost. The
+//! order matters where one deviation changes what another sees: ownership-controls-absent,
+//! which takes every bucket's ownership controls away for the whole request, comes last so
+//! that the others see buckets without them; session-inherits-caller, which changes who the
+//! request is from, is always outermost.
 
 mod answers;
 mod buckets;
@@ -39,7 +45,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// One deviation from AWS's rules. Catalogue order: the 13 seeded mutants first, then the
-/// deviations recorded on backends.
+/// deviations recorded on backends (ownership-controls-absent last: see the module's notes on
+/// the fold).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Deviation {
     // Seeded: the historical mutants of the embedded endpoint.

@@ -181,7 +181,8 @@ pub(super) fn missing_key_404(inner: Inner<'_>, world: &mut World, step: &Step) 
 /// whatever its policies say; others get 404 if they may list the bucket (s3:ListBucket, ACLs
 /// included) and 403 otherwise. The call's own action is never checked ([R26] is the rule
 /// changed). Ceph RGW's `read_obj_policy` (src/rgw/rgw_op.cc) answers ENOENT to the bucket's
-/// owner, which on RGW is the user that created it, and checks s3:ListBucket for others.
+/// owner, which on RGW is the user that created it, and checks s3:ListBucket for others;
+/// recorded on RGW 16.2.15 (corpus/rgw/s2-d09, d15).
 pub(super) fn missing_key_lookup_first(
     inner: Inner<'_>,
     world: &mut World,
@@ -255,19 +256,18 @@ pub(super) fn caller_side_only(inner: Inner<'_>, world: &mut World, step: &Step)
         }
         _ => None,
     };
-    let probe = missing.map(|(bucket, key)| {
-        let mut probe = world.clone();
-        if let Some(b) = probe.buckets.get_mut(&bucket) {
-            let owner = Owner::Account(b.owner.clone());
-            let acl = crate::acl::Acl::private(&owner);
-            b.objects.insert(key, Object { owner, acl });
-        }
-        probe
-    });
     let (outcome, mut ex) = owner_side_grants(inner, world, step)?;
-    let Some(mut probe) = probe.filter(|_| outcome.status == 403) else {
+    let Some((bucket, key)) = missing.filter(|_| outcome.status == 403) else {
         return Ok((outcome, ex));
     };
+    // A refused call changed nothing: probe a copy of the world where the key exists, owned by
+    // the bucket owner.
+    let mut probe = world.clone();
+    if let Some(b) = probe.buckets.get_mut(&bucket) {
+        let owner = Owner::Account(b.owner.clone());
+        let acl = crate::acl::Acl::private(&owner);
+        b.objects.insert(key, Object { owner, acl });
+    }
     if owner_side_grants(inner, &mut probe, step).is_ok_and(|(o, _)| o.allowed()) {
         ex.deviate(
             Deviation::CallerSideOnly.name(),

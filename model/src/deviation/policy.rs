@@ -129,7 +129,9 @@ fn rgw_public(p: &Policy) -> bool {
 
 /// deny-ignores-principal: a bucket-policy Deny statement refuses every requester of an object
 /// call, whatever its Principal / NotPrincipal and Condition say, and its 403 carries no error
-/// code; calls that name no object key ignore Deny statements.
+/// code; calls that name no object key ignore Deny statements ([R22] is the rule broken).
+/// Recorded on moto 5.2.5 (corpus/moto/d07; baselines/moto.json seed-example4 steps 4-9,
+/// bucket-policy-management step 8).
 pub(super) fn deny_ignores_principal(
     inner: Inner<'_>,
     world: &mut World,

@@ -112,7 +112,8 @@ pub(super) fn session_inherits_caller(
 }
 
 /// session-policy-ignored: a role session has its role's permissions whatever its session
-/// policy says ([R40] is the rule broken).
+/// policy says ([R40] is the rule broken). Recorded on moto 5.2.5 (baselines/moto.json,
+/// assume-role step 19, grants-and-sessions step 18).
 pub(super) fn session_policy_ignored(
     inner: Inner<'_>,
     world: &mut World,
