@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
-use xacct_endpoint::{Endpoint, Mutant};
+use xacct_endpoint::Endpoint;
 use xacct_harness::compare::replay::replay_against;
 use xacct_harness::compare::Level;
 use xacct_harness::hunt::bench::{self, MutantBench};
@@ -24,6 +24,7 @@ use xacct_harness::hunt::{run, Quiet, RunConfig};
 use xacct_harness::target::embedded::Embedded;
 use xacct_harness::target::sdk::{self, Creds, EndpointConfig};
 use xacct_harness::target::Target;
+use xacct_model::deviation::Deviation;
 use xacct_model::{Region, Scenario};
 
 fn load(path: &PathBuf) -> Scenario {
@@ -44,17 +45,17 @@ fn json_files(dir: &str) -> Vec<PathBuf> {
     files
 }
 
-fn embedded(rt: &tokio::runtime::Runtime, mutant: Option<Mutant>) -> Target {
+fn embedded(rt: &tokio::runtime::Runtime, mutant: Option<Deviation>) -> Target {
     embedded_in(rt, mutant, Region::default())
 }
 
-fn embedded_in(rt: &tokio::runtime::Runtime, mutant: Option<Mutant>, region: Region) -> Target {
+fn embedded_in(rt: &tokio::runtime::Runtime, mutant: Option<Deviation>, region: Region) -> Target {
     let _in_runtime = rt.enter();
     Target::Embedded(Embedded::start(mutant, region).unwrap())
 }
 
 /// Replays each file against one endpoint; returns the differences found, per file.
-fn replay_files(files: &[PathBuf], mutant: Option<Mutant>) -> Vec<(String, usize, Vec<String>)> {
+fn replay_files(files: &[PathBuf], mutant: Option<Deviation>) -> Vec<(String, usize, Vec<String>)> {
     let scenarios: Vec<(String, Scenario)> = files
         .iter()
         .map(|f| (f.display().to_string(), load(f)))
@@ -66,7 +67,7 @@ fn replay_files(files: &[PathBuf], mutant: Option<Mutant>) -> Vec<(String, usize
 /// found, per scenario.
 fn replay_scenarios(
     scenarios: &[(String, Scenario)],
-    mutant: Option<Mutant>,
+    mutant: Option<Deviation>,
     region: Region,
 ) -> Vec<(String, usize, Vec<String>)> {
     let rt = runtime();
@@ -237,11 +238,11 @@ fn a_random_run_against_the_unmutated_endpoint_finds_nothing() {
 fn a_bounded_run_finds_and_shrinks_chosen_mutants() {
     // Bugs of different kinds: policy evaluation, existence leak, ownership, BPA, STS trust.
     let chosen = [
-        Mutant::DenyIgnored,
-        Mutant::MissingKey404,
-        Mutant::AclsUnderEnforced,
-        Mutant::BpaIgnored,
-        Mutant::TrustUnchecked,
+        Deviation::DenyIgnored,
+        Deviation::MissingKey404,
+        Deviation::AclsUnderEnforced,
+        Deviation::BpaIgnored,
+        Deviation::TrustUnchecked,
     ];
     let cfg = MutantBench {
         seeds: vec![1],
@@ -426,14 +427,15 @@ fn iam_and_sts_answer_in_aws_format() {
     });
 }
 
-/// Every mutant has a shrunk scenario in `corpus/mutants/<name>.json` (from `xacct bench
-/// mutants`). Deterministically: it passes on the model, matches the unmutated endpoint, and
-/// diverges from the endpoint with its mutant — at its last step, with the recorded signature's
-/// class.
+/// Every seeded mutant has a shrunk scenario in `corpus/mutants/<name>.json` (from `xacct
+/// bench mutants`). Deterministically, over HTTP: it passes on the model, matches the
+/// unmutated endpoint, and diverges from the endpoint with its mutant — at its last step, with
+/// the recorded signature's class. Other mutants may fail it too: the model-only matrix in
+/// `model/tests/deviations.rs` says which.
 #[test]
-fn each_mutant_has_a_corpus_scenario_that_only_it_fails() {
+fn each_mutant_fails_its_own_corpus_scenario_over_http() {
     let rt = runtime();
-    for m in Mutant::ALL {
+    for m in Deviation::seeded_ones() {
         let path = PathBuf::from(format!("corpus/mutants/{}.json", m.name()));
         assert!(path.exists(), "no corpus scenario for mutant {m}");
         let s = load(&path);
@@ -448,21 +450,85 @@ fn each_mutant_has_a_corpus_scenario_that_only_it_fails() {
             "{m} without the bug: {:?}",
             rep.found()
         );
-        let mut bad = embedded(&rt, Some(m));
-        let rep = rt
-            .block_on(replay_against(&mut bad, m.name(), &s, Level::Full))
-            .unwrap();
-        let found = rep.found();
-        assert_eq!(
-            found.iter().map(|d| d.step).collect::<Vec<_>>(),
-            vec![s.steps.len()],
-            "{m}: {found:?}"
-        );
-        let class = found[0].class.to_string();
-        let description = s.description.clone().unwrap_or_default();
-        assert!(
-            description.contains(&format!("({class} ")),
-            "{m}: diverges as {class}, recorded: {description}"
-        );
+        assert_last_step_diverges(&rt, m, &s, &s.description.clone().unwrap_or_default());
+    }
+}
+
+/// Replayed against the endpoint with deviation `d`, scenario `s` diverges at its last step
+/// only, with the class `recorded` names (`(over-permissive …` or `over-permissive …`).
+fn assert_last_step_diverges(
+    rt: &tokio::runtime::Runtime,
+    d: Deviation,
+    s: &Scenario,
+    recorded: &str,
+) {
+    let mut bad = embedded(rt, Some(d));
+    let rep = rt
+        .block_on(replay_against(&mut bad, d.name(), s, Level::Full))
+        .unwrap();
+    let found = rep.found();
+    assert_eq!(
+        found.iter().map(|x| x.step).collect::<Vec<_>>(),
+        vec![s.steps.len()],
+        "{d}: {found:?}"
+    );
+    let class = found[0].class.to_string();
+    assert!(
+        recorded.starts_with(&format!("{class} ")) || recorded.contains(&format!("({class} ")),
+        "{d}: diverges as {class}, recorded: {recorded}"
+    );
+}
+
+/// An observed deviation injected with `--mutant` makes the embedded endpoint answer the
+/// backend's recorded scenario as the backend did: the divergence is at the last step, of the
+/// recorded class (the catalogue's single-deviation corpus files whose earlier steps the
+/// deviation leaves alone).
+#[test]
+fn observed_deviations_reproduce_their_backend_corpus_over_http() {
+    let rt = runtime();
+    for (d, file) in [
+        (
+            Deviation::BucketNamesPerAccount,
+            "corpus/rgw/d01-over-permissive-create_bucket.json",
+        ),
+        (
+            Deviation::NoBpaDefaults,
+            "corpus/rgw/d02-over-permissive-put_bucket_acl.json",
+        ),
+        (
+            Deviation::OwnershipControlsAbsent,
+            "corpus/rgw/d03-over-permissive-put_bucket_acl.json",
+        ),
+        (
+            Deviation::BpaAnyAllowPublic,
+            "corpus/rgw/d09-over-restrictive-put_bucket_policy.json",
+        ),
+        (
+            Deviation::SessionForeignBucket404,
+            "corpus/rgw/d16-wrong-error-put_object.json",
+        ),
+        (
+            Deviation::DeleteConfig200,
+            "corpus/rgw/d17-wrong-state-delete_bucket_policy.json",
+        ),
+        (
+            Deviation::MissingKeyLookupFirst,
+            "corpus/rgw/s2-d09-wrong-error-put_object_acl.json",
+        ),
+        (
+            Deviation::CallerSideOnly,
+            "corpus/moto/d01-over-permissive-put_object.json",
+        ),
+        (
+            Deviation::DenyIgnoresPrincipal,
+            "corpus/moto/d07-over-restrictive-put_object.json",
+        ),
+        (
+            Deviation::PutBucketPolicy200,
+            "corpus/moto/d12-wrong-state-put_bucket_policy.json",
+        ),
+    ] {
+        let s = load(&PathBuf::from(file));
+        assert_last_step_diverges(&rt, d, &s, &s.description.clone().unwrap_or_default());
     }
 }

@@ -5,8 +5,8 @@
 //! - [`Endpoint`]: start one ([`Endpoint::start`], [`Endpoint::start_on`]), provision accounts
 //!   ([`Endpoint::provision`], which returns each account's root and `admin` [`Creds`]), reset
 //!   it between cases, read its world.
-//! - [`Mutant`]: `--mutant NAME` switches on one realistic authorization bug
-//!   ([`UnknownMutant`] when the name is not one).
+//! - [`Mutant`]: what `--mutant NAME` injects, one deviation of the model's catalogue
+//!   (`xacct_model::deviation`: the seeded bugs and the behaviours recorded on RGW and moto).
 //! - [`ANONYMOUS_CANONICAL`]: the owner shown for objects written by unsigned requests.
 //! - [`aws_cli_files`]: AWS CLI profiles for the provisioned principals (`xacct serve`).
 //!
@@ -20,12 +20,14 @@
 //! - `state.rs`: the world, the issued keys (`credentials.rs`) and open uploads behind one lock.
 //!   Accounts are provisioned in-process; keys of IAM users and role sessions are issued by the
 //!   APIs, as on AWS.
-//! - `mutants.rs`: the catalogue of injectable bugs, each a wrapper around the model's step.
+//!
+//! The endpoint holds no bug of its own: with a mutant, every request goes through
+//! `xacct_model::deviation::step_literal_with`, and the principal a key acts as through
+//! `xacct_model::deviation::resolve_principal`.
 
 mod aws_cli;
 mod clock;
 mod credentials;
-mod mutants;
 mod query;
 mod s3;
 mod server;
@@ -36,7 +38,11 @@ mod state;
 
 pub use aws_cli::aws_cli_files;
 pub use credentials::Creds;
-pub use mutants::{Mutant, UnknownMutant};
+pub use xacct_model::deviation::{Deviation, UnknownDeviation};
+
+/// What `--mutant NAME` injects: any deviation of the model's catalogue (the 13 seeded ones
+/// keep their historical mutant names).
+pub type Mutant = Deviation;
 pub use server::Endpoint;
 
 /// The canonical id AWS gives the anonymous user, shown as the owner of objects written by

@@ -147,7 +147,7 @@ async fn route(
         };
     }
     match service.call(req.map(s3s::Body::from)).await {
-        Ok(r) => r,
+        Ok(r) => with_model_status(r),
         Err(e) => {
             tracing::warn!("embedded endpoint: S3 service error: {e:?}");
             let mut r = http::Response::new(s3s::Body::from(
@@ -157,4 +157,15 @@ async fn route(
             r
         }
     }
+}
+
+/// A 200 or 204 answer takes the model's status when that is 200 or 204 ([`s3::ModelStatus`]);
+/// other statuses (206 of a ranged GET, errors) are s3s's.
+fn with_model_status(mut r: http::Response<s3s::Body>) -> http::Response<s3s::Body> {
+    let model = r.extensions().get::<s3::ModelStatus>().map(|m| m.0);
+    let no_content_or_ok = |s: http::StatusCode| matches!(s.as_u16(), 200 | 204);
+    if let Some(s) = model.filter(|s| no_content_or_ok(*s) && no_content_or_ok(r.status())) {
+        *r.status_mut() = s;
+    }
+    r
 }

@@ -1,13 +1,16 @@
 //! What the endpoint holds behind one lock ([`State`]): the model's world, the access keys it
 //! issued, open multipart uploads; and the three things done with it — provisioning accounts,
-//! applying one request to the model (or the mutant wrapping it), resetting between cases.
+//! applying one request to the model (with the injected deviation, if any), resetting between
+//! cases.
 
 use crate::credentials::{AuthError, Creds, Key, Rng};
-use crate::mutants::{self, Mutant};
+use crate::Mutant;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use xacct_model::deviation;
 use xacct_model::ops::StepError;
 use xacct_model::outcome::{Explanation, Outcome};
+use xacct_model::principal::{Principal, PrincipalError};
 use xacct_model::scenario::{Op, Step};
 use xacct_model::world::AccountName;
 use xacct_model::World;
@@ -140,8 +143,8 @@ impl State {
         Ok(k.principal.clone())
     }
 
-    /// One request through the model (or the mutant wrapping it). Wire input is literal: no
-    /// scenario placeholder in it is resolved.
+    /// One request through the model with the injected deviation, if any. Wire input is
+    /// literal: no scenario placeholder in it is resolved.
     pub(crate) fn apply(
         &mut self,
         principal: &str,
@@ -154,10 +157,7 @@ impl State {
             expected_bucket_owner,
             expect: None,
         };
-        let r = match self.mutant {
-            Some(m) => mutants::step(m, &mut self.world, &step),
-            None => xacct_model::step_literal(&mut self.world, &step),
-        };
+        let r = deviation::step_literal_with(self.mutant.as_slice(), &mut self.world, &step);
         self.drop_gone_bodies();
         r
     }
@@ -204,14 +204,16 @@ impl State {
         (id, key)
     }
 
+    /// The principal a request by `name` (a key's principal) acts as: the model's, as the
+    /// injected deviation sees it (a role session may act as who assumed the role).
+    pub(crate) fn principal(&self, name: &str) -> Result<Principal, PrincipalError> {
+        deviation::resolve_principal(self.mutant.as_slice(), &self.world, name)
+    }
+
     /// Keys of a new role session (not stored yet). The model names sessions by their key id.
-    pub(crate) fn issue_session_key(&mut self, caller: &str) -> (String, Key) {
+    pub(crate) fn issue_session_key(&mut self) -> (String, Key) {
         let (id, mut key) = self.rng.new_key("ASIA", "");
-        key.principal = match self.mutant {
-            // The bug: temporary credentials act as whoever asked for them.
-            Some(Mutant::SessionInheritsCaller) => caller.to_string(),
-            _ => id.clone(),
-        };
+        key.principal = id.clone();
         key.token = Some(self.rng.session_token());
         (id, key)
     }
@@ -283,7 +285,7 @@ mod tests {
         assert!(admin.access_key_id.starts_with("AKIA"));
         assert_eq!(admin.secret_access_key.len(), 40);
         let (uid, _) = st.issue_user_key(&AccountName("A".into()), "u1");
-        let (sid, skey) = st.issue_session_key("A.admin");
+        let (sid, skey) = st.issue_session_key();
         st.keys.insert(sid.clone(), skey.clone());
         assert_eq!(
             st.principal_of(&sid, skey.token.as_deref()),

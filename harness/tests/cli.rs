@@ -135,6 +135,50 @@ fn decisions_and_rules_print() {
     assert!(text(&o.stdout).contains("R20"));
 }
 
+/// `xacct deviations` lists the catalogue: every deviation with its severity, kind,
+/// description and evidence; as JSON, one object each.
+#[test]
+fn deviations_list_the_catalogue() {
+    let o = xacct(&["deviations"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    for d in xacct_model::deviation::Deviation::ALL {
+        assert!(out.contains(d.name()), "{d} missing: {out}");
+        assert!(out.contains(d.evidence()), "{d}'s evidence missing");
+    }
+    assert!(out.contains("no-bpa-defaults"), "{out}");
+    let o = xacct(&["deviations", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), xacct_model::deviation::Deviation::ALL.len());
+    let first = &list[0];
+    assert_eq!(first["name"], "deny-ignored");
+    assert_eq!(first["severity"], "security");
+    assert_eq!(first["kind"], "seeded");
+    let observed = list.iter().filter(|d| d["kind"] == "observed").count();
+    assert_eq!(observed, list.len() - 13);
+    for d in list {
+        for field in ["description", "evidence"] {
+            assert!(d[field].as_str().is_some_and(|s| !s.is_empty()), "{d}");
+        }
+        assert!(
+            matches!(d["severity"].as_str(), Some("security" | "compatibility")),
+            "{d}"
+        );
+    }
+    // --mutant takes every catalogue name, the observed ones too.
+    let o = xacct(&[
+        "replay",
+        "corpus/moto/d12-wrong-state-put_bucket_policy.json",
+        "--mutant",
+        "put-bucket-policy-200",
+    ]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", text(&o.stderr));
+    assert!(out.contains("wrong-state"), "{out}");
+}
+
 /// `--region` sets the Region of scenarios that state none (`--aws-region` is its alias); a
 /// scenario stating another is refused with exit 2; against a target, the Region the files
 /// state is the run's.

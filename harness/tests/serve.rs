@@ -156,10 +156,18 @@ fn serve_lists_its_mutants() {
         "missing-key-404",
         "session-inherits-caller",
         "bpa-ignored",
+        "no-bpa-defaults",
+        "caller-side-only",
     ] {
         assert!(text.contains(name), "{text}");
     }
-    assert!(text.lines().count() >= 24, "{text}");
+    // Three lines a deviation: name, severity and kind; the description; the evidence.
+    assert_eq!(
+        text.lines().count(),
+        3 * xacct_model::deviation::Deviation::ALL.len(),
+        "{text}"
+    );
+    assert!(text.contains("evidence: "), "{text}");
     let bad = Command::new(env!("CARGO_BIN_EXE_xacct"))
         .args(["run", "--mutant", "no-such-bug"])
         .output()

@@ -17,6 +17,8 @@
 //!    validation of a request's ACL.
 //! 7. `outcome` (results, explanations and the rule that decided, `expect` checks),
 //!    `scenario` (the file format), `replay`, `tables`.
+//! 8. `deviation`: the catalogue of deviations, "the model, but X" ([`deviation::step_with`]):
+//!    the embedded endpoint's injectable bugs and what RGW and moto were recorded doing.
 
 pub mod account;
 pub mod acl;

@@ -249,7 +249,18 @@ impl Explanation {
         self.decided_by = Some(rule.id);
     }
 
-    /// The rule that decided: the last one recorded with [`Explanation::decide`].
+    /// Records that a deviation from AWS (`crate::deviation`, by its catalogue name) decided the
+    /// outcome: the line names the deviation where a rule id stands otherwise.
+    pub fn deviate(&mut self, deviation: &'static str, detail: impl Into<String>) {
+        self.lines.push(Because {
+            rule: deviation,
+            detail: detail.into(),
+        });
+        self.decided_by = Some(deviation);
+    }
+
+    /// The rule that decided: the last one recorded with [`Explanation::decide`] (or the
+    /// deviation recorded with [`Explanation::deviate`]).
     pub fn deciding_rule(&self) -> Option<&'static str> {
         self.decided_by
     }

@@ -66,6 +66,17 @@ impl Principal {
         }
     }
 
+    /// The name a scenario's `as` gives this principal: `anon`, `A.root`, `A.<user>` or a
+    /// session's `as_name` ([`Principal::resolve`] turns it back into this principal).
+    pub fn scenario_name(&self) -> String {
+        match self {
+            Principal::Root { account } => format!("{account}.root"),
+            Principal::User { account, name } => format!("{account}.{name}"),
+            Principal::Session { as_name, .. } => as_name.clone(),
+            Principal::Anonymous => "anon".into(),
+        }
+    }
+
     /// The account the principal belongs to; none for anonymous.
     pub fn account(&self) -> Option<&AccountName> {
         match self {

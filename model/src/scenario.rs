@@ -248,6 +248,21 @@ impl Op {
         }
     }
 
+    /// The object key a call addresses, for object calls (CopyObject: the key written).
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Op::PutObject { key, .. }
+            | Op::GetObject { key, .. }
+            | Op::HeadObject { key, .. }
+            | Op::DeleteObject { key, .. }
+            | Op::GetObjectAcl { key, .. }
+            | Op::PutObjectAcl { key, .. }
+            | Op::CopyObject { key, .. }
+            | Op::CreateMultipartUpload { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+
     /// The ACL the request carries: a canned ACL, grant headers or an AccessControlPolicy body;
     /// empty for operations that take none.
     pub fn acl_request(&self) -> AclRequest<'_> {

@@ -92,6 +92,10 @@ pub struct Session {
     pub role: String,
     pub session_name: String,
     pub session_policy: Option<Policy>,
+    /// The scenario name of the principal that assumed the role (`A.admin`, or another
+    /// session's `as_name` for a chained session). Only deviations read it: on AWS the session
+    /// acts as the role, never as who asked ([R40]).
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +109,9 @@ pub struct Object {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bucket {
     pub owner: AccountName,
+    /// The scenario name of the principal that created the bucket (`A.admin`, a session's
+    /// `as_name`). AWS decides by the owning account alone; only deviations read it.
+    pub creator: String,
     pub ownership: Option<ObjectOwnership>,
     pub acl: Acl,
     pub policy: Option<Policy>,

@@ -17,12 +17,14 @@
 //!    it accepts.
 //! f. with all four Block Public Access flags on, anonymous callers get nothing, unless a
 //!    non-public (condition-limited) bucket-policy statement grants everyone.
+//! g. with no deviation on, `deviation::step_with` is `step`.
 //!
 //! Case counts are modest so the file runs in seconds in a debug build.
 
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use serde_json::{json, Map, Value};
+use xacct_model::deviation::step_with;
 use xacct_model::outcome::GrantView;
 use xacct_model::policy::{Effect, Keys, Policy, PolicyKind, Request, Who};
 use xacct_model::world::{ObjectOwnership, Owner, PublicAccessBlock};
@@ -1207,6 +1209,21 @@ proptest! {
                 prop_assert!(!o.allowed(), "anonymous {} allowed on a fully blocked bucket: {}\n{}\nsequence:\n{}", r, o, ex, show(&steps));
             }
         }
+    }
+
+    /// g. The model with no deviation on is the model: `deviation::step_with(&[], ..)` gives
+    /// the outcomes, explanations and world `step` gives.
+    #[test]
+    fn g_no_deviation_is_the_model(seq in arb_sequence(30)) {
+        let steps = parse_steps(&seq);
+        let (mut w1, mut w2) = (base_world(), base_world());
+        let r1 = run(&mut w1, &steps);
+        let r2: Vec<(Outcome, Explanation)> = steps
+            .iter()
+            .map(|st| step_with(&[], &mut w2, st).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        prop_assert_eq!(&r1, &r2, "outcomes differ for\n{}", show(&steps));
+        prop_assert!(w1 == w2, "worlds differ for\n{}", show(&steps));
     }
 }
 

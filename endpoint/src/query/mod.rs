@@ -223,7 +223,7 @@ fn model_step(
 
 /// The model's principal of the caller.
 fn resolve(st: &State, principal: &str) -> Result<Principal, QueryError> {
-    Principal::resolve(&st.world, principal)
+    st.principal(principal)
         .map_err(|e| QueryError::new(403, "InvalidClientTokenId", e.to_string()))
 }
 

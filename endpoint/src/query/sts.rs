@@ -32,7 +32,7 @@ fn assume_role(st: &mut State, principal: &str, p: &Params) -> Answer {
         .opt("Policy")
         .map(|s| serde_json::Value::String(s.to_string()));
     // The session's keys are made first: the model names the session by its key id.
-    let (key_id, key) = st.issue_session_key(principal);
+    let (key_id, key) = st.issue_session_key();
     let op = Op::AssumeRole {
         role_arn: role_arn.clone(),
         session_name: session_name.clone(),

@@ -5,7 +5,6 @@ use super::{principal, EmbeddedS3, Reply};
 use crate::state::lock;
 use s3s::dto::*;
 use s3s::S3Request;
-use xacct_model::principal::Principal;
 use xacct_model::scenario::Op;
 
 pub(super) fn create(
@@ -70,9 +69,7 @@ pub(super) fn list(s3: &EmbeddedS3, req: S3Request<ListBucketsInput>) -> Reply<L
     // The caller's account owns the buckets listed (tools read their canonical id here).
     let st = lock(&s3.state);
     let p = principal(&st, &req)?;
-    let account = Principal::resolve(&st.world, &p)
-        .ok()
-        .and_then(|p| p.account().cloned());
+    let account = st.principal(&p).ok().and_then(|p| p.account().cloned());
     r.output.owner = account.map(|a| owner_dto(&st, &a.0));
     Ok(r)
 }

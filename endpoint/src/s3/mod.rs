@@ -105,9 +105,19 @@ fn refusal(o: &Outcome, ex: &Explanation, st: &State) -> S3Error {
     error(o.status, &code, message)
 }
 
+/// The model's success status, carried in the response's extensions to `server::route`: s3s
+/// 0.14 gives each operation a fixed success status and ignores `S3Response::status`, so a
+/// model (or deviation) answering 200 where the operation's usual answer is 204, or the other
+/// way round, is applied there.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ModelStatus(pub(crate) http::StatusCode);
+
 fn answer<T>(o: &Outcome, output: T) -> S3Response<T> {
     let mut r = S3Response::new(output);
     r.status = http::StatusCode::from_u16(o.status).ok();
+    if let Some(s) = r.status {
+        r.extensions.insert(ModelStatus(s));
+    }
     r
 }
 

@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 use xacct_model::authorize::{authorize_s3, s3_keys, S3Check, Scope};
 use xacct_model::outcome::Explanation;
-use xacct_model::principal::Principal;
 
 /// The operations `s3/mod.rs` serves (s3s's names); every other one is checked here.
 const SERVED: &[&str] = &[
@@ -82,7 +81,8 @@ pub(super) fn check(state: &Shared, cx: &s3s::access::S3AccessContext<'_>) -> S3
                 .map_err(|e| error(403, e.code(), e.to_string()))?
         }
     };
-    let p = Principal::resolve(&st.world, &name)
+    let p = st
+        .principal(&name)
         .map_err(|e| error(403, "AccessDenied", e.to_string()))?;
     let keys = s3_keys(&st.world, &p, st.world.buckets.get(bucket), &[]);
     let check = S3Check {

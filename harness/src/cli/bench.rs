@@ -6,10 +6,11 @@ use anyhow::Result;
 use std::process::ExitCode;
 use std::time::Duration;
 use xacct_harness::hunt::bench::{self, MutantBench};
+use xacct_model::deviation::Deviation;
 
 pub(super) fn mutants(args: MutantsArgs) -> Result<ExitCode> {
     let mutants = if args.mutants.is_empty() {
-        xacct_endpoint::Mutant::ALL.to_vec()
+        Deviation::seeded_ones().collect()
     } else {
         args.mutants
     };

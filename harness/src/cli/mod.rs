@@ -6,6 +6,7 @@ mod awscli;
 mod bench;
 mod completions;
 mod decisions;
+mod deviations;
 mod explain;
 mod jobs;
 mod replay;
@@ -54,6 +55,10 @@ enum Command {
     /// List the rules the model holds, with their sources.
     #[command(after_help = "Example:\n  xacct rules --format json")]
     Rules(RulesArgs),
+    /// List the catalogue of deviations ("the model, but X"): the injectable mutants and what
+    /// RGW and moto were recorded doing, each with its severity and evidence.
+    #[command(after_help = "Example:\n  xacct deviations --format json")]
+    Deviations(DeviationsArgs),
     /// Run the embedded endpoint (the model over S3, STS and IAM) for other tools: aws-cli,
     /// boto3, the aws-cli scripts xacct writes. Writes an AWS CLI config and credentials file
     /// with a profile per principal, and serves until Ctrl-C.
@@ -136,6 +141,12 @@ impl AssumeFlags {
 
 #[derive(Args)]
 struct RulesArgs {
+    #[command(flatten)]
+    format: FormatFlag,
+}
+
+#[derive(Args)]
+struct DeviationsArgs {
     #[command(flatten)]
     format: FormatFlag,
 }
@@ -295,10 +306,11 @@ struct ServeArgs {
     /// Port on 127.0.0.1 (0: a free one).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Switch on one injected authorization bug.
-    #[arg(long)]
-    mutant: Option<xacct_endpoint::Mutant>,
-    /// List the mutants, with a sentence each, and exit.
+    /// Switch on one deviation of the catalogue (`xacct deviations`): a seeded bug or a
+    /// behaviour recorded on RGW or moto.
+    #[arg(long, value_name = "NAME")]
+    mutant: Option<Deviation>,
+    /// List the deviations --mutant takes (the catalogue), with severity and evidence, and exit.
     #[arg(long)]
     list_mutants: bool,
     /// The Region the endpoint answers for (CreateBucket's LocationConstraint, the re-creation
@@ -336,9 +348,9 @@ struct MutantsArgs {
     /// Steps per generated case, at most.
     #[arg(long, default_value_t = 20)]
     max_steps: usize,
-    /// Only these mutants (default: all).
-    #[arg(long = "mutant")]
-    mutants: Vec<xacct_endpoint::Mutant>,
+    /// Only these deviations (default: the 13 seeded mutants; any catalogue name is taken).
+    #[arg(long = "mutant", value_name = "NAME")]
+    mutants: Vec<Deviation>,
     /// Also write the rows as JSON to this file (`--json FILE`, the older spelling, is kept
     /// as a hidden alias).
     #[arg(long = "json-out", alias = "json", value_name = "FILE")]
@@ -361,10 +373,10 @@ struct TargetFlags {
     /// (the model served in-process).
     #[arg(long, value_name = "embedded|rgw|moto|generic|aws")]
     target: Option<TargetKind>,
-    /// Embedded endpoint only: switch on one injected authorization bug (see
-    /// `xacct serve --list-mutants`).
-    #[arg(long)]
-    mutant: Option<xacct_endpoint::Mutant>,
+    /// Embedded endpoint only: switch on one deviation of the catalogue, a seeded bug or a
+    /// behaviour recorded on RGW or moto (see `xacct deviations`).
+    #[arg(long, value_name = "NAME")]
+    mutant: Option<Deviation>,
     /// Endpoint URL (rgw, moto, generic); default: XACCT_RGW_ENDPOINT / XACCT_MOTO_ENDPOINT,
     /// else what `scripts/backends/<target> env` prints; for generic, the target file's
     /// `endpoint`, else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, else the AWS config profile's
@@ -420,6 +432,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Run(args) => run::run(args),
         Command::Decisions(args) => decisions::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Deviations(args) => deviations::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Bench {
             what: BenchCommand::Mutants(args),

@@ -6,7 +6,8 @@ use super::{runtime, Format, ServeArgs};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use xacct_endpoint::{Endpoint, Mutant};
+use xacct_endpoint::Endpoint;
+use xacct_model::deviation::Deviation;
 
 /// Where the AWS CLI files went.
 struct Profiles {
@@ -49,12 +50,9 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--list-mutants`: each mutant with its sentence and where its bug class was seen.
+/// `--list-mutants`: what --mutant takes, the catalogue of deviations (as `xacct deviations`).
 fn list_mutants() {
-    for m in Mutant::ALL {
-        println!("{:<24} {}", m.name(), m.description());
-        println!("{:<24} (bug class seen in: {})", "", m.seen_in());
-    }
+    print!("{}", super::deviations::text());
 }
 
 /// Provisions the accounts and writes the AWS CLI `config` and `credentials` into `dir`.
@@ -74,7 +72,7 @@ fn write_profiles(endpoint: &Endpoint, accounts: &[String], dir: &Path) -> Resul
 }
 
 /// What is served, the accounts and their profiles, and how to try them.
-fn print_ready(endpoint: &Endpoint, mutant: Option<Mutant>, accounts: &[String], p: &Profiles) {
+fn print_ready(endpoint: &Endpoint, mutant: Option<Deviation>, accounts: &[String], p: &Profiles) {
     println!("xacct serve: the model at {}", endpoint.url());
     println!("region: {}", endpoint.region());
     if let Some(m) = mutant {
@@ -103,7 +101,7 @@ fn print_ready(endpoint: &Endpoint, mutant: Option<Mutant>, accounts: &[String],
 
 /// What is served, for tools: the URL, the mutant, each account with its ids and profile names,
 /// and the AWS CLI files (their paths; never the secrets).
-fn ready_json(endpoint: &Endpoint, mutant: Option<Mutant>, p: &Profiles) -> serde_json::Value {
+fn ready_json(endpoint: &Endpoint, mutant: Option<Deviation>, p: &Profiles) -> serde_json::Value {
     let world = endpoint.world();
     let accounts: Vec<_> = world
         .accounts

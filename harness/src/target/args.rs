@@ -2,7 +2,7 @@
 //! [`TargetArgs`] (everything the CLI's target flags say). Building the target from them is
 //! [`super::build`]'s.
 
-use xacct_endpoint::Mutant;
+use xacct_model::deviation::Deviation;
 use xacct_model::Region;
 
 /// Which kind of target to build.
@@ -57,8 +57,8 @@ impl TargetKind {
 pub struct TargetArgs {
     /// The endpoint to test; `None`: the embedded endpoint (the model served in-process).
     pub target: Option<TargetKind>,
-    /// Embedded endpoint only: one injected authorization bug.
-    pub mutant: Option<Mutant>,
+    /// Embedded endpoint only: one deviation of the model's catalogue injected (`--mutant`).
+    pub mutant: Option<Deviation>,
     /// Endpoint URL (rgw, moto); default: XACCT_RGW_ENDPOINT / XACCT_MOTO_ENDPOINT, else what
     /// `scripts/backends/<target> env` prints.
     pub endpoint: Option<String>,

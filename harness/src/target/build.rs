@@ -169,7 +169,7 @@ mod tests {
     #[test]
     fn a_mutant_needs_the_embedded_endpoint() {
         let mut args = TargetArgs::local(TargetKind::Rgw);
-        args.mutant = Some(xacct_endpoint::Mutant::DenyIgnored);
+        args.mutant = Some(xacct_model::deviation::Deviation::DenyIgnored);
         let e = err(&args, TargetKind::Rgw);
         assert!(matches!(
             e,

@@ -1,5 +1,6 @@
 //! The `embedded` target (the default): the in-process endpoint of `xacct-endpoint`, serving
-//! the model over real HTTP on 127.0.0.1, optionally with one injected bug (`--mutant`).
+//! the model over real HTTP on 127.0.0.1, optionally with one deviation of the model's
+//! catalogue injected (`--mutant`).
 //!
 //! Accounts are the model's own (ids `111111111111`…, canonical ids, e-mail addresses), so the
 //! mapping is the identity; buckets still get the run prefix like on any target. Between the
@@ -13,7 +14,8 @@ use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
 use crate::target::sdk::EndpointConfig;
 use std::collections::BTreeMap;
 use std::time::Duration;
-use xacct_endpoint::{Endpoint, Mutant};
+use xacct_endpoint::Endpoint;
+use xacct_model::deviation::Deviation;
 use xacct_model::world::AccountName;
 use xacct_model::Region;
 
@@ -33,7 +35,7 @@ struct Front {
 impl Embedded {
     /// Starts an endpoint on a free loopback port; needs a Tokio runtime context.
     /// Starts the endpoint, answering for `region`.
-    pub fn start(mutant: Option<Mutant>, region: Region) -> Result<Embedded, TargetError> {
+    pub fn start(mutant: Option<Deviation>, region: Region) -> Result<Embedded, TargetError> {
         let endpoint =
             Endpoint::start(mutant).map_err(|error| TargetError::EmbeddedStart { error })?;
         endpoint.set_region(region);
@@ -76,7 +78,11 @@ impl Embedded {
             notes.push(format!("requests go through {} in front of it", f.url));
         }
         if let Some(m) = self.endpoint.mutant() {
-            notes.push(format!("mutant {m}: {}", m.description()));
+            notes.push(format!(
+                "mutant {m} ({}): {}",
+                m.severity(),
+                m.description()
+            ));
         }
         Capabilities {
             root: true,

@@ -43,6 +43,7 @@ pub(super) fn create_bucket(
         bucket.to_string(),
         Bucket {
             owner: owner.clone(),
+            creator: cx.p.scenario_name(),
             ownership: Some(ownership),
             acl,
             policy: None,

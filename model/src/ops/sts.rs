@@ -58,6 +58,7 @@ pub(super) fn assume_role(
             role: name.to_string(),
             session_name: s.session_name.to_string(),
             session_policy: sp,
+            source: p.scenario_name(),
         },
     );
     cx.ex.decide(

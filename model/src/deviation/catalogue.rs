@@ -1,0 +1,255 @@
+//! The text of the catalogue: each deviation's name, description, severity and evidence, in
+//! catalogue order (`Deviation as usize` indexes it). Evidence names the backend and version,
+//! and the corpus file (`corpus/<backend>/…`, with its recorded signature) or the baseline
+//! entry (`baselines/<backend>.json`, scenario and step) where the behaviour was recorded.
+
+use super::{Deviation, Info, Severity};
+
+const fn seeded(
+    deviation: Deviation,
+    name: &'static str,
+    severity: Severity,
+    description: &'static str,
+    evidence: &'static str,
+) -> Info {
+    Info {
+        deviation,
+        name,
+        description,
+        severity,
+        evidence,
+        seeded: true,
+    }
+}
+
+const fn observed(
+    deviation: Deviation,
+    name: &'static str,
+    severity: Severity,
+    description: &'static str,
+    evidence: &'static str,
+) -> Info {
+    Info {
+        deviation,
+        name,
+        description,
+        severity,
+        evidence,
+        seeded: false,
+    }
+}
+
+use Severity::{Compatibility, Security};
+
+pub(super) const CATALOGUE: &[Info] = &[
+    seeded(
+        Deviation::DenyIgnored,
+        "deny-ignored",
+        Security,
+        "the model, but explicit Deny statements in bucket policies are dropped when the policy is stored; GetBucketPolicy returns the document as sent",
+        "seeded: policy engines that evaluate Allow statements only",
+    ),
+    seeded(
+        Deviation::PrincipalIgnored,
+        "principal-ignored",
+        Security,
+        "the model, but a bucket-policy statement's Principal (or NotPrincipal) is taken to name whoever makes the request; the stored document, and so whether it is public, is unchanged",
+        "seeded: emulators that match bucket-policy statements on Action and Resource alone",
+    ),
+    seeded(
+        Deviation::AbsentKeyFalse,
+        "absent-key-false",
+        Security,
+        "the model, but a negated condition (StringNotEquals, ArnNotLike, NotIpAddress, ...) on a key absent from the request is false instead of true",
+        "seeded: Ceph RGW condition evaluation; recorded on Ceph RGW 16.2.15: baselines/rgw.json seed-example4 step 4 (a StringNotEquals on the absent s3:x-amz-grant-full-control never fires) and corpus/rgw/d15 (wrong-error head_object model=403 target=404 rule=R22)",
+    ),
+    seeded(
+        Deviation::OwnerReadsForeign,
+        "owner-reads-foreign",
+        Security,
+        "the model, but the bucket owner can read (GET/HEAD) objects another account owns without any grant",
+        "seeded: backends that let the bucket owner bypass object ACLs; alone it gives Ceph RGW 16.2.15's answer at baselines/rgw.json ownership-toggle steps 4 and 12 (owner-controls-foreign, RGW's cause, explains step 10 too)",
+    ),
+    seeded(
+        Deviation::CrossAccountOneSide,
+        "cross-account-one-side",
+        Security,
+        "the model, but a cross-account request needs only the bucket's allow: the caller's own identity policies are not checked",
+        "seeded: backends without cross-account identity evaluation",
+    ),
+    seeded(
+        Deviation::TrustUnchecked,
+        "trust-unchecked",
+        Security,
+        "the model, but AssumeRole across accounts does not check the role's trust policy, only the caller's identity policy",
+        "seeded: STS implementations that skip trust policies across tenants; recorded on moto 5.2.5: baselines/moto.json assume-role step 10 (an untrusted account assumes the role)",
+    ),
+    seeded(
+        Deviation::AssumeIgnoresIdentity,
+        "assume-ignores-identity",
+        Security,
+        "the model, but AssumeRole checks only the trust policy, never the caller's identity policy",
+        "seeded: Ceph RGW STS AssumeRole; recorded on Ceph RGW 16.2.15: baselines/rgw.json assume-role step 7 and seed-example4 step 11 (a caller without an sts:AssumeRole allow assumes the role)",
+    ),
+    seeded(
+        Deviation::SessionInheritsCaller,
+        "session-inherits-caller",
+        Security,
+        "the model, but a role session acts with the permissions and identity of the principal that assumed the role, not the role's",
+        "seeded: MinIO-style AssumeRole, where temporary credentials inherit the parent user",
+    ),
+    seeded(
+        Deviation::AclsUnderEnforced,
+        "acls-under-enforced",
+        Security,
+        "the model, but requests carrying ACLs are accepted and applied on BucketOwnerEnforced buckets (as under BucketOwnerPreferred) instead of failing with AccessControlListNotSupported",
+        "seeded: backends without Object Ownership enforcement; recorded on moto 5.2.5: corpus/moto/d02 (over-permissive put_object model=400 AccessControlListNotSupported target=200 rule=R3), d03 (put_object_acl, rule=R4), d11 (wrong-error put_object_acl model=400 target=404 NoSuchKey)",
+    ),
+    seeded(
+        Deviation::PreferredIgnoresBofc,
+        "preferred-ignores-bofc",
+        Security,
+        "the model, but BucketOwnerPreferred ignores the bucket-owner-full-control canned ACL: the uploader keeps ownership",
+        "seeded: backends with partial Object Ownership support",
+    ),
+    seeded(
+        Deviation::EnforcedKeepsUploader,
+        "enforced-keeps-uploader",
+        Security,
+        "the model, but under BucketOwnerEnforced the uploader is recorded and reported as the object's owner (and owns it again once ACLs are re-enabled)",
+        "seeded: backends with partial Object Ownership support",
+    ),
+    seeded(
+        Deviation::MissingKey404,
+        "missing-key-404",
+        Security,
+        "the model, but GET/HEAD of a missing key answers 404 even when the caller may not list the bucket (it learns which keys exist)",
+        "seeded: backends that look the key up before authorizing; alone it also gives the recorded answer of corpus/rgw/d10, d15, s2-d11 (Ceph RGW 16.2.15) and corpus/moto/d08, d10 (moto 5.2.5), whose causes are other deviations (see their evidence)",
+    ),
+    seeded(
+        Deviation::BpaIgnored,
+        "bpa-ignored",
+        Security,
+        "the model, but Block Public Access settings are stored and returned but never enforced",
+        "seeded: backends that accept the PublicAccessBlock API without enforcing it; recorded on moto 5.2.5: baselines/moto.json block-public-access steps 3 and 4 (BlockPublicAcls, BlockPublicPolicy not enforced)",
+    ),
+    observed(
+        Deviation::NoBpaDefaults,
+        "no-bpa-defaults",
+        Security,
+        "the model, but a new bucket gets no Block Public Access configuration (AWS has turned all four flags on for new buckets since April 2023)",
+        "Ceph RGW 16.2.15: corpus/rgw/d02 (over-permissive put_bucket_acl model=403 AccessDenied target=200 rule=R32), d04 (over-permissive put_bucket_policy model=403 target=204 rule=R34), d07, d08, s2-d01, s2-d06 (a public policy stored, then used); moto 5.2.5: corpus/moto/d06 (put_bucket_policy model=403 target=200 rule=R34, with put-bucket-policy-200), baselines/moto.json block-public-access step 2 (GetPublicAccessBlock of a new bucket: 404)",
+    ),
+    observed(
+        Deviation::BucketNamesPerAccount,
+        "bucket-names-per-account",
+        Compatibility,
+        "the model, but bucket names are per account: creating a name another account holds succeeds, and from then on the name means the new bucket",
+        "Ceph RGW 16.2.15 tenants, each with its own bucket namespace (xacct addresses a name as its latest creator's bucket): corpus/rgw/d01 (over-permissive create_bucket model=409 BucketAlreadyExists target=200 rule=X-bucket-exists), s2-d07-over-restrictive-put_object, s2-d07-wrong-error-get_object, s2-d10; s2-d08 with ownership-controls-absent",
+    ),
+    observed(
+        Deviation::RecreateAclConflict,
+        "recreate-acl-conflict",
+        Compatibility,
+        "the model, but re-creating a bucket one owns with an ACL other than its stored one (private when the request sets none) answers 409 BucketAlreadyExists and changes nothing",
+        "Ceph RGW 16.2.15: corpus/rgw/d13 (over-restrictive create_bucket model=200 target=409 BucketAlreadyExists rule=X-bucket-recreate-us-east-1; its public-read ACL was stored through no-bpa-defaults and ownership-controls-absent); the plain re-create answered 200 (corpus/rgw/d05, removed in 7a1098d)",
+    ),
+    observed(
+        Deviation::BpaAnyAllowPublic,
+        "bpa-any-allow-public",
+        Compatibility,
+        "the model, but BlockPublicPolicy counts every Allow statement as public unless its NotPrincipal holds *, so PutBucketPolicy refuses policies AWS accepts",
+        "Ceph RGW 16.2.15: corpus/rgw/d09 (over-restrictive put_bucket_policy model=204 target=403 AccessDenied rule=R30); the predicate is rgw::IAM::is_public (src/rgw/rgw_iam_policy.cc)",
+    ),
+    observed(
+        Deviation::RestrictPublicBucketsIgnored,
+        "restrict-public-buckets-ignored",
+        Security,
+        "the model, but RestrictPublicBuckets is stored and returned but not enforced: a public bucket policy grants outside the bucket owner's account",
+        "Ceph RGW 16.2.15: baselines/rgw.json block-public-access step 20 (anonymous listing through a public policy after RestrictPublicBuckets is set: 200)",
+    ),
+    observed(
+        Deviation::NotPrincipalAccountExempts,
+        "notprincipal-account-exempts",
+        Security,
+        "the model, but a NotPrincipal naming an account (its id or root ARN) exempts every principal of that account, not only those whose own ARN is listed too",
+        "Ceph RGW 16.2.15: corpus/rgw/s2-d06 (over-restrictive get_object model=200 target=403 AccessDenied rule=R20: an Allow with NotPrincipal naming account A no longer covers A.admin; its policy was stored through no-bpa-defaults)",
+    ),
+    observed(
+        Deviation::OwnerControlsForeign,
+        "owner-controls-foreign",
+        Security,
+        "the model, but the bucket owner's account may read an object another account owns in its bucket, read its ACL and replace it, as if the object's ACL granted it FULL_CONTROL",
+        "Ceph RGW 16.2.15: baselines/rgw.json ownership-toggle steps 4 and 12 (GetObject of another tenant's object: 200) and step 10 (PutObjectAcl on it: 200); owner-reads-foreign alone explains steps 4 and 12",
+    ),
+    observed(
+        Deviation::SessionForeignBucket404,
+        "session-foreign-bucket-404",
+        Compatibility,
+        "the model, but a role session cannot reach another account's bucket: every call it makes on one answers 404 NoSuchBucket",
+        "Ceph RGW 16.2.15: corpus/rgw/d16 (wrong-error put_object model=403 AccessDenied target=404 NoSuchBucket rule=R20); baselines/rgw.json grants-and-sessions steps 12, 13, 15, 18",
+    ),
+    observed(
+        Deviation::MissingKeyLookupFirst,
+        "missing-key-lookup-first",
+        Compatibility,
+        "the model, but a call on a missing key (GET, HEAD, Get/PutObjectAcl) looks the key up before authorizing: the principal that created the bucket gets 404 NoSuchKey whatever its policies say, others 404 if they may list the bucket (ACLs included) and 403 otherwise; the call's own action is not checked",
+        "Ceph RGW 16.2.15: corpus/rgw/s2-d09 (wrong-error put_object_acl model=403 AccessDenied target=404 NoSuchKey rule=R26-adjacent: s3:ListBucket denied to the owner), d15 (wrong-error head_object model=403 target=404 rule=R22: a bucket-policy Deny on the owner); corpus/rgw/d10, s2-d11 (a public-read bucket ACL lets another tenant list: 404) with no-bpa-defaults and ownership-controls-absent; the lookup is read_obj_policy in src/rgw/rgw_op.cc",
+    ),
+    observed(
+        Deviation::ExpectedOwnerIgnored,
+        "expected-owner-ignored",
+        Security,
+        "the model, but the x-amz-expected-bucket-owner header is ignored, whether malformed or naming another account",
+        "Ceph RGW 16.2.15 and moto 5.2.5: baselines/rgw.json and baselines/moto.json, bucket-policy-management steps 13 (another account named: AWS 403) and 14 (malformed: AWS 400 InvalidBucketOwnerAWSAccountID)",
+    ),
+    observed(
+        Deviation::CallerSideOnly,
+        "caller-side-only",
+        Security,
+        "the model, but a signed request needs only its caller's identity allow: the resource owner's side (bucket policy, ACLs) grants it whatever it holds, across accounts and on objects other accounts own; explicit Denies still refuse",
+        "moto 5.2.5: corpus/moto/d01 (over-permissive put_object model=403 AccessDenied target=200 rule=R20), d04 (delete_object), d05 (list_objects), d08, d09, d10 (a missing key answers 404 where AWS refuses); baselines/moto.json grants-and-sessions steps 13, 16 and ownership-toggle steps 4, 12",
+    ),
+    observed(
+        Deviation::DenyIgnoresPrincipal,
+        "deny-ignores-principal",
+        Security,
+        "the model, but a bucket-policy Deny refuses every object call it names whatever its Principal, NotPrincipal and Condition, with a 403 that has no error code; calls naming no object ignore Deny statements",
+        "moto 5.2.5: corpus/moto/d07 (over-restrictive put_object model=200 target=403 rule=R2); baselines/moto.json seed-example4 steps 4, 5, 6, 9, 18 (403 with an empty body) and bucket-policy-management step 8 (Denies apply only to object calls)",
+    ),
+    observed(
+        Deviation::SessionPolicyIgnored,
+        "session-policy-ignored",
+        Security,
+        "the model, but a role session has its role's permissions whatever its session policy says",
+        "moto 5.2.5: baselines/moto.json assume-role step 19 and grants-and-sessions step 18 (session policies do not limit the session)",
+    ),
+    observed(
+        Deviation::DeleteConfig200,
+        "delete-config-200",
+        Compatibility,
+        "the model, but DeleteBucketPolicy and DeletePublicAccessBlock answer 200 instead of 204",
+        "Ceph RGW 16.2.15: corpus/rgw/d17 (wrong-state delete_bucket_policy model=204 target=200 rule=R30); baselines/rgw.json block-public-access step 10",
+    ),
+    observed(
+        Deviation::PutBucketPolicy200,
+        "put-bucket-policy-200",
+        Compatibility,
+        "the model, but PutBucketPolicy answers 200 instead of 204",
+        "moto 5.2.5: corpus/moto/d12 (wrong-state put_bucket_policy model=204 target=200 rule=R30); baselines/moto.json, every PutBucketPolicy that succeeds",
+    ),
+    observed(
+        Deviation::PabMissingAnswers200,
+        "pab-missing-answers-200",
+        Compatibility,
+        "the model, but GetPublicAccessBlock of a bucket without a configuration answers 200 with all four flags off instead of 404 NoSuchPublicAccessBlockConfiguration",
+        "Ceph RGW 16.2.15: baselines/rgw.json block-public-access step 11 (after DeletePublicAccessBlock: 200; the record holds the status, not the flags)",
+    ),
+    observed(
+        Deviation::OwnershipControlsAbsent,
+        "ownership-controls-absent",
+        Security,
+        "the model, but buckets have no Object Ownership: ACLs are always enabled and the writer owns what it writes, whatever CreateBucket or PutBucketOwnershipControls asked for",
+        "Ceph RGW 16.2.15 has no ownership controls (xacct sends none to it): corpus/rgw/d03 (over-permissive put_bucket_acl model=400 AccessControlListNotSupported target=200 rule=R4), d06 (put_object, rule=R3), d11 (wrong-error put_object model=400 target=403), d12, d14 (put_object_acl: 404, 403), s2-d02, s2-d03, s2-d05 (an object written with grants, then read)",
+    ),
+];
