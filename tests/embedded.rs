@@ -258,6 +258,12 @@ fn a_bounded_run_finds_and_shrinks_chosen_mutants() {
             continue;
         }
         found += 1;
+        // The catalogue lookup names the bug that was injected as the finding's root cause.
+        assert!(
+            row.names_mutant,
+            "{m}: explained by {:?}",
+            row.explained_by
+        );
         let (orig, shrunk) = (row.original_steps.unwrap(), row.shrunk_steps.unwrap());
         assert!(shrunk <= orig && shrunk <= 8, "{m}: {orig} -> {shrunk}");
         let scenario: Scenario =
@@ -284,6 +290,24 @@ fn a_bounded_run_finds_and_shrinks_chosen_mutants() {
         assert!(rep.found().is_empty(), "{m}: {:?}", rep.found());
     }
     assert!(found >= 3, "only {found} of {} mutants found", chosen.len());
+}
+
+/// A run that assumes the very deviation the endpoint has finds nothing: the model gives the
+/// endpoint's answers, so the run hunts past it (what `--assume` and `--profile` are for).
+#[test]
+fn assuming_the_injected_deviation_leaves_nothing_to_find() {
+    let rt = runtime();
+    for m in [Deviation::DenyIgnored, Deviation::NoBpaDefaults, Deviation::MissingKey404] {
+        let mut t = embedded(&rt, Some(m));
+        let stop = AtomicBool::new(false);
+        let mut cfg = config(3, 150, None);
+        cfg.assume = vec![m];
+        let s = run(&mut t, &rt, &cfg, &stop, &mut Quiet).unwrap();
+        assert_eq!(s.cases, 150);
+        assert_eq!(s.assumed, vec![m.name().to_string()]);
+        let found: Vec<String> = s.divergences.iter().map(|d| d.signature.key()).collect();
+        assert!(found.is_empty(), "{m} assumed, yet found {found:#?}");
+    }
 }
 
 /// Admin credentials of account A on a fresh endpoint.
