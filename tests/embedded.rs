@@ -259,11 +259,7 @@ fn a_bounded_run_finds_and_shrinks_chosen_mutants() {
         }
         found += 1;
         // The catalogue lookup names the bug that was injected as the finding's root cause.
-        assert!(
-            row.names_mutant,
-            "{m}: explained by {:?}",
-            row.explained_by
-        );
+        assert!(row.names_mutant, "{m}: explained by {:?}", row.explained_by);
         let (orig, shrunk) = (row.original_steps.unwrap(), row.shrunk_steps.unwrap());
         assert!(shrunk <= orig && shrunk <= 8, "{m}: {orig} -> {shrunk}");
         let scenario: Scenario =
@@ -297,7 +293,11 @@ fn a_bounded_run_finds_and_shrinks_chosen_mutants() {
 #[test]
 fn assuming_the_injected_deviation_leaves_nothing_to_find() {
     let rt = runtime();
-    for m in [Deviation::DenyIgnored, Deviation::NoBpaDefaults, Deviation::MissingKey404] {
+    for m in [
+        Deviation::DenyIgnored,
+        Deviation::NoBpaDefaults,
+        Deviation::MissingKey404,
+    ] {
         let mut t = embedded(&rt, Some(m));
         let stop = AtomicBool::new(false);
         let mut cfg = config(3, 150, None);

@@ -44,6 +44,7 @@ pub use xacct_model::deviation::{Deviation, UnknownDeviation};
 /// keep their historical mutant names).
 pub type Mutant = Deviation;
 pub use server::Endpoint;
+pub use state::Journal;
 
 /// The canonical id AWS gives the anonymous user, shown as the owner of objects written by
 /// unsigned requests. Recorded AWS behaviour: it is the requester of unsigned requests in S3

@@ -1,7 +1,7 @@
 //! The running endpoint ([`Endpoint`]): a loopback listener whose connections are served by
 //! hyper; each request goes to the STS/IAM query APIs ([`crate::query`]) or to S3 ([`crate::s3`]).
 
-use crate::state::{lock, Shared, State};
+use crate::state::{lock, Journal, Shared, State};
 use crate::{query, s3, Creds, Mutant};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -84,6 +84,17 @@ impl Endpoint {
     }
 
     /// A copy of the endpoint's world (tests, `serve` diagnostics).
+    /// Starts a journal of the requests applied to the model (none is kept otherwise: `serve`
+    /// runs for long), from the world as it is now.
+    pub fn start_journal(&self) {
+        lock(&self.state).start_journal();
+    }
+
+    /// The journal since [`Endpoint::start_journal`], if one was started.
+    pub fn journal(&self) -> Option<Journal> {
+        lock(&self.state).journal.clone()
+    }
+
     pub fn world(&self) -> World {
         lock(&self.state).world.clone()
     }

@@ -74,6 +74,18 @@ pub(crate) struct State {
     pub(crate) rng: Rng,
     /// Accounts provisioned so far, in order.
     accounts: Vec<String>,
+    /// Every request applied to the model since [`State::start_journal`], in the order served.
+    pub(crate) journal: Option<Journal>,
+}
+
+/// The requests the endpoint applied to the model, in the order it served them, from a known
+/// world: the model replaying `entries` on `start` must give each outcome and end in the
+/// endpoint's world, however many clients sent them at once (the lock serializes them).
+#[derive(Debug, Clone)]
+pub struct Journal {
+    pub start: World,
+    /// Each request as the model saw it (its principal, op and header), and its outcome.
+    pub entries: Vec<(Step, Outcome)>,
 }
 
 impl State {
@@ -86,7 +98,16 @@ impl State {
             bodies: BTreeMap::new(),
             rng: Rng::from_clock(),
             accounts: Vec::new(),
+            journal: None,
         }
+    }
+
+    /// Starts recording every request applied to the model, from the world as it is now.
+    pub(crate) fn start_journal(&mut self) {
+        self.journal = Some(Journal {
+            start: self.world.clone(),
+            entries: Vec::new(),
+        });
     }
 
     /// Adds an account (idempotent) with root and `admin` keys; returns both.
@@ -159,6 +180,9 @@ impl State {
         };
         let r = deviation::step_literal_with(self.mutant.as_slice(), &mut self.world, &step);
         self.drop_gone_bodies();
+        if let (Some(j), Ok((outcome, _))) = (&mut self.journal, &r) {
+            j.entries.push((step, outcome.clone()));
+        }
         r
     }
 

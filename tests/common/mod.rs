@@ -10,6 +10,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// The AWS error code of a refused SDK call ("" when the answer carries none).
+#[allow(dead_code)] // each suite compiles this module; not every one reads error codes
 pub fn code_of<E, R>(e: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
