@@ -243,7 +243,7 @@ impl RunSummary {
             d.id = divergence_id(i + 1, &d.signature);
             d.scenario.name = d.id.clone();
         }
-        self.root_causes = root_cause::group(&self.divergences);
+        self.root_causes = root_cause::group(&self.divergences, &self.target);
         self.security_bugs = self
             .divergences
             .iter()

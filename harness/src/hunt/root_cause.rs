@@ -79,6 +79,9 @@ pub struct RootCause {
     pub confidence: Confidence,
     /// The ids of the findings it explains, in report order.
     pub findings: Vec<String>,
+    /// Other explanations of every one of these findings: the run cannot tell them apart.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
     /// The id of the finding with the fewest steps: the shortest reproduction.
     pub shortest: String,
     /// Its number of steps.
@@ -86,9 +89,11 @@ pub struct RootCause {
 }
 
 /// Groups findings by root cause: new (unexplained) findings first, split by confidence; then
-/// each explanation in turn takes the findings it explains, the one explaining most first (ties
-/// in catalogue order). Every finding lands in exactly one row.
-pub fn group(divergences: &[Divergence]) -> Vec<RootCause> {
+/// each explanation in turn takes the findings it explains, the one explaining most first. Ties
+/// go to a deviation recorded on the run's `target` (its evidence names the backend), then to
+/// catalogue order (single deviations before pairs); a row lists the explanations it could not
+/// tell from its own as alternatives. Every finding lands in exactly one row.
+pub fn group(divergences: &[Divergence], target: &str) -> Vec<RootCause> {
     let mut rows = Vec::new();
     for confidence in [Confidence::Certain, Confidence::Uncertain] {
         let new: Vec<&Divergence> = divergences
@@ -96,27 +101,42 @@ pub fn group(divergences: &[Divergence]) -> Vec<RootCause> {
             .filter(|d| d.explained_by.is_empty() && d.confidence == confidence)
             .collect();
         if !new.is_empty() {
-            rows.push(row(None, &new));
+            rows.push(row(None, &new, Vec::new()));
         }
     }
     let mut left: Vec<&Divergence> = divergences
         .iter()
         .filter(|d| !d.explained_by.is_empty())
         .collect();
-    while let Some(best) = most_explaining(&left) {
+    while let Some(best) = most_explaining(&left, target) {
         let (taken, rest): (Vec<&Divergence>, Vec<&Divergence>) = left
             .into_iter()
             .partition(|d| d.explained_by.contains(&best));
-        rows.push(row(Some(best), &taken));
+        let alternatives = shared_explanations(&taken, &best);
+        rows.push(row(Some(best), &taken, alternatives));
         left = rest;
     }
     rows
 }
 
-/// The explanation shared by most of `left`; ties go to the one named first.
-fn most_explaining(left: &[&Divergence]) -> Option<String> {
+/// The explanations, other than `best`, of every finding of a row.
+fn shared_explanations(taken: &[&Divergence], best: &str) -> Vec<String> {
+    let Some(first) = taken.first() else {
+        return Vec::new();
+    };
+    first
+        .explained_by
+        .iter()
+        .filter(|e| *e != best && taken.iter().all(|d| d.explained_by.contains(e)))
+        .cloned()
+        .collect()
+}
+
+/// The explanation shared by most of `left`; ties go to one recorded on `target`, then to the
+/// one named first in the catalogue.
+fn most_explaining(left: &[&Divergence], target: &str) -> Option<String> {
     let mut names: Vec<&String> = left.iter().flat_map(|d| &d.explained_by).collect();
-    names.sort_by_key(|n| catalogue_order(n));
+    names.sort_by_key(|n| (!recorded_on(n, target), catalogue_order(n)));
     names.dedup();
     let count = |n: &String| left.iter().filter(|d| d.explained_by.contains(n)).count();
     let mut best: Option<(&String, usize)> = None;
@@ -127,6 +147,12 @@ fn most_explaining(left: &[&Divergence]) -> Option<String> {
         }
     }
     best.map(|(n, _)| n.clone())
+}
+
+/// Whether every deviation of an explanation (`a` or `a+b`) was recorded on `target`.
+fn recorded_on(name: &str, target: &str) -> bool {
+    name.split('+')
+        .all(|n| n.parse::<Deviation>().is_ok_and(|d| d.recorded_on(target)))
 }
 
 /// Position of an explanation's first deviation in the catalogue, then its length (pairs
@@ -140,7 +166,11 @@ fn catalogue_order(name: &str) -> (usize, usize) {
     (pos, name.len())
 }
 
-fn row(deviation: Option<String>, findings: &[&Divergence]) -> RootCause {
+fn row(
+    deviation: Option<String>,
+    findings: &[&Divergence],
+    alternatives: Vec<String>,
+) -> RootCause {
     let shortest = findings
         .iter()
         .min_by_key(|d| (d.shrunk_steps, d.id.clone()))
@@ -158,6 +188,7 @@ fn row(deviation: Option<String>, findings: &[&Divergence]) -> RootCause {
         severity: severity_of(deviation.as_deref(), findings),
         deviation,
         confidence,
+        alternatives,
         findings: findings.iter().map(|d| d.id.clone()).collect(),
         shortest: shortest.0,
         shortest_steps: shortest.1,
@@ -242,7 +273,7 @@ mod tests {
             uncertain,
             finding(5, Class::OverRestrictive, 1, &["x+y"]),
         ];
-        let rows = group(&findings);
+        let rows = group(&findings, "embedded");
         let names: Vec<Option<&str>> = rows.iter().map(|r| r.deviation.as_deref()).collect();
         assert_eq!(names, vec![None, None, Some(d), Some("x+y")]);
         assert_eq!(rows[0].confidence, Confidence::Certain);
@@ -254,9 +285,32 @@ mod tests {
             "an uncertain finding is never a security bug"
         );
         assert_eq!(rows[2].findings.len(), 2, "{rows:?}");
+        assert!(rows[2].alternatives.is_empty(), "{rows:?}");
         assert_eq!(rows[2].shortest, findings[1].id);
         assert_eq!(rows[3].findings, vec![findings[4].id.clone()]);
         let total: usize = rows.iter().map(|r| r.findings.len()).sum();
         assert_eq!(total, findings.len());
+    }
+
+    #[test]
+    fn ties_go_to_what_was_recorded_on_the_target_and_the_others_are_alternatives() {
+        let (seeded, observed) = ("bpa-ignored", "no-bpa-defaults");
+        let findings = vec![
+            finding(1, Class::OverPermissive, 2, &[seeded, observed]),
+            finding(2, Class::OverPermissive, 2, &[seeded, observed]),
+        ];
+        let on = |target| {
+            let rows = group(&findings, target);
+            assert_eq!(rows.len(), 1, "{rows:?}");
+            (
+                rows[0].deviation.clone().unwrap(),
+                rows[0].alternatives.clone(),
+            )
+        };
+        assert_eq!(on("rgw"), (observed.to_string(), vec![seeded.to_string()]));
+        assert_eq!(
+            on("embedded"),
+            (seeded.to_string(), vec![observed.to_string()])
+        );
     }
 }

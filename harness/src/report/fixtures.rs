@@ -94,7 +94,7 @@ pub(super) fn summary() -> RunSummary {
     let known = d4.signature.key();
     let divergences = vec![d1, d2, d3, d4];
     RunSummary {
-        root_causes: root_cause::group(&divergences),
+        root_causes: root_cause::group(&divergences, "moto"),
         security_bugs: divergences.iter().filter(|d| d.is_security_bug()).count(),
         assumed: vec!["deny-ignored".into()],
         stopped_at_known: 5,

@@ -255,7 +255,16 @@ fn root_cause_table(m: &mut String, s: &RunSummary) {
             m,
             "| {} | {} | {} | {} ({}) | [{}]({}) ({} steps) |",
             match &r.deviation {
-                Some(d) => code_cell(d),
+                Some(d) if r.alternatives.is_empty() => code_cell(d),
+                Some(d) => format!(
+                    "{} (or {}: the run cannot tell them apart)",
+                    code_cell(d),
+                    r.alternatives
+                        .iter()
+                        .map(|a| code_cell(a))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 None => "**new**".into(),
             },
             r.severity,

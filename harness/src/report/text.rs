@@ -152,6 +152,14 @@ root causes ({}):",
             r.shortest_steps
         )
         .ok();
+        if !r.alternatives.is_empty() {
+            writeln!(
+                t,
+                "    or {} (explain the same findings: the run cannot tell them apart)",
+                r.alternatives.join(", ")
+            )
+            .ok();
+        }
     }
 }
 

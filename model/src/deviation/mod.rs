@@ -180,6 +180,18 @@ impl Deviation {
         self.info().seeded
     }
 
+    /// Whether the evidence records this deviation on `backend` (`rgw`: Ceph RGW, `moto`). The
+    /// evidence names the backends it was recorded on, in these words, by convention (checked by
+    /// a test).
+    pub fn recorded_on(self, backend: &str) -> bool {
+        let marker = match backend {
+            "rgw" => "Ceph RGW",
+            "moto" => "moto ",
+            _ => return false,
+        };
+        self.evidence().contains(marker)
+    }
+
     /// The seeded deviations (the mutants), in catalogue order.
     pub fn seeded_ones() -> impl Iterator<Item = Deviation> {
         Deviation::ALL.iter().copied().filter(|d| d.seeded())
@@ -371,6 +383,12 @@ mod tests {
                 e.contains("RGW 16.2.15") || e.contains("moto 5.2.5"),
                 "{d}: {e}"
             );
+            assert!(d.recorded_on("rgw") || d.recorded_on("moto"), "{d}: {e}");
         }
+        assert!(Deviation::NoBpaDefaults.recorded_on("rgw"));
+        assert!(Deviation::NoBpaDefaults.recorded_on("moto"));
+        assert!(Deviation::OwnershipControlsAbsent.recorded_on("rgw"));
+        assert!(!Deviation::OwnershipControlsAbsent.recorded_on("moto"));
+        assert!(!Deviation::DenyIgnored.recorded_on("embedded"));
     }
 }
