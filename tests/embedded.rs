@@ -35,6 +35,15 @@ fn load(path: &PathBuf) -> Scenario {
     .unwrap()
 }
 
+/// The shrunk divergences found on the backends: the corpus of first divergences, and the
+/// earlier recordings the catalogue of deviations cites as evidence.
+const BACKEND_CORPORA: [&str; 4] = [
+    "corpus/rgw",
+    "corpus/moto",
+    "corpus/evidence/rgw",
+    "corpus/evidence/moto",
+];
+
 fn json_files(dir: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -102,9 +111,10 @@ fn seed_walkthrough_over_http_matches_the_model_step_by_step() {
 #[test]
 fn curated_scenarios_and_the_backend_corpora_replay_without_divergence() {
     let mut files = json_files("scenarios");
-    files.extend(json_files("corpus/rgw"));
-    files.extend(json_files("corpus/moto"));
-    assert!(files.len() >= 6 + 28 + 12);
+    for dir in BACKEND_CORPORA {
+        files.extend(json_files(dir));
+    }
+    assert!(files.len() >= 6 + 28 + 12, "{}", files.len());
     for (f, steps, found) in replay_files(&files, None) {
         assert!(steps > 0, "{f}");
         assert!(found.is_empty(), "{f}: {found:#?}");
@@ -117,8 +127,9 @@ fn curated_scenarios_and_the_backend_corpora_replay_without_divergence() {
 fn curated_scenarios_and_the_backend_corpora_replay_without_divergence_in_eu_west_1() {
     let eu: Region = "eu-west-1".parse().unwrap();
     let mut files = json_files("scenarios");
-    files.extend(json_files("corpus/rgw"));
-    files.extend(json_files("corpus/moto"));
+    for dir in BACKEND_CORPORA {
+        files.extend(json_files(dir));
+    }
     let scenarios: Vec<(String, Scenario)> = files
         .iter()
         .map(|f| (f.display().to_string(), load(f)))
@@ -513,43 +524,43 @@ fn observed_deviations_reproduce_their_backend_corpus_over_http() {
     for (d, file) in [
         (
             Deviation::BucketNamesPerAccount,
-            "corpus/rgw/d01-over-permissive-create_bucket.json",
+            "corpus/evidence/rgw/d01-over-permissive-create_bucket.json",
         ),
         (
             Deviation::NoBpaDefaults,
-            "corpus/rgw/d02-over-permissive-put_bucket_acl.json",
+            "corpus/evidence/rgw/d02-over-permissive-put_bucket_acl.json",
         ),
         (
             Deviation::OwnershipControlsAbsent,
-            "corpus/rgw/d03-over-permissive-put_bucket_acl.json",
+            "corpus/evidence/rgw/d03-over-permissive-put_bucket_acl.json",
         ),
         (
             Deviation::BpaAnyAllowPublic,
-            "corpus/rgw/d09-over-restrictive-put_bucket_policy.json",
+            "corpus/evidence/rgw/d09-over-restrictive-put_bucket_policy.json",
         ),
         (
             Deviation::SessionForeignBucket404,
-            "corpus/rgw/d16-wrong-error-put_object.json",
+            "corpus/evidence/rgw/d16-wrong-error-put_object.json",
         ),
         (
             Deviation::DeleteConfig200,
-            "corpus/rgw/d17-wrong-state-delete_bucket_policy.json",
+            "corpus/evidence/rgw/d17-wrong-state-delete_bucket_policy.json",
         ),
         (
             Deviation::MissingKeyLookupFirst,
-            "corpus/rgw/s2-d09-wrong-error-put_object_acl.json",
+            "corpus/evidence/rgw/s2-d09-wrong-error-put_object_acl.json",
         ),
         (
             Deviation::CallerSideOnly,
-            "corpus/moto/d01-over-permissive-put_object.json",
+            "corpus/evidence/moto/d01-over-permissive-put_object.json",
         ),
         (
             Deviation::DenyIgnoresPrincipal,
-            "corpus/moto/d07-over-restrictive-put_object.json",
+            "corpus/evidence/moto/d07-over-restrictive-put_object.json",
         ),
         (
             Deviation::PutBucketPolicy200,
-            "corpus/moto/d12-wrong-state-put_bucket_policy.json",
+            "corpus/evidence/moto/d12-wrong-state-put_bucket_policy.json",
         ),
     ] {
         let s = load(&PathBuf::from(file));

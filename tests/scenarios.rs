@@ -22,6 +22,18 @@ fn in_regions(s: &Scenario) -> Vec<Scenario> {
         .collect()
 }
 
+/// The `.json` files under `dir`, at any depth.
+fn json_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            json_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
 /// The regression corpus: shrunk divergences found by random runs (`corpus/<target>/*.json`).
 /// Each ends with the diverging step, whose `expect` is the model's answer: against the model
 /// every file passes; `xacct replay corpus/<target>/*.json --target <target>` shows which ones
@@ -29,17 +41,7 @@ fn in_regions(s: &Scenario) -> Vec<Scenario> {
 #[test]
 fn every_corpus_scenario_meets_its_expectations_against_the_model() {
     let mut files = Vec::new();
-    for dir in std::fs::read_dir("corpus").unwrap() {
-        let dir = dir.unwrap().path();
-        if dir.is_dir() {
-            for f in std::fs::read_dir(&dir).unwrap() {
-                let f = f.unwrap().path();
-                if f.extension().is_some_and(|x| x == "json") {
-                    files.push(f);
-                }
-            }
-        }
-    }
+    json_files(std::path::Path::new("corpus"), &mut files);
     files.sort();
     assert!(!files.is_empty(), "the corpus is empty");
     for f in &files {

@@ -170,7 +170,7 @@ fn deviations_list_the_catalogue() {
     // --mutant takes every catalogue name, the observed ones too.
     let o = xacct(&[
         "replay",
-        "corpus/moto/d12-wrong-state-put_bucket_policy.json",
+        "corpus/evidence/moto/d12-wrong-state-put_bucket_policy.json",
         "--mutant",
         "put-bucket-policy-200",
     ]);

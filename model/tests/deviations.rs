@@ -1,6 +1,6 @@
 //! The catalogue of deviations (`xacct_model::deviation`) against what was recorded:
 //!
-//! - every backend corpus file (`corpus/rgw`, `corpus/moto`) replayed with the deviations that
+//! - every backend corpus file (`corpus/evidence/rgw`, `corpus/evidence/moto`) replayed with the deviations that
 //!   explain it gives the target's recorded answer at its diverging step, and without any one
 //!   of them does not;
 //! - the replay baselines' entries (`baselines/rgw.json`, `baselines/moto.json`) the catalogue
@@ -210,7 +210,7 @@ const CORPUS: &[(&str, &[Deviation])] = &[
 #[test]
 fn corpus_files_replay_as_their_backend_answered() {
     for (file, devs) in CORPUS {
-        let s = load(&format!("corpus/{file}.json"));
+        let s = load(&format!("corpus/evidence/{file}.json"));
         let last = s.steps.len() - 1;
         let target = recorded_target(s.description.as_deref().unwrap_or_default());
         let (_, reps) = xacct_model::replay::replay(&s);
@@ -226,9 +226,9 @@ fn corpus_files_replay_as_their_backend_answered() {
     // Every corpus file is explained.
     let explained: BTreeSet<String> = CORPUS
         .iter()
-        .map(|(f, _)| format!("corpus/{f}.json"))
+        .map(|(f, _)| format!("corpus/evidence/{f}.json"))
         .collect();
-    for dir in ["corpus/rgw", "corpus/moto"] {
+    for dir in ["corpus/evidence/rgw", "corpus/evidence/moto"] {
         for f in json_files(dir) {
             assert!(explained.contains(&f), "{f} has no deviation in CORPUS");
         }
@@ -594,8 +594,8 @@ fn every_mutant_against_every_mutant_scenario() {
 #[test]
 fn pairs_of_deviations_compose() {
     let mut files = json_files("corpus/mutants");
-    files.extend(json_files("corpus/rgw"));
-    files.extend(json_files("corpus/moto"));
+    files.extend(json_files("corpus/evidence/rgw"));
+    files.extend(json_files("corpus/evidence/moto"));
     let scenarios: Vec<(Scenario, Vec<Result<Outcome, String>>)> = files
         .iter()
         .map(|f| load(f))

@@ -25,7 +25,7 @@ fn ok_200(
 }
 
 /// delete-config-200: DeleteBucketPolicy and DeletePublicAccessBlock answer 200 (Ceph RGW
-/// 16.2.15: corpus/rgw/d17; baselines/rgw.json, block-public-access step 10).
+/// 16.2.15: corpus/evidence/rgw/d17; baselines/rgw.json, block-public-access step 10).
 pub(super) fn delete_config_200(inner: Inner<'_>, world: &mut World, step: &Step) -> StepResult {
     ok_200(inner, world, step, Deviation::DeleteConfig200, |op| {
         matches!(
@@ -35,7 +35,7 @@ pub(super) fn delete_config_200(inner: Inner<'_>, world: &mut World, step: &Step
     })
 }
 
-/// put-bucket-policy-200: PutBucketPolicy answers 200 (moto 5.2.5: corpus/moto/d12).
+/// put-bucket-policy-200: PutBucketPolicy answers 200 (moto 5.2.5: corpus/evidence/moto/d12).
 pub(super) fn put_bucket_policy_200(
     inner: Inner<'_>,
     world: &mut World,

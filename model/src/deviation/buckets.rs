@@ -74,7 +74,7 @@ pub(super) fn restrict_public_buckets_ignored(
 /// no-bpa-defaults: a new bucket gets no Block Public Access configuration, as before April
 /// 2023, when AWS turned all four flags on for new buckets ([R31] is the rule changed). Only
 /// buckets created from here on; CreateBucket's own check of a public ACL stays the model's.
-/// Recorded on Ceph RGW 16.2.15 (corpus/rgw/d02, d04) and moto 5.2.5 (corpus/moto/d06).
+/// Recorded on Ceph RGW 16.2.15 (corpus/evidence/rgw/d02, d04) and moto 5.2.5 (corpus/evidence/moto/d06).
 pub(super) fn no_bpa_defaults(inner: Inner<'_>, world: &mut World, step: &Step) -> StepResult {
     let Op::CreateBucket { bucket, .. } = &step.op else {
         return inner(world, step);
@@ -97,7 +97,7 @@ pub(super) fn no_bpa_defaults(inner: Inner<'_>, world: &mut World, step: &Step) 
 /// bucket-names-per-account: bucket names are per account, not global. CreateBucket of a name
 /// another account holds succeeds, and from then on the name means the new bucket (the other
 /// account's bucket is out of the scenario's reach). Ceph RGW 16.2.15 tenants each have their
-/// own namespace; xacct addresses a name as the bucket of its latest creator (corpus/rgw/d01).
+/// own namespace; xacct addresses a name as the bucket of its latest creator (corpus/evidence/rgw/d01).
 pub(super) fn names_per_account(inner: Inner<'_>, world: &mut World, step: &Step) -> StepResult {
     let Op::CreateBucket { bucket, .. } = &step.op else {
         return inner(world, step);
@@ -137,7 +137,7 @@ pub(super) fn names_per_account(inner: Inner<'_>, world: &mut World, step: &Step
 /// (private, when the request sets none) answers 409 BucketAlreadyExists and changes nothing;
 /// with the same ACL it is the model's 200. Ceph RGW refuses to change a bucket's ACL through
 /// CreateBucket ("don't allow changes to the acl policy", src/rgw/rgw_sal_rados.cc); recorded
-/// on RGW 16.2.15 (corpus/rgw/d13; the plain re-create answered 200, corpus/rgw/d05 until
+/// on RGW 16.2.15 (corpus/evidence/rgw/d13; the plain re-create answered 200, corpus/evidence/rgw/d05 until
 /// 7a1098d).
 pub(super) fn recreate_acl_conflict(
     inner: Inner<'_>,

@@ -4,7 +4,7 @@
 //! Two kinds share the catalogue. The *seeded* ones are the historical mutants of the embedded
 //! endpoint (`--mutant NAME`): realistic authorization bugs injected to show that the harness
 //! finds and shrinks them. The *observed* ones are what Ceph RGW and moto were recorded doing
-//! (`corpus/rgw`, `corpus/moto`, `baselines/`): a backend's finding can be explained by the
+//! (`corpus/evidence/rgw`, `corpus/evidence/moto`, `baselines/`): a backend's finding can be explained by the
 //! deviation, or pair of deviations, under which the model answers as the backend did.
 //!
 //! Each deviation is a wrapper around an inner step function: it gives the inner function a

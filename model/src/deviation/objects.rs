@@ -182,7 +182,7 @@ pub(super) fn missing_key_404(inner: Inner<'_>, world: &mut World, step: &Step) 
 /// included) and 403 otherwise. The call's own action is never checked ([R26] is the rule
 /// changed). Ceph RGW's `read_obj_policy` (src/rgw/rgw_op.cc) answers ENOENT to the bucket's
 /// owner, which on RGW is the user that created it, and checks s3:ListBucket for others;
-/// recorded on RGW 16.2.15 (corpus/rgw/s2-d09, d15).
+/// recorded on RGW 16.2.15 (corpus/evidence/rgw/s2-d09, d15).
 pub(super) fn missing_key_lookup_first(
     inner: Inner<'_>,
     world: &mut World,
@@ -244,7 +244,7 @@ pub(super) fn missing_key_lookup_first(
 /// bucket-policy or ACL grant, and neither does the bucket owner on an object another account
 /// owns), and a call on a missing key answers 404 NoSuchKey once its own action is allowed,
 /// s3:ListBucket or not ([R16], [R20], [R26] are the rules broken). moto 5.2.5 authorizes S3
-/// calls with IAM policies alone, then looks the key up (corpus/moto/d01, d04, d05, d08, d09,
+/// calls with IAM policies alone, then looks the key up (corpus/evidence/moto/d01, d04, d05, d08, d09,
 /// d10; baselines/moto.json seed-example4 step 19).
 pub(super) fn caller_side_only(inner: Inner<'_>, world: &mut World, step: &Step) -> StepResult {
     let missing = match &step.op {

@@ -141,7 +141,7 @@ pub(super) fn enforced_keeps_uploader(
 /// ownership-controls-absent: buckets have no Object Ownership at all. Every request sees its
 /// buckets without ownership controls, i.e. ACLs enabled and the writer owning what it writes
 /// ([R8]), whatever CreateBucket or PutBucketOwnershipControls stored. Ceph RGW 16.2.15 has no
-/// ownership controls (recorded: corpus/rgw/d03, d06, d11, d12, d14, s2-d02, s2-d03, s2-d05).
+/// ownership controls (recorded: corpus/evidence/rgw/d03, d06, d11, d12, d14, s2-d02, s2-d03, s2-d05).
 pub(super) fn controls_absent(inner: Inner<'_>, world: &mut World, step: &Step) -> StepResult {
     let saved: BTreeMap<String, Option<ObjectOwnership>> = world
         .buckets

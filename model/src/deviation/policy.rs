@@ -87,7 +87,7 @@ fn require_negated_keys(p: &mut Policy) {
 /// Allow statement, whatever its Principal. Ceph RGW's `rgw::IAM::is_public`
 /// (src/rgw/rgw_iam_policy.cc, `IsPublicStatement`) counts an Allow statement without a `*`
 /// principal as public unless its NotPrincipal holds `*`; recorded on RGW 16.2.15
-/// (corpus/rgw/d09).
+/// (corpus/evidence/rgw/d09).
 pub(super) fn bpa_any_allow_public(inner: Inner<'_>, world: &mut World, step: &Step) -> StepResult {
     let Op::PutBucketPolicy { bucket, policy } = &step.op else {
         return inner(world, step);
@@ -130,7 +130,7 @@ fn rgw_public(p: &Policy) -> bool {
 /// deny-ignores-principal: a bucket-policy Deny statement refuses every requester of an object
 /// call, whatever its Principal / NotPrincipal and Condition say, and its 403 carries no error
 /// code; calls that name no object key ignore Deny statements ([R22] is the rule broken).
-/// Recorded on moto 5.2.5 (corpus/moto/d07; baselines/moto.json seed-example4 steps 4-9,
+/// Recorded on moto 5.2.5 (corpus/evidence/moto/d07; baselines/moto.json seed-example4 steps 4-9,
 /// bucket-policy-management step 8).
 pub(super) fn deny_ignores_principal(
     inner: Inner<'_>,
@@ -182,7 +182,7 @@ fn widen_denies(p: &mut Policy) {
 /// notprincipal-account-exempts: a NotPrincipal naming an account (its id or root ARN) exempts
 /// every principal of that account; AWS exempts an IAM user or role session only when its own
 /// ARN is listed too ([P-notprincipal] is the rule broken). Recorded on Ceph RGW 16.2.15
-/// (corpus/rgw/s2-d06: an Allow with NotPrincipal naming the account no longer covers its
+/// (corpus/evidence/rgw/s2-d06: an Allow with NotPrincipal naming the account no longer covers its
 /// admin user).
 pub(super) fn notprincipal_account_exempts(
     inner: Inner<'_>,

@@ -138,7 +138,7 @@ pub(super) fn session_policy_ignored(
 
 /// session-foreign-bucket-404: a role session cannot reach a bucket of another account: every
 /// call it makes on one answers 404 NoSuchBucket. On Ceph RGW 16.2.15 a session's request for
-/// `tenant:bucket` of another tenant is not found (corpus/rgw/d16).
+/// `tenant:bucket` of another tenant is not found (corpus/evidence/rgw/d16).
 pub(super) fn session_foreign_bucket_404(
     inner: Inner<'_>,
     world: &mut World,
