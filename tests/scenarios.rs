@@ -1,6 +1,6 @@
 //! The regression corpus: every curated scenario in `scenarios/` replays against the model with
 //! each `expect` met, in us-east-1 and in eu-west-1.
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use xacct_model::{replay::replay, Region, Scenario};
 
 /// The Regions every scenario that states none is replayed in: us-east-1, the default, and a
@@ -23,7 +23,7 @@ fn in_regions(s: &Scenario) -> Vec<Scenario> {
 }
 
 /// The `.json` files under `dir`, at any depth.
-fn json_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() {
@@ -41,7 +41,7 @@ fn json_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 #[test]
 fn every_corpus_scenario_meets_its_expectations_against_the_model() {
     let mut files = Vec::new();
-    json_files(std::path::Path::new("corpus"), &mut files);
+    json_files(Path::new("corpus"), &mut files);
     files.sort();
     assert!(!files.is_empty(), "the corpus is empty");
     for f in &files {
