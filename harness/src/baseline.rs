@@ -185,8 +185,8 @@ impl RunBaseline {
         load_json(path)
     }
 
-    /// A run baseline listing the signatures of a run's divergences, reasons taken from their
-    /// details (to be edited into one-line explanations by a person).
+    /// A run baseline listing the signatures of a run's divergences, each reason its root cause
+    /// (the deviations that explain it, or "new") and its detail, to be edited by a person.
     pub fn from_run(target: &str, run: &RunSummary) -> RunBaseline {
         RunBaseline {
             target: target.to_string(),
@@ -195,7 +195,10 @@ impl RunBaseline {
                 .iter()
                 .map(|d| KnownSignature {
                     signature: d.signature.key(),
-                    reason: d.detail.clone(),
+                    reason: match d.explained_by.as_slice() {
+                        [] => format!("new: {}", d.detail),
+                        e => format!("explained by {}: {}", e.join(" | "), d.detail),
+                    },
                 })
                 .collect(),
         }
