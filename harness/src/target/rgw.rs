@@ -219,6 +219,13 @@ impl Rgw {
                 why: format!("account {account} was not provisioned"),
             };
         };
+        // A user this case already made: an IAM API would answer 409 EntityAlreadyExists, and
+        // nothing changes; radosgw-admin can only refuse, which says nothing about RGW's rules.
+        if self.case_users.iter().any(|(t, n)| *t == tenant && n == name) {
+            return Observed::Provisioned {
+                how: format!("{tenant}${name} was already made in this case; nothing sent"),
+            };
+        }
         let creds = match self.make_user(&tenant, name, None).await {
             Ok(c) => c,
             Err(e) => return Observed::fault(e.to_string()),
