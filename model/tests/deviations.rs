@@ -699,3 +699,41 @@ fn the_fold_follows_the_catalogue() {
     reversed.reverse();
     assert_eq!(outcomes(moto, &s), outcomes(&reversed, &s));
 }
+
+/// missing-key-lookup-first answers HEAD without an error code, as every HEAD; and it leaves
+/// alone a bucket the caller cannot see at all (session-foreign-bucket-404 composed with it).
+#[test]
+fn missing_key_lookup_first_keeps_head_codeless_and_unseen_buckets_unseen() {
+    let s = Scenario::from_json_str(
+        r#"{"name": "head", "steps": [
+            {"as": "A.admin", "op": "create_bucket", "bucket": "b3"},
+            {"as": "B.admin", "op": "head_object", "bucket": "b3", "key": "k1"}
+        ]}"#,
+        "head",
+    )
+    .unwrap();
+    let last = outcomes(&[MissingKeyLookupFirst], &s)
+        .pop()
+        .unwrap()
+        .unwrap();
+    assert_eq!((last.status, last.code), (403, None));
+    let s = Scenario::from_json_str(
+        r#"{"name": "session", "steps": [
+            {"as": "A.admin", "op": "create_bucket", "bucket": "b1"},
+            {"as": "B.admin", "op": "create_role", "name": "r2",
+             "trust_policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+               "Principal": {"AWS": "arn:aws:iam::${B}:user/admin"}, "Action": "sts:AssumeRole"}]}},
+            {"as": "B.admin", "op": "assume_role", "role_arn": "arn:aws:iam::${B}:role/r2",
+             "session_name": "xacct-s3", "as_name": "s3"},
+            {"as": "s3", "op": "get_object_acl", "bucket": "b1", "key": "k1"}
+        ]}"#,
+        "session",
+    )
+    .unwrap();
+    let devs = [SessionForeignBucket404, MissingKeyLookupFirst];
+    let last = outcomes(&devs, &s).pop().unwrap().unwrap();
+    assert_eq!(
+        (last.status, last.code.as_deref()),
+        (404, Some("NoSuchBucket"))
+    );
+}

@@ -221,7 +221,11 @@ impl Rgw {
         };
         // A user this case already made: an IAM API would answer 409 EntityAlreadyExists, and
         // nothing changes; radosgw-admin can only refuse, which says nothing about RGW's rules.
-        if self.case_users.iter().any(|(t, n)| *t == tenant && n == name) {
+        if self
+            .case_users
+            .iter()
+            .any(|(t, n)| *t == tenant && n == name)
+        {
             return Observed::Provisioned {
                 how: format!("{tenant}${name} was already made in this case; nothing sent"),
             };
