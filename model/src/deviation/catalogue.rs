@@ -5,6 +5,7 @@
 
 use super::{Deviation, Info, Severity};
 
+/// A seeded deviation: one of the historical mutants of the embedded endpoint.
 const fn seeded(
     deviation: Deviation,
     name: &'static str,
@@ -13,15 +14,12 @@ const fn seeded(
     evidence: &'static str,
 ) -> Info {
     Info {
-        deviation,
-        name,
-        description,
-        severity,
-        evidence,
         seeded: true,
+        ..observed(deviation, name, severity, description, evidence)
     }
 }
 
+/// A deviation recorded on a backend.
 const fn observed(
     deviation: Deviation,
     name: &'static str,
