@@ -4,13 +4,15 @@
 
 use crate::baseline::Found;
 use crate::compare::{compare, Class, Difference, Level, Observed};
+use crate::target::execute::TargetState;
 use crate::target::{Capabilities, Cleanup, Target, TargetError};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::time::Instant;
 use xacct_model::deviation::step_with;
 use xacct_model::outcome::{Mismatch, Outcome};
-use xacct_model::scenario::{Op, Scenario};
+use xacct_model::scenario::{Op, Scenario, Step};
+use xacct_model::World;
 
 /// One step, as both sides saw it.
 #[derive(Debug, Clone, Serialize)]
@@ -139,57 +141,23 @@ pub async fn replay_against(
             let mut last_change: Option<usize> = None;
             for (i, st) in scenario.steps.iter().enumerate() {
                 let t0 = Instant::now();
-                let (model, model_error, rule, explanation) =
-                    match step_with(&scenario.assume, &mut world, st) {
-                        Ok((o, ex)) => (
-                            Some(o),
-                            None,
-                            ex.deciding_rule().map(str::to_string),
-                            ex.lines
-                                .iter()
-                                .map(|l| world.redact(&format!("[{}] {}", l.rule, l.detail)))
-                                .collect(),
-                        ),
-                        Err(e) => (None, Some(e.to_string()), None, Vec::new()),
-                    };
-                let mut observed = target.step(&mut state, st).await;
-                let mut difference = model.as_ref().and_then(|m| compare(m, &observed, level));
-                // A target may lag behind IAM/STS/policy changes: retry, within a bound, a step
-                // the model allows and the target denies soon after such a change.
-                let mut retries = 0;
-                while difference
-                    .as_ref()
-                    .is_some_and(|d| d.class == Class::OverRestrictive)
-                    && last_change.is_some_and(|c| i - c <= 3)
-                    && retries < caps.propagation_retries
-                {
-                    tokio::time::sleep(caps.propagation_delay).await;
-                    retries += 1;
-                    observed = target.step(&mut state, st).await;
-                    difference = model.as_ref().and_then(|m| compare(m, &observed, level));
-                }
+                let m = model_side(&scenario.assume, &mut world, st);
+                let recent = last_change.is_some_and(|c| i - c <= 3);
+                let (observed, difference, retries) =
+                    observe(target, &mut state, st, m.outcome.as_ref(), level, recent).await;
                 if changes_permissions(&st.op) {
                     last_change = Some(i);
                 }
-                let expect_mismatches = match (&st.expect, &model) {
-                    (Some(e), Some(m)) => {
-                        let mut e = e.clone();
-                        if let Some(a) = &e.assumed_role_arn {
-                            e.assumed_role_arn = xacct_model::scenario::substitute(a, &world).ok();
-                        }
-                        e.check(m)
-                    }
-                    _ => Vec::new(),
-                };
+                let expect_mismatches = expect_mismatches(st, m.outcome.as_ref(), &world);
                 let fault = matches!(observed, Observed::Fault { .. });
                 rows.push(Row {
                     step: i + 1,
                     as_: st.as_.clone(),
                     op: st.op.name(),
-                    model,
-                    model_error,
-                    rule,
-                    explanation,
+                    model: m.outcome,
+                    model_error: m.error,
+                    rule: m.rule,
+                    explanation: m.explanation,
                     target: observed,
                     difference,
                     expect_mismatches,
@@ -222,6 +190,82 @@ pub async fn replay_against(
         inconclusive,
         millis: started.elapsed().as_millis(),
     })
+}
+
+/// What the model made of a step: its outcome and the rule that decided, with the explanation
+/// (ids as placeholders); or why it could not apply the step.
+struct ModelSide {
+    outcome: Option<Outcome>,
+    error: Option<String>,
+    rule: Option<String>,
+    explanation: Vec<String>,
+}
+
+fn model_side(
+    assume: &[xacct_model::deviation::Deviation],
+    world: &mut World,
+    st: &Step,
+) -> ModelSide {
+    match step_with(assume, world, st) {
+        Ok((o, ex)) => ModelSide {
+            outcome: Some(o),
+            error: None,
+            rule: ex.deciding_rule().map(str::to_string),
+            explanation: ex
+                .lines
+                .iter()
+                .map(|l| world.redact(&format!("[{}] {}", l.rule, l.detail)))
+                .collect(),
+        },
+        Err(e) => ModelSide {
+            outcome: None,
+            error: Some(e.to_string()),
+            rule: None,
+            explanation: Vec::new(),
+        },
+    }
+}
+
+/// Sends a step and compares the answer. A target may lag behind IAM/STS/policy changes: soon
+/// after one (`recent`), a step the model allows and the target denies is sent again, within
+/// the target's bound; every re-send is counted.
+async fn observe(
+    target: &mut Target,
+    state: &mut TargetState,
+    st: &Step,
+    model: Option<&Outcome>,
+    level: Level,
+    recent: bool,
+) -> (Observed, Option<Difference>, u32) {
+    let caps = target.capabilities();
+    let mut observed = target.step(state, st).await;
+    let mut difference = model.and_then(|m| compare(m, &observed, level));
+    let mut retries = 0;
+    while difference
+        .as_ref()
+        .is_some_and(|d| d.class == Class::OverRestrictive)
+        && recent
+        && retries < caps.propagation_retries
+    {
+        tokio::time::sleep(caps.propagation_delay).await;
+        retries += 1;
+        observed = target.step(state, st).await;
+        difference = model.and_then(|m| compare(m, &observed, level));
+    }
+    (observed, difference, retries)
+}
+
+/// The step's `expect` checked against the model's outcome (an assumed-role ARN in it may hold
+/// placeholders).
+fn expect_mismatches(st: &Step, model: Option<&Outcome>, world: &World) -> Vec<Mismatch> {
+    let (Some(e), Some(m)) = (&st.expect, model) else {
+        return Vec::new();
+    };
+    let mut e = e.clone();
+    if let Some(a) = &e.assumed_role_arn {
+        e.assumed_role_arn = xacct_model::scenario::substitute(a, world).ok();
+    }
+    e.check(m)
 }
 
 /// Why a replay stopped before its last step: that step's answer was an endpoint fault, after
