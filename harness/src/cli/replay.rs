@@ -69,8 +69,16 @@ pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
     } else {
         print_judgement(&judgement, baseline.is_some());
     }
-    let interrupted = reports.iter().any(|r| r.interrupted.is_some());
-    Ok(passed(judgement.new.is_empty() && !interrupted))
+    // As for runs: interrupted 130, incomplete 3 (a step's fault left a scenario inconclusive),
+    // then 1 for new divergences.
+    if reports.iter().any(|r| r.interrupted.is_some()) {
+        return Ok(ExitCode::from(130));
+    }
+    if let Some(why) = reports.iter().find_map(|r| r.inconclusive.as_ref()) {
+        eprintln!("replay incomplete: {why}");
+        return Ok(ExitCode::from(3));
+    }
+    Ok(passed(judgement.new.is_empty()))
 }
 
 /// The one Region the files state (`None` when none states one): a target runs in one Region.
