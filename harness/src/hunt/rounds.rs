@@ -306,9 +306,10 @@ impl<'a> Hunt<'a> {
             level: self.cfg.level,
         };
         let explained_by = answered.explained_by(&self.cfg.assume);
-        let mut scenario = scenario_of(&id, &hit, self.cfg.seed);
-        // Outside us-east-1 the shrunk scenario states its Region: its `expect` may hold there only.
-        scenario.region = (!region.is_us_east_1()).then_some(region);
+        let mut scenario = scenario_of(&id, &hit, &self.summary.target, self.cfg.seed);
+        // The shrunk scenario states its Region: its `expect` may hold there only (a re-create
+        // of one's own bucket answers 200 in us-east-1 and 409 elsewhere).
+        scenario.region = Some(region);
         scenario.assume = self.cfg.assume.clone();
         let d = Divergence {
             id,
@@ -440,7 +441,7 @@ fn rng_for(seed: u64, round: u64) -> TestRng {
 
 /// The divergence as a replayable scenario: the steps the case ran up to the diverging one,
 /// which carries the model's answer as `expect`.
-fn scenario_of(id: &str, hit: &Hit, seed: u64) -> Scenario {
+fn scenario_of(id: &str, hit: &Hit, target: &str, seed: u64) -> Scenario {
     let mut steps: Vec<Step> = hit.steps[..=hit.at].to_vec();
     if let Some(last) = steps.last_mut() {
         last.expect = Some(Expect {
@@ -452,7 +453,7 @@ fn scenario_of(id: &str, hit: &Hit, seed: u64) -> Scenario {
     Scenario {
         name: id.to_string(),
         description: Some(format!(
-            "{} (found by `xacct run --seed {seed}`; every earlier step agrees, the last step diverges)",
+            "{} (found by `xacct run --target {target} --seed {seed}`; every earlier step agrees, the last step diverges)",
             hit.signature.key()
         )),
         region: None,
