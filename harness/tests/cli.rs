@@ -744,3 +744,56 @@ fn signals_stop_a_run_which_cleans_up_reports_and_exits_130_or_143() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A run writes the deviations it identified to a profile; a second run with that profile
+/// assumes them and finds nothing the first one explained; a replay honours `--assume`.
+#[test]
+fn a_written_profile_lets_the_next_run_hunt_past_what_it_explains() {
+    let dir = std::env::temp_dir().join(format!("xacct-cli-profile-{}", std::process::id()));
+    let (first, second) = (dir.join("first"), dir.join("second"));
+    let profile = dir.join("profile.toml");
+    let p = profile.display().to_string();
+    let run = |out: &PathBuf, extra: &[&str]| {
+        let out = out.display().to_string();
+        let mut args = vec![
+            "run",
+            "--mutant",
+            "deny-ignored",
+            "--seed",
+            "1",
+            "--cases",
+            "60",
+            "--out-dir",
+            &out,
+        ];
+        args.extend_from_slice(extra);
+        xacct(&args)
+    };
+    let o = run(&first, &["--profile-out", &p]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    let written = std::fs::read_to_string(&profile).unwrap();
+    assert!(written.contains("\"deny-ignored\", #"), "{written}");
+    let o = run(&second, &["--profile", &p]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("assumed deviations: deny-ignored"), "{out}");
+    // The first run's finding, replayed against the same bug: a divergence, unless assumed.
+    let finding = std::fs::read_dir(first.join("divergences"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|f| f.extension().is_some_and(|x| x == "json"))
+        .unwrap();
+    let f = finding.display().to_string();
+    let o = xacct(&["replay", &f, "--mutant", "deny-ignored"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    let o = xacct(&[
+        "replay",
+        &f,
+        "--mutant",
+        "deny-ignored",
+        "--assume",
+        "deny-ignored",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
