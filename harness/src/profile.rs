@@ -11,6 +11,7 @@
 //! ```
 
 use crate::hunt::findings::RunSummary;
+use crate::hunt::root_cause::deviations_in;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use xacct_model::deviation::Deviation;
@@ -91,8 +92,8 @@ impl Profile {
             .root_causes
             .iter()
             .filter_map(|r| r.deviation.as_deref())
-            .flat_map(|d| d.split('+'))
-            .filter_map(|n| n.parse::<Deviation>().ok());
+            .filter_map(deviations_in)
+            .flatten();
         assume.extend(named);
         assume.sort();
         assume.dedup();
@@ -112,7 +113,7 @@ impl Profile {
         }
         out.push_str("assume = [\n");
         for d in &self.assume {
-            let findings = summary.map_or(0, |s| findings_of(s, d.name()));
+            let findings = summary.map_or(0, |s| findings_of(s, *d));
             out.push_str(&format!(
                 "    {:?}, # {findings} finding(s): {}\n",
                 d.name(),
@@ -131,15 +132,16 @@ impl Profile {
     }
 }
 
-/// How many findings a root cause naming `name` (alone or in a pair) explains.
-fn findings_of(summary: &RunSummary, name: &str) -> usize {
+/// How many findings a root cause naming `deviation` (alone or in a pair) explains.
+fn findings_of(summary: &RunSummary, deviation: Deviation) -> usize {
     summary
         .root_causes
         .iter()
         .filter(|r| {
             r.deviation
                 .as_deref()
-                .is_some_and(|d| d.split('+').any(|n| n == name))
+                .and_then(deviations_in)
+                .is_some_and(|v| v.contains(&deviation))
         })
         .map(|r| r.findings.len())
         .sum()

@@ -169,7 +169,9 @@ pub struct Difference {
     pub detail: String,
 }
 
-fn status_code(o: &Outcome) -> String {
+/// `403 AccessDenied`, `200`: an outcome's status and error code, as signatures and details
+/// show them.
+pub(crate) fn status_code(o: &Outcome) -> String {
     match &o.code {
         Some(c) => format!("{} {c}", o.status),
         None => o.status.to_string(),

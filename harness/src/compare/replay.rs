@@ -143,8 +143,16 @@ pub async fn replay_against(
                 let t0 = Instant::now();
                 let m = model_side(&scenario.assume, &mut world, st);
                 let recent = last_change.is_some_and(|c| i - c <= 3);
-                let (observed, difference, retries) =
-                    observe(target, &mut state, st, m.outcome.as_ref(), level, recent).await;
+                let resend = if recent { caps.propagation_retries } else { 0 };
+                let (observed, difference, retries) = observe(
+                    target,
+                    &mut state,
+                    st,
+                    m.outcome.as_ref(),
+                    level,
+                    (resend, caps.propagation_delay),
+                )
+                .await;
                 if changes_permissions(&st.op) {
                     last_change = Some(i);
                 }
@@ -227,27 +235,25 @@ fn model_side(
 }
 
 /// Sends a step and compares the answer. A target may lag behind IAM/STS/policy changes: soon
-/// after one (`recent`), a step the model allows and the target denies is sent again, within
-/// the target's bound; every re-send is counted.
+/// after one, a step the model allows and the target denies is sent again, up to `resend.0`
+/// times `resend.1` apart (the target's bound); every re-send is counted.
 async fn observe(
     target: &mut Target,
     state: &mut TargetState,
     st: &Step,
     model: Option<&Outcome>,
     level: Level,
-    recent: bool,
+    resend: (u32, std::time::Duration),
 ) -> (Observed, Option<Difference>, u32) {
-    let caps = target.capabilities();
     let mut observed = target.step(state, st).await;
     let mut difference = model.and_then(|m| compare(m, &observed, level));
     let mut retries = 0;
     while difference
         .as_ref()
         .is_some_and(|d| d.class == Class::OverRestrictive)
-        && recent
-        && retries < caps.propagation_retries
+        && retries < resend.0
     {
-        tokio::time::sleep(caps.propagation_delay).await;
+        tokio::time::sleep(resend.1).await;
         retries += 1;
         observed = target.step(state, st).await;
         difference = model.and_then(|m| compare(m, &observed, level));

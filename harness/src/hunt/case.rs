@@ -9,7 +9,7 @@
 //! from then on). What clean-up leaves behind is fenced off: the prefix is never used again, and
 //! users and roles are not created again.
 
-use crate::compare::{compare, Class, Difference, Level, Observed};
+use crate::compare::{compare, status_code, Class, Difference, Level, Observed};
 use crate::generate::ACCOUNTS;
 use crate::hunt::findings::Signature;
 use crate::target::cleanup::{Cleanup, RequestFault};
@@ -223,13 +223,6 @@ fn hit(world: &World, s: Seen<'_>, signature: Signature, d: Difference) -> Hit {
         detail: d.detail,
         steps: Vec::new(),
         answers: Vec::new(),
-    }
-}
-
-fn status_code(o: &Outcome) -> String {
-    match &o.code {
-        Some(c) => format!("{} {c}", o.status),
-        None => o.status.to_string(),
     }
 }
 

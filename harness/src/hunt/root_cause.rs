@@ -149,21 +149,25 @@ fn most_explaining(left: &[&Divergence], target: &str) -> Option<String> {
     best.map(|(n, _)| n.clone())
 }
 
-/// Whether every deviation of an explanation (`a` or `a+b`) was recorded on `target`.
+/// The deviations an explanation names (`a`, or `a+b` for a pair); `None` when a name is not
+/// one of the catalogue's.
+pub(crate) fn deviations_in(explanation: &str) -> Option<Vec<Deviation>> {
+    explanation.split('+').map(|n| n.parse().ok()).collect()
+}
+
+/// Whether every deviation of an explanation was recorded on `target`.
 fn recorded_on(name: &str, target: &str) -> bool {
-    name.split('+')
-        .all(|n| n.parse::<Deviation>().is_ok_and(|d| d.recorded_on(target)))
+    deviations_in(name).is_some_and(|v| v.iter().all(|d| d.recorded_on(target)))
 }
 
 /// Position of an explanation's first deviation in the catalogue, then its length (pairs
 /// after singles).
 fn catalogue_order(name: &str) -> (usize, usize) {
-    let first = name.split('+').next().unwrap_or(name);
-    let pos = Deviation::ALL
-        .iter()
-        .position(|d| d.name() == first)
-        .unwrap_or(usize::MAX);
-    (pos, name.len())
+    let first = name
+        .split('+')
+        .next()
+        .and_then(|n| n.parse::<Deviation>().ok());
+    (first.map_or(usize::MAX, |d| d as usize), name.len())
 }
 
 fn row(
@@ -200,10 +204,8 @@ fn row(
 fn severity_of(deviation: Option<&str>, findings: &[&Divergence]) -> Severity {
     match deviation {
         Some(name) => {
-            let security = name.split('+').any(|n| {
-                n.parse::<Deviation>()
-                    .is_ok_and(|d| d.severity() == Severity::Security)
-            });
+            let security = deviations_in(name)
+                .is_some_and(|v| v.iter().any(|d| d.severity() == Severity::Security));
             if security {
                 Severity::Security
             } else {
