@@ -11,7 +11,7 @@
 //!   missing session tokens) is refused, in AWS's error format.
 
 mod common;
-use common::{code_of, runtime};
+use common::{code_of, json_files, runtime};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -43,16 +43,6 @@ const BACKEND_CORPORA: [&str; 4] = [
     "corpus/evidence/rgw",
     "corpus/evidence/moto",
 ];
-
-fn json_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-}
 
 fn embedded(rt: &tokio::runtime::Runtime, mutant: Option<Deviation>) -> Target {
     embedded_in(rt, mutant, Region::default())

@@ -11,7 +11,6 @@
 //! delivered" without one, a stall as a timeout. The suite checks the totals and each of those
 //! three groups, and that `events.jsonl`'s fault events are the same records.
 
-#[allow(dead_code)] // the runtime only
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;

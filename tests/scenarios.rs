@@ -1,6 +1,8 @@
 //! The regression corpus: every curated scenario in `scenarios/` replays against the model with
 //! each `expect` met, in us-east-1 and in eu-west-1.
-use std::path::{Path, PathBuf};
+mod common;
+use common::json_files;
+use std::path::Path;
 use xacct_model::{replay::replay, Region, Scenario};
 
 /// The Regions every scenario that states none is replayed in: us-east-1, the default, and a
@@ -22,27 +24,13 @@ fn in_regions(s: &Scenario) -> Vec<Scenario> {
         .collect()
 }
 
-/// The `.json` files under `dir`, at any depth.
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            json_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "json") {
-            out.push(p);
-        }
-    }
-}
-
 /// The regression corpus: shrunk divergences found by random runs (`corpus/<target>/*.json`).
 /// Each ends with the diverging step, whose `expect` is the model's answer: against the model
 /// every file passes; `xacct replay corpus/<target>/*.json --target <target>` shows which ones
 /// the backend still gets wrong.
 #[test]
 fn every_corpus_scenario_meets_its_expectations_against_the_model() {
-    let mut files = Vec::new();
-    json_files(Path::new("corpus"), &mut files);
-    files.sort();
+    let files = json_files("corpus");
     assert!(!files.is_empty(), "the corpus is empty");
     for f in &files {
         let label = f.display().to_string();
