@@ -148,6 +148,12 @@ impl Deviation {
         Deviation::OwnershipControlsAbsent,
     ];
 
+    /// Every deviation, in catalogue order (the slice [`Deviation::ALL`] today; families of
+    /// parameterized deviations join it).
+    pub fn all() -> &'static [Deviation] {
+        Deviation::ALL
+    }
+
     fn info(self) -> &'static Info {
         // The catalogue lists the deviations in declaration order (checked by a test).
         let info = &catalogue::CATALOGUE[self as usize];
