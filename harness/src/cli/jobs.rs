@@ -109,6 +109,19 @@ async fn terminated(_: &mut Terminate) {
     std::future::pending().await
 }
 
+/// Writes events to the run's log, and nothing else.
+struct LogOnly<'a> {
+    log: &'a Mutex<EventLog>,
+}
+
+impl Observer for LogOnly<'_> {
+    fn event(&mut self, e: &Event) {
+        if let Ok(mut log) = self.log.lock() {
+            log.emit(e);
+        }
+    }
+}
+
 /// The jobs of one run.
 pub(super) struct Jobs<'a> {
     pub kind: TargetKind,
@@ -154,6 +167,8 @@ impl Jobs<'_> {
         let mut summary = summary.context("no job ran")?;
         summary.number_divergences();
         summary.judge(self.cfg.cases, self.cfg.max_faults);
+        let mut log = LogOnly { log: self.log };
+        hunt::explain(&mut summary, self.cfg, &mut log);
         Ok(summary)
     }
 
@@ -189,7 +204,7 @@ impl Jobs<'_> {
             cases: cfg.cases,
             last: Instant::now(),
         };
-        let s = hunt::run(&mut target, &rt, &cfg, self.stop, &mut observer);
+        let s = hunt::run_job(&mut target, &rt, &cfg, self.stop, &mut observer);
         observer.bar.finish_and_clear();
         if s.is_err() {
             // The run cannot be whole: the other jobs stop and clean up.

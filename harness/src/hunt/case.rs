@@ -11,6 +11,7 @@
 
 use crate::compare::{compare, status_code, Class, Difference, Level, Observed};
 use crate::generate::ACCOUNTS;
+use crate::hunt::evidence::EvidenceCase;
 use crate::hunt::findings::Signature;
 use crate::target::cleanup::{Cleanup, RequestFault};
 use crate::target::execute::TargetState;
@@ -62,6 +63,8 @@ pub(crate) struct CaseResult {
     pub fault: Option<(usize, RequestFault)>,
     /// The case's clean-up: its faults, and what it left behind.
     pub cleanup: Cleanup,
+    /// The steps sent and the target's answers, diverging or not: the run's evidence.
+    pub evidence: Option<EvidenceCase>,
 }
 
 /// What every case of a run runs against: the target with the run's accounts provisioned, the
@@ -108,6 +111,9 @@ impl CaseContext<'_> {
         rt.block_on(async {
             self.state.begin_case(tag);
             let mut result = self.steps(steps, seen, wanted).await;
+            if let Some(e) = &mut result.evidence {
+                e.tag = tag.to_string();
+            }
             result.cleanup = self.target.cleanup_case(&self.state).await;
             let fenced = result.cleanup.fenced.iter().cloned();
             self.state.fenced.extend(fenced);
@@ -124,7 +130,7 @@ impl CaseContext<'_> {
         let mut world = fresh_world(self.state.region());
         let caps = self.target.capabilities();
         let mut r = CaseResult::default();
-        let (mut sent, mut answers) = (Vec::new(), Vec::new());
+        let (mut sent, mut answers, mut agreed) = (Vec::new(), Vec::new(), Vec::new());
         for st in steps {
             if self.stop.load(Ordering::Relaxed) {
                 break;
@@ -147,6 +153,7 @@ impl CaseContext<'_> {
             }
             sent.push(st.clone());
             answers.push(observed.clone());
+            agreed.push(compare(&model, &observed, self.level).is_none());
             let s = Seen {
                 index: sent.len() - 1,
                 step: st,
@@ -159,9 +166,15 @@ impl CaseContext<'_> {
             }
         }
         if let Some(hit) = &mut r.hit {
-            hit.steps = sent;
-            hit.answers = answers;
+            hit.steps = sent.clone();
+            hit.answers = answers.clone();
         }
+        r.evidence = Some(EvidenceCase {
+            tag: String::new(),
+            steps: sent,
+            answers,
+            agreed,
+        });
         r
     }
 }

@@ -2,12 +2,13 @@
 //! run's totals, merged over its jobs. The `report` module renders these.
 
 use crate::compare::{Class, Observed};
+use crate::hunt::evidence::Evidence;
 pub use crate::hunt::faults::{FaultPhase, FaultRecord};
-use crate::hunt::root_cause::{self, RootCause};
 pub use crate::hunt::verdict::Ended;
 use serde::{Deserialize, Serialize};
+use xacct_model::deviation::Severity;
 use xacct_model::outcome::Outcome;
-use xacct_model::Scenario;
+use xacct_model::{Region, Scenario};
 
 /// The identity of a divergence across runs and shrinking: the same class at the same kind of
 /// step, with the same answers on both sides and the same deciding rule.
@@ -86,16 +87,106 @@ pub struct Divergence {
     pub found_after_ms: u128,
     /// `uncertain` when the deciding rule is one the model marks uncertain.
     pub confidence: Confidence,
-    /// The deviations (or pairs, `a+b`) under which the model gives every answer the target
-    /// gave for the scenario; empty for a new finding.
+    /// The explanations (a deviation, or a composition `a+b+…`) under which the model gives
+    /// every answer the target gave for the scenario and that nothing the target got right in
+    /// the run refutes; its root cause first. Empty for a new finding.
     pub explained_by: Vec<String>,
+    /// Explanations that reproduce the finding but that an agreeing step of the run refutes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refuted: Vec<Refuted>,
+    /// The target's answer to every step of `scenario`, the last one included: what a root
+    /// cause must reproduce.
+    #[serde(skip)]
+    pub answers: Vec<Observed>,
 }
 
 impl Divergence {
     /// Over-permissive and decided by a rule the model is certain of.
     pub fn is_security_bug(&self) -> bool {
-        root_cause::is_security(self.signature.class, self.confidence)
+        is_security(self.signature.class, self.confidence)
     }
+}
+
+/// Whether a finding counts as a security bug: over-permissive, decided by a certain rule.
+pub(crate) fn is_security(class: Class, confidence: Confidence) -> bool {
+    class == Class::OverPermissive && confidence == Confidence::Certain
+}
+
+/// An explanation that the run's evidence refutes, and the step that refutes it: the target
+/// answered as AWS does there, and the model with the explanation would not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refuted {
+    /// The deviation, or composition `a+b`.
+    pub explanation: String,
+    /// The case (its prefix, `c12`) and the step (from 1) that refute it.
+    pub case: String,
+    pub step: usize,
+    pub op: String,
+    #[serde(rename = "as")]
+    pub as_: String,
+    /// What the target answered there (as the model does), and what the model with the
+    /// explanation would answer.
+    pub target: String,
+    pub model: String,
+}
+
+impl Refuted {
+    /// `deny-ignored: case c12 step 4 (get_object as B.admin): the target answered 403
+    /// AccessDenied, as AWS does; with it the model answers 200`.
+    pub fn sentence(&self) -> String {
+        format!(
+            "{}: case {} step {} ({} as {}): the target answered {}, as AWS does; with it the model answers {}",
+            self.explanation, self.case, self.step, self.op, self.as_, self.target, self.model
+        )
+    }
+}
+
+/// One row of the root-cause table.
+#[derive(Debug, Clone, Serialize)]
+pub struct RootCause {
+    /// The catalogue's name (`a+b` for a composition); `None` for findings no deviation
+    /// explains.
+    pub deviation: Option<String>,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    /// The ids of the findings it explains, in report order.
+    pub findings: Vec<String>,
+    /// Competing explanations it beat: they too reproduce every one of these findings and
+    /// nothing refutes them, but they explain fewer of the run's findings or less of its
+    /// evidence, or are broader.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
+    /// Explanations of some of these findings that an agreeing step of the run refutes, each
+    /// with that step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refuted: Vec<Refuted>,
+    /// For new findings: what the group has in common, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The id of the finding with the fewest steps: the shortest reproduction.
+    pub shortest: String,
+    /// Its number of steps.
+    pub shortest_steps: usize,
+}
+
+/// What the root causes were decided on: the run's evidence, and the search over the
+/// catalogue.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Analysis {
+    /// Cases offered as evidence, distinct ones, those kept (the rest sampled out), and the
+    /// agreeing steps and bytes held.
+    pub evidence_cases: u64,
+    pub evidence_distinct: u64,
+    pub evidence_kept: usize,
+    pub agreeing_steps: usize,
+    pub evidence_bytes: usize,
+    /// Catalogue deviations tried (those not assumed), evidence replays the search made, and
+    /// whether its work bound stopped it (then some explanations were left unchecked, and
+    /// findings they would explain are new).
+    pub candidates: usize,
+    pub evidence_replays: u32,
+    pub bounded: bool,
+    pub millis: u128,
 }
 
 /// The id of a run's `number`-th divergence (from 1): `d01-over-permissive-put_object`. The one
@@ -110,6 +201,9 @@ pub fn divergence_id(number: usize, signature: &Signature) -> String {
 pub struct RunSummary {
     pub target: String,
     pub seed: u64,
+    /// The Region the run's requests were signed for (set when the run ends).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<Region>,
     pub cases: u64,
     pub steps: u64,
     /// HTTP requests the run sent through its clients (every attempt, faults included).
@@ -130,6 +224,12 @@ pub struct RunSummary {
     pub assumed: Vec<String>,
     /// The findings grouped by root cause, new ones first.
     pub root_causes: Vec<RootCause>,
+    /// What the root causes were decided on.
+    pub analysis: Analysis,
+    /// Every case the run ran, as the target answered it (bounded): what refutes an
+    /// explanation.
+    #[serde(skip)]
+    pub evidence: Evidence,
     /// Over-permissive findings decided by a rule the model is certain of.
     pub security_bugs: usize,
     /// Cases that ended at a first divergence the run does not hunt (baseline or found).
@@ -163,6 +263,7 @@ impl RunSummary {
         RunSummary {
             target: target.to_string(),
             seed,
+            region: None,
             cases: 0,
             steps: 0,
             requests: 0,
@@ -175,6 +276,8 @@ impl RunSummary {
             flaky: Vec::new(),
             assumed: Vec::new(),
             root_causes: Vec::new(),
+            analysis: Analysis::default(),
+            evidence: Evidence::new(seed),
             security_bugs: 0,
             stopped_at_known: 0,
             stopped_unsupported: 0,
@@ -222,6 +325,7 @@ impl RunSummary {
         self.known.sort();
         self.known.dedup();
         self.not_seen.retain(|k| other.not_seen.contains(k));
+        self.evidence.merge(other.evidence);
         for d in other.divergences {
             if !self.divergences.iter().any(|x| x.signature == d.signature) {
                 self.divergences.push(d);
@@ -231,7 +335,7 @@ impl RunSummary {
 
     /// Puts the divergences in report order (by class, over-permissive first, then by the case
     /// that found them) and names them by [`divergence_id`] in that order; the scenario of each
-    /// carries its name. Then groups them by root cause and counts the security bugs.
+    /// carries its name. Counts the security bugs. Root causes are `root_cause::analyse`'s.
     pub fn number_divergences(&mut self) {
         self.divergences.sort_by(|a, b| {
             a.signature
@@ -243,7 +347,6 @@ impl RunSummary {
             d.id = divergence_id(i + 1, &d.signature);
             d.scenario.name = d.id.clone();
         }
-        self.root_causes = root_cause::group(&self.divergences, &self.target);
         self.security_bugs = self
             .divergences
             .iter()
@@ -279,11 +382,17 @@ pub enum Event {
         original_steps: usize,
         shrunk_steps: usize,
         confirmed: bool,
-        /// Confirmed findings only: how sure the model is, and the deviations that explain it.
+        /// Confirmed findings only: how sure the model is. Root causes come at the end of
+        /// the run (`root_causes`), once the whole run's evidence can refute explanations.
         #[serde(skip_serializing_if = "Option::is_none")]
         confidence: Option<Confidence>,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        explained_by: Vec<String>,
+    },
+    /// The root-cause table, decided at the end of the run (or of the merge of its jobs): each
+    /// row with the competing explanations it beat and the refuted ones with their refuting
+    /// step; new findings in groups, with their description.
+    RootCauses {
+        analysis: Analysis,
+        root_causes: Vec<RootCause>,
     },
     Fault(FaultRecord),
     /// What a clean-up could not remove (`tag` empty: the run's clean-up).
@@ -341,6 +450,8 @@ mod tests {
             found_after_ms: 0,
             confidence: Confidence::Certain,
             explained_by: Vec::new(),
+            refuted: Vec::new(),
+            answers: Vec::new(),
         }
     }
 

@@ -14,6 +14,7 @@
 
 pub mod bench;
 mod case;
+pub mod evidence;
 pub mod faults;
 pub mod findings;
 pub mod root_cause;
@@ -92,9 +93,42 @@ pub enum HuntError {
 }
 
 /// Runs random cases until the case count or time budget is spent, or the run is stopped; the
-/// summary says whether the run is complete ([`RunSummary::judge`]). A provisioning failure is
-/// an error (it is also in the event log, as a fault).
+/// summary says whether the run is complete ([`RunSummary::judge`]) and holds the root causes
+/// of its findings ([`explain`]). A provisioning failure is an error (it is also in the event
+/// log, as a fault).
 pub fn run(
+    target: &mut Target,
+    rt: &tokio::runtime::Runtime,
+    cfg: &RunConfig,
+    stop: &AtomicBool,
+    observer: &mut dyn Observer,
+) -> Result<RunSummary, HuntError> {
+    let mut summary = run_job(target, rt, cfg, stop, observer)?;
+    explain(&mut summary, cfg, observer);
+    Ok(summary)
+}
+
+/// Decides the root causes of a run's findings from all its evidence (after the jobs of a run
+/// are merged) and tells the observer the table.
+pub fn explain(summary: &mut RunSummary, cfg: &RunConfig, observer: &mut dyn Observer) {
+    let region = summary.region.clone().unwrap_or_default();
+    root_cause::analyse(
+        summary,
+        &root_cause::Params {
+            region,
+            level: cfg.level,
+            assumed: &cfg.assume,
+        },
+    );
+    observer.event(&Event::RootCauses {
+        analysis: summary.analysis.clone(),
+        root_causes: summary.root_causes.clone(),
+    });
+}
+
+/// [`run`] without the root causes: one job of a run whose jobs are merged before
+/// [`explain`] decides them.
+pub fn run_job(
     target: &mut Target,
     rt: &tokio::runtime::Runtime,
     cfg: &RunConfig,

@@ -6,7 +6,6 @@ use crate::generate::Model;
 use crate::hunt::case::{CaseContext, CaseResult, Hit, Stopped};
 use crate::hunt::faults::{FaultPhase, FaultRecord};
 use crate::hunt::findings::{divergence_id, Confidence, Divergence, Event, RunSummary, Signature};
-use crate::hunt::root_cause::Answered;
 use crate::hunt::verdict::Ended;
 use crate::hunt::{Observer, Progress, RunConfig, Seen};
 use crate::target::Cleanup;
@@ -196,14 +195,17 @@ impl<'a> Hunt<'a> {
                 }
             }
         };
-        let res = self.cases.run(&tag, steps, seen, &mut wanted);
-        self.tally(case, &tag, &res);
+        let mut res = self.cases.run(&tag, steps, seen, &mut wanted);
+        self.tally(case, &tag, &mut res);
         res
     }
 
     /// Adds what one run of a case did to the totals: its steps, its faults (the step's and
     /// the clean-up's) and what it left behind, each also an event.
-    fn tally(&mut self, case: u64, tag: &str, res: &CaseResult) {
+    fn tally(&mut self, case: u64, tag: &str, res: &mut CaseResult) {
+        if let Some(e) = res.evidence.take() {
+            self.summary.evidence.add(e);
+        }
         self.summary.steps += res.steps_run as u64;
         self.summary.unsupported += res.unsupported;
         self.summary.not_sent += res.not_sent;
@@ -287,7 +289,6 @@ impl<'a> Hunt<'a> {
                     shrunk_steps: steps.len(),
                     confirmed: false,
                     confidence: None,
-                    explained_by: Vec::new(),
                 });
                 self.summary.flaky.push(signature.key());
             }
@@ -295,17 +296,10 @@ impl<'a> Hunt<'a> {
     }
 
     /// Records a confirmed divergence: its scenario is the steps the case ran up to the
-    /// diverging one, with the run's Region and assumed deviations; its root cause is looked up
-    /// in the catalogue.
+    /// diverging one, with the run's Region and assumed deviations, and the target's answers;
+    /// its root cause is decided at the end of the run, from all the run's evidence.
     fn record(&mut self, id: String, hit: Hit, first: FirstSeen) {
         let region = self.cases.state.region();
-        let answered = Answered {
-            steps: &hit.steps,
-            answers: &hit.answers,
-            region: region.clone(),
-            level: self.cfg.level,
-        };
-        let explained_by = answered.explained_by(&self.cfg.assume);
         let mut scenario = scenario_of(&id, &hit, &self.summary.target, self.cfg.seed);
         // The shrunk scenario states its Region: its `expect` may hold there only (a re-create
         // of one's own bucket answers 200 in us-east-1 and 409 elsewhere).
@@ -326,7 +320,9 @@ impl<'a> Hunt<'a> {
             confirmed: true,
             case: first.case,
             found_after_ms: first.after_ms,
-            explained_by,
+            explained_by: Vec::new(),
+            refuted: Vec::new(),
+            answers: hit.answers[..=hit.at].to_vec(),
         };
         self.observer.event(&Event::DivergenceFound {
             id: d.id.clone(),
@@ -335,7 +331,6 @@ impl<'a> Hunt<'a> {
             shrunk_steps: d.shrunk_steps,
             confirmed: true,
             confidence: Some(d.confidence),
-            explained_by: d.explained_by.clone(),
         });
         self.observer.divergence(&d);
         self.summary.divergences.push(d);
@@ -350,6 +345,7 @@ impl<'a> Hunt<'a> {
         self.cleaned(self.summary.cases, "", &cleanup, FaultPhase::RunCleanup);
         self.summary.requests = self.cases.state.ep.requests.get();
         self.summary.judge(self.cfg.cases, self.cfg.max_faults);
+        self.summary.region = Some(self.cases.state.region());
         let s = &mut self.summary;
         s.number_divergences();
         s.known = self.known_seen.into_iter().collect();

@@ -164,6 +164,8 @@ mod tests {
             found_after_ms: 0,
             confidence: crate::hunt::findings::Confidence::Certain,
             explained_by: Vec::new(),
+            refuted: Vec::new(),
+            answers: Vec::new(),
         }
     }
 

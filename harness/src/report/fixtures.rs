@@ -3,7 +3,7 @@
 
 use crate::compare::{Class, Observed};
 use crate::hunt::findings::{
-    Confidence, Divergence, FaultPhase, FaultRecord, RunSummary, Signature,
+    Confidence, Divergence, FaultPhase, FaultRecord, Refuted, RootCause, RunSummary, Signature,
 };
 use crate::hunt::root_cause;
 use std::path::PathBuf;
@@ -68,7 +68,43 @@ pub(super) fn divergence(id: &str, class: Class, confirmed: bool) -> Divergence 
         found_after_ms: 1500,
         confidence: Confidence::Certain,
         explained_by: Vec::new(),
+        refuted: Vec::new(),
+        answers: Vec::new(),
     }
+}
+
+/// A refuted explanation, as the search reports it.
+pub(super) fn refuted(explanation: &str) -> Refuted {
+    Refuted {
+        explanation: explanation.into(),
+        case: "c12".into(),
+        step: 4,
+        op: "get_object".into(),
+        as_: "B.admin".into(),
+        target: "403 AccessDenied".into(),
+        model: "200".into(),
+    }
+}
+
+/// A table of every kind of row: a named cause with an alternative it beat and a refuted one,
+/// and new findings (certain, uncertain) with their descriptions.
+fn root_causes(d: &[Divergence]) -> Vec<RootCause> {
+    let mut named = root_cause::row(Some("missing-key-404".into()), &[&d[0]], None);
+    named.alternatives = vec!["missing-key-lookup-first".into()];
+    named.refuted = vec![refuted("deny-ignored")];
+    let new = |f: &[&Divergence], what: &str| {
+        let mut r = root_cause::row(None, f, Some(what.into()));
+        r.refuted = vec![refuted("caller-side-only")];
+        r
+    };
+    vec![
+        new(
+            &[&d[1], &d[3]],
+            "put_object lets through what AWS refuses: an explicit Deny by an IAM user of another account",
+        ),
+        new(&[&d[2]], "put_object lets through what AWS refuses: a policy condition"),
+        named,
+    ]
 }
 
 pub(super) fn summary() -> RunSummary {
@@ -94,7 +130,7 @@ pub(super) fn summary() -> RunSummary {
     let known = d4.signature.key();
     let divergences = vec![d1, d2, d3, d4];
     RunSummary {
-        root_causes: root_cause::group(&divergences, "moto"),
+        root_causes: root_causes(&divergences),
         security_bugs: divergences.iter().filter(|d| d.is_security_bug()).count(),
         assumed: vec!["deny-ignored".into()],
         stopped_at_known: 5,

@@ -8,7 +8,7 @@ use super::format::{
     by_class, class_meaning, is_flaky, millis, steps_per_s, target_raw, CLASSES, LISTED_FAULTS,
 };
 use crate::compare::Class;
-use crate::hunt::findings::{Confidence, Divergence, RunSummary};
+use crate::hunt::findings::{Confidence, Divergence, Refuted, RootCause, RunSummary};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -237,8 +237,9 @@ pub fn summary_markdown(s: &RunSummary) -> String {
     m
 }
 
-/// The root-cause table, first: new findings, then each deviation of the catalogue that
-/// explains findings, with the shortest reproduction.
+/// The root-cause table, first: new findings (each group described), then each deviation of
+/// the catalogue that explains findings, with the shortest reproduction; under it the
+/// explanations each row beat and those the run's agreeing steps refuted.
 fn root_cause_table(m: &mut String, s: &RunSummary) {
     m.push_str("## Root causes\n\n");
     if s.root_causes.is_empty() {
@@ -254,19 +255,7 @@ fn root_cause_table(m: &mut String, s: &RunSummary) {
         writeln!(
             m,
             "| {} | {} | {} | {} ({}) | [{}]({}) ({} steps) |",
-            match &r.deviation {
-                Some(d) if r.alternatives.is_empty() => code_cell(d),
-                Some(d) => format!(
-                    "{} (or {}: the run cannot tell them apart)",
-                    code_cell(d),
-                    r.alternatives
-                        .iter()
-                        .map(|a| code_cell(a))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                None => "**new**".into(),
-            },
+            root_cause_cell(r),
             r.severity,
             r.confidence.as_str(),
             r.findings.len(),
@@ -277,10 +266,44 @@ fn root_cause_table(m: &mut String, s: &RunSummary) {
         )
         .ok();
     }
+    refuted_list(m, s);
     if !s.assumed.is_empty() {
         writeln!(m, "\nAssumed deviations: {}.", s.assumed.join(", ")).ok();
     }
     m.push('\n');
+}
+
+/// A row's first cell: its deviation and the ones it beat, or "new" and what the group shares.
+fn root_cause_cell(r: &RootCause) -> String {
+    match &r.deviation {
+        Some(d) if r.alternatives.is_empty() => code_cell(d),
+        Some(d) => format!(
+            "{} (beat {})",
+            code_cell(d),
+            r.alternatives
+                .iter()
+                .map(|a| code_cell(a))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => match &r.description {
+            Some(why) => format!("**new**: {}", cell(why)),
+            None => "**new**".into(),
+        },
+    }
+}
+
+/// The explanations the run refuted, each with the agreeing step that refutes it.
+fn refuted_list(m: &mut String, s: &RunSummary) {
+    let refuted: Vec<&Refuted> = s.root_causes.iter().flat_map(|r| &r.refuted).collect();
+    if refuted.is_empty() {
+        return;
+    }
+    m.push_str("\nRefuted explanations (each reproduces a finding, but the target got this step right):\n\n");
+    let mut seen = std::collections::BTreeSet::new();
+    for x in refuted.into_iter().filter(|x| seen.insert(&x.explanation)) {
+        writeln!(m, "- {}", cell(&x.sentence())).ok();
+    }
 }
 
 /// The first faults, a row each (all are in summary.json and events.jsonl).

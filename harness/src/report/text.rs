@@ -128,18 +128,13 @@ fn headline(t: &mut String, s: &RunSummary, groups: &[(Class, Vec<&Divergence>)]
     }
 }
 
-/// The root-cause table: new findings first, then each deviation that explains findings.
+/// The root-cause table: new findings first (each group with its description), then each
+/// deviation that explains findings, with the explanations it beat and those the run refuted.
 fn root_causes(t: &mut String, s: &RunSummary) {
     if s.root_causes.is_empty() {
         return;
     }
-    writeln!(
-        t,
-        "
-root causes ({}):",
-        s.root_causes.len()
-    )
-    .ok();
+    writeln!(t, "\nroot causes ({}):", s.root_causes.len()).ok();
     for r in &s.root_causes {
         writeln!(
             t,
@@ -152,15 +147,35 @@ root causes ({}):",
             r.shortest_steps
         )
         .ok();
+        if let Some(d) = &r.description {
+            writeln!(t, "    {d}").ok();
+        }
         if !r.alternatives.is_empty() {
             writeln!(
                 t,
-                "    or {} (explain the same findings: the run cannot tell them apart)",
+                "    beat {} (they explain these findings too, but fewer of the run's or less of its evidence, or are broader)",
                 r.alternatives.join(", ")
             )
             .ok();
         }
+        for x in &r.refuted {
+            writeln!(t, "    refuted {}", x.sentence()).ok();
+        }
     }
+    let a = &s.analysis;
+    writeln!(
+        t,
+        "  (decided on {} distinct cases of evidence, {} agreeing steps; {} evidence replays{})",
+        a.evidence_kept,
+        a.agreeing_steps,
+        a.evidence_replays,
+        if a.bounded {
+            "; the search reached its bound: explanations left unchecked count as none"
+        } else {
+            ""
+        }
+    )
+    .ok();
 }
 
 /// One class's divergences: each id with its signature, then its size, status and files.
