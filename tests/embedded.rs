@@ -249,11 +249,12 @@ fn a_bounded_run_finds_and_shrinks_chosen_mutants() {
         seeds: vec![1],
         budget: Duration::from_secs(30),
         max_steps: 20,
+        cases: 150,
     };
     let rt = runtime();
     let mut found = 0;
     for m in chosen {
-        let row = bench::one(&rt, m, 1, &cfg).unwrap();
+        let row = bench::one(&rt, &[m], 1, &cfg).unwrap();
         eprintln!("{}", bench::row_line(&row));
         if !row.found {
             continue;
@@ -261,6 +262,11 @@ fn a_bounded_run_finds_and_shrinks_chosen_mutants() {
         found += 1;
         // The catalogue lookup names the bug that was injected as the finding's root cause.
         assert!(row.names_mutant, "{m}: explained by {:?}", row.explained_by);
+        assert!(
+            row.also_named.is_empty(),
+            "{m}: also named {:?}",
+            row.also_named
+        );
         let (orig, shrunk) = (row.original_steps.unwrap(), row.shrunk_steps.unwrap());
         assert!(shrunk <= orig && shrunk <= 8, "{m}: {orig} -> {shrunk}");
         let scenario: Scenario =

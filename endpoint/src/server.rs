@@ -18,11 +18,21 @@ pub struct Endpoint {
 impl Endpoint {
     /// Starts on 127.0.0.1 with a free port. Must be called inside a Tokio runtime.
     pub fn start(mutant: Option<Mutant>) -> std::io::Result<Endpoint> {
-        Endpoint::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), mutant)
+        Endpoint::start_with(mutant.into_iter().collect())
+    }
+
+    /// Starts on 127.0.0.1 with a free port, with several deviations injected at once (they
+    /// compose as the catalogue folds them). Must be called inside a Tokio runtime.
+    pub fn start_with(mutants: Vec<Mutant>) -> std::io::Result<Endpoint> {
+        Endpoint::start_on_with(SocketAddr::from(([127, 0, 0, 1], 0)), mutants)
     }
 
     /// Starts on a given address (loopback only).
     pub fn start_on(addr: SocketAddr, mutant: Option<Mutant>) -> std::io::Result<Endpoint> {
+        Endpoint::start_on_with(addr, mutant.into_iter().collect())
+    }
+
+    fn start_on_with(addr: SocketAddr, mutants: Vec<Mutant>) -> std::io::Result<Endpoint> {
         if !addr.ip().is_loopback() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
@@ -33,7 +43,7 @@ impl Endpoint {
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
         let listener = tokio::net::TcpListener::from_std(std_listener)?;
-        let state: Shared = Arc::new(Mutex::new(State::new(mutant)));
+        let state: Shared = Arc::new(Mutex::new(State::new(mutants)));
         let service = s3::service(state.clone());
         let task = tokio::spawn(serve(listener, service, state.clone()));
         Ok(Endpoint { addr, state, task })
@@ -47,8 +57,9 @@ impl Endpoint {
         format!("http://{}", self.addr)
     }
 
-    pub fn mutant(&self) -> Option<Mutant> {
-        lock(&self.state).mutant
+    /// The deviations injected, in catalogue order.
+    pub fn mutants(&self) -> Vec<Mutant> {
+        lock(&self.state).mutants.clone()
     }
 
     /// Adds the accounts (idempotent); returns the credentials of their root and `admin`.

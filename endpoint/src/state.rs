@@ -66,7 +66,7 @@ pub(crate) struct State {
     pub(crate) world: World,
     /// Access key id → key.
     pub(crate) keys: BTreeMap<String, Key>,
-    pub(crate) mutant: Option<Mutant>,
+    pub(crate) mutants: Vec<Mutant>,
     /// Upload id → upload.
     pub(crate) uploads: BTreeMap<String, Upload>,
     /// (bucket, key) → body of the objects the model holds.
@@ -89,11 +89,13 @@ pub struct Journal {
 }
 
 impl State {
-    pub(crate) fn new(mutant: Option<Mutant>) -> State {
+    pub(crate) fn new(mut mutants: Vec<Mutant>) -> State {
+        mutants.sort();
+        mutants.dedup();
         State {
             world: World::default(),
             keys: BTreeMap::new(),
-            mutant,
+            mutants,
             uploads: BTreeMap::new(),
             bodies: BTreeMap::new(),
             rng: Rng::from_clock(),
@@ -178,7 +180,7 @@ impl State {
             expected_bucket_owner,
             expect: None,
         };
-        let r = deviation::step_literal_with(self.mutant.as_slice(), &mut self.world, &step);
+        let r = deviation::step_literal_with(&self.mutants, &mut self.world, &step);
         self.drop_gone_bodies();
         if let (Some(j), Ok((outcome, _))) = (&mut self.journal, &r) {
             j.entries.push((step, outcome.clone()));
@@ -231,7 +233,7 @@ impl State {
     /// The principal a request by `name` (a key's principal) acts as: the model's, as the
     /// injected deviation sees it (a role session may act as who assumed the role).
     pub(crate) fn principal(&self, name: &str) -> Result<Principal, PrincipalError> {
-        deviation::resolve_principal(self.mutant.as_slice(), &self.world, name)
+        deviation::resolve_principal(&self.mutants, &self.world, name)
     }
 
     /// Keys of a new role session (not stored yet). The model names sessions by their key id.
@@ -303,7 +305,7 @@ mod tests {
 
     #[test]
     fn provisioned_keys_survive_a_reset_and_others_do_not() {
-        let mut st = State::new(None);
+        let mut st = State::new(Vec::new());
         let creds = st.add_account("A");
         let admin = &creds["A.admin"];
         assert!(admin.access_key_id.starts_with("AKIA"));

@@ -332,8 +332,10 @@ struct ServeArgs {
 
 #[derive(Subcommand)]
 enum BenchCommand {
-    /// Seeded-bug benchmark: a random run against the embedded endpoint with each mutant, until
-    /// the first divergence; prints time and cases to it and the shrunk scenario's length.
+    /// Seeded-bug and generalization benchmark: a random run against the embedded endpoint with
+    /// each deviation (or pair) injected, for a fixed number of cases; prints time and
+    /// cases to the first, the shrunk length, and whether the root-cause table names each
+    /// injected deviation and nothing else.
     Mutants(MutantsArgs),
 }
 
@@ -345,12 +347,22 @@ struct MutantsArgs {
     /// Seconds allowed per mutant and seed.
     #[arg(long, default_value_t = 60)]
     budget: u64,
+    /// Generated cases per run (it goes on past its first findings, so that its evidence can
+    /// tell the injected deviation from others that explain the same findings).
+    #[arg(long, default_value_t = 300)]
+    cases: u64,
     /// Steps per generated case, at most.
     #[arg(long, default_value_t = 20)]
     max_steps: usize,
     /// Only these deviations (default: the 13 seeded mutants; any catalogue name is taken).
     #[arg(long = "mutant", value_name = "NAME")]
     mutants: Vec<Deviation>,
+    /// Every deviation of the catalogue, one at a time (instead of the seeded mutants).
+    #[arg(long, conflicts_with = "mutants")]
+    all: bool,
+    /// Also this many pairs of those deviations injected at once, sampled by the first seed.
+    #[arg(long, default_value_t = 0)]
+    pairs: usize,
     /// Also write the rows as JSON to this file (`--json FILE`, the older spelling, is kept
     /// as a hidden alias).
     #[arg(long = "json-out", alias = "json", value_name = "FILE")]

@@ -36,8 +36,13 @@ impl Embedded {
     /// Starts an endpoint on a free loopback port; needs a Tokio runtime context.
     /// Starts the endpoint, answering for `region`.
     pub fn start(mutant: Option<Deviation>, region: Region) -> Result<Embedded, TargetError> {
+        Embedded::start_with(mutant.into_iter().collect(), region)
+    }
+
+    /// Starts the endpoint with several deviations injected at once.
+    pub fn start_with(mutants: Vec<Deviation>, region: Region) -> Result<Embedded, TargetError> {
         let endpoint =
-            Endpoint::start(mutant).map_err(|error| TargetError::EmbeddedStart { error })?;
+            Endpoint::start_with(mutants).map_err(|error| TargetError::EmbeddedStart { error })?;
         endpoint.set_region(region);
         Ok(Embedded {
             endpoint,
@@ -77,7 +82,7 @@ impl Embedded {
         if let Some(f) = &self.front {
             notes.push(format!("requests go through {} in front of it", f.url));
         }
-        if let Some(m) = self.endpoint.mutant() {
+        for m in self.endpoint.mutants() {
             notes.push(format!(
                 "mutant {m} ({}): {}",
                 m.severity(),
