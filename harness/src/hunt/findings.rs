@@ -187,6 +187,11 @@ pub struct Analysis {
     pub evidence_replays: u32,
     pub bounded: bool,
     pub millis: u128,
+    /// What refutation changed: findings a single deviation reproduces but every such one is
+    /// refuted (named without refutation, new now), and findings no single deviation
+    /// reproduces that a composition explains (new without compositions, named now).
+    pub moved_to_new: usize,
+    pub moved_to_named: usize,
 }
 
 /// The id of a run's `number`-th divergence (from 1): `d01-over-permissive-put_object`. The one

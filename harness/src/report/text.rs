@@ -165,10 +165,12 @@ fn root_causes(t: &mut String, s: &RunSummary) {
     let a = &s.analysis;
     writeln!(
         t,
-        "  (decided on {} distinct cases of evidence, {} agreeing steps; {} evidence replays{})",
+        "  (decided on {} distinct cases of evidence, {} agreeing steps; {} evidence replays; refutation made {} finding(s) new, compositions named {}{})",
         a.evidence_kept,
         a.agreeing_steps,
         a.evidence_replays,
+        a.moved_to_new,
+        a.moved_to_named,
         if a.bounded {
             "; the search reached its bound: explanations left unchecked count as none"
         } else {

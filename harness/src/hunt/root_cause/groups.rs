@@ -139,15 +139,16 @@ fn describe(replayer: &Replayer<'_>, key: &GroupKey, found: &[&Divergence]) -> S
         _ => "shows another result than AWS",
     };
     let first = found[0];
+    let who = if key.relation.is_empty() {
+        key.caller.to_string()
+    } else {
+        format!("{} {}", key.caller, key.relation)
+    };
     let mut s = format!(
-        "{} {what}: {} by {}{}{}, where {} decides [{}] {title} (the model: {}; the target: {})",
+        "{}: the target {what} for {who}; AWS decides by [{}] {title}, on {} (AWS: {}; the target: {})",
         ops.join(", "),
-        key.element,
-        key.caller,
-        if key.relation.is_empty() { "" } else { " " },
-        key.relation,
-        key.element,
         key.rule,
+        key.element,
         first.signature.model,
         first.signature.target,
     );

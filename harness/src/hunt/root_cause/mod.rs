@@ -90,7 +90,18 @@ pub fn analyse(summary: &mut RunSummary, p: &Params<'_>) {
         evidence_replays: sol.replays,
         bounded: sol.bounded,
         millis: started.elapsed().as_millis(),
+        moved_to_new: moved(&sol, |single, named| single && !named),
+        moved_to_named: moved(&sol, |single, named| !single && named),
     };
+}
+
+/// Findings for which `pick(a single deviation reproduces it, it has a root cause)` holds.
+fn moved(sol: &Solution, pick: impl Fn(bool, bool) -> bool) -> usize {
+    sol.attribution
+        .iter()
+        .enumerate()
+        .filter(|(i, part)| pick(sol.singles.values().any(|f| f.contains(i)), part.is_some()))
+        .count()
 }
 
 /// Generated cases, the model alone decides: the probe on which the search measures how much
