@@ -98,7 +98,7 @@ fn divergence_intro(m: &mut String, d: &Divergence) {
 }
 
 /// The rows of a divergence's table: both answers, the rule, shrinking, confirmation.
-fn divergence_facts(d: &Divergence) -> [(&'static str, String); 10] {
+fn divergence_facts(d: &Divergence) -> [(&'static str, String); 11] {
     let sig = &d.signature;
     [
         (
@@ -106,6 +106,17 @@ fn divergence_facts(d: &Divergence) -> [(&'static str, String); 10] {
             match d.explained_by.as_slice() {
                 [] => "**new**: no deviation of the catalogue explains it".into(),
                 names => format!("explained by {}", code_cell(&names.join(" | "))),
+            },
+        ),
+        (
+            "refuted",
+            match d.refuted.as_slice() {
+                [] => "none".into(),
+                r => r
+                    .iter()
+                    .map(|x| cell(&x.sentence()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             },
         ),
         (
@@ -483,6 +494,24 @@ mod tests {
         );
         assert!(
             !m.contains("Run incomplete") && !m.contains("## Left behind"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn the_root_cause_table_shows_what_each_row_beat_was_refuted_and_new_groups() {
+        let m = summary_markdown(&summary());
+        assert!(
+            m.contains("| `missing-key-404` (beat `missing-key-lookup-first`) |"),
+            "{m}"
+        );
+        assert!(
+            m.contains("| **new**: put_object lets through what AWS refuses: an explicit Deny by an IAM user of another account |"),
+            "{m}"
+        );
+        assert!(m.contains("Refuted explanations"), "{m}");
+        assert!(
+            m.contains("- deny-ignored: case c12 step 4 (get_object as B.admin): the target answered 403 AccessDenied, as AWS does; with it the model answers 200"),
             "{m}"
         );
     }

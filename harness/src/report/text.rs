@@ -194,6 +194,9 @@ fn class_group(t: &mut String, s: &RunSummary, c: Class, v: &[&Divergence]) {
             names => format!("explained by {}", names.join(" | ")),
         };
         writeln!(t, "      root cause: {cause}").ok();
+        for x in &d.refuted {
+            writeln!(t, "      refuted {}", x.sentence()).ok();
+        }
         writeln!(
             t,
             "      {} steps (from {}){}; {}",
@@ -288,6 +291,29 @@ mod tests {
             "{t}"
         );
         assert!(t.ends_with("\nrun complete: 100 of 100 cases\n"), "{t}");
+    }
+
+    #[test]
+    fn the_root_cause_table_shows_new_groups_what_a_row_beat_and_the_refuting_steps() {
+        let mut s = summary();
+        s.divergences[0].refuted = vec![super::super::fixtures::refuted("caller-side-only")];
+        let t = summary_text(&s);
+        assert!(
+            t.contains("\n    put_object lets through what AWS refuses: an explicit Deny by an IAM user of another account\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("    beat missing-key-lookup-first (they explain these findings too"),
+            "{t}"
+        );
+        assert!(
+            t.contains("    refuted deny-ignored: case c12 step 4 (get_object as B.admin): the target answered 403 AccessDenied, as AWS does; with it the model answers 200\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("      refuted caller-side-only: case c12 step 4"),
+            "{t}"
+        );
     }
 
     #[test]
