@@ -160,6 +160,11 @@ pub struct RootCause {
     /// with that step.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub refuted: Vec<Refuted>,
+    /// Deviations this cause stands only with: alone, an agreeing step refutes it, and with
+    /// each of these the target's answer there is reproduced (the target refused there for a
+    /// reason of its own). Each a sentence naming the deviation and the step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub holds_with: Vec<String>,
     /// For new findings: what the group has in common, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -286,6 +286,14 @@ fn root_cause_table(m: &mut String, s: &RunSummary) {
 
 /// A row's first cell: its deviation and the ones it beat, or "new" and what the group shares.
 fn root_cause_cell(r: &RootCause) -> String {
+    let cause = cause_cell(r);
+    if r.holds_with.is_empty() {
+        return cause;
+    }
+    format!("{cause}, holding with {}", cell(&r.holds_with.join("; ")))
+}
+
+fn cause_cell(r: &RootCause) -> String {
     match &r.deviation {
         Some(d) if r.alternatives.is_empty() => code_cell(d),
         Some(d) => format!(

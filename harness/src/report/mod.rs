@@ -29,7 +29,7 @@ pub use markdown::{divergence_markdown, summary_markdown};
 pub use text::summary_text;
 
 use crate::hunt::findings::RunSummary;
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 /// A report file that could not be written, with its path.
@@ -70,10 +70,22 @@ pub fn write_run(dir: &Path, s: &RunSummary, junit_xml: Option<&Path>) -> Result
     let json =
         serde_json::to_string_pretty(s).map_err(|e| at(&dir.join("summary.json"))(e.into()))?;
     write("summary.json", json + "\n")?;
+    write_evidence(&dir.join("evidence.jsonl"), s)?;
     if let Some(path) = junit_xml {
         std::fs::write(path, junit(s)).map_err(at(path))?;
     }
     Ok(())
+}
+
+/// `evidence.jsonl`: the cases the run kept as evidence, one JSON object a line (what refuted
+/// the explanations its root-cause table names as refuted).
+fn write_evidence(path: &Path, s: &RunSummary) -> Result<(), ReportError> {
+    let mut out = io::BufWriter::new(std::fs::File::create(path).map_err(at(path))?);
+    for c in s.evidence.cases() {
+        serde_json::to_writer(&mut out, c).map_err(|e| at(path)(e.into()))?;
+        out.write_all(b"\n").map_err(at(path))?;
+    }
+    out.flush().map_err(at(path))
 }
 
 #[cfg(test)]
@@ -87,7 +99,13 @@ mod tests {
         let s = summary();
         let junit_xml = dir.join("junit.xml");
         write_run(&dir, &s, Some(&junit_xml)).expect("write run");
-        for f in ["summary.txt", "summary.md", "summary.json", "junit.xml"] {
+        for f in [
+            "summary.txt",
+            "summary.md",
+            "summary.json",
+            "evidence.jsonl",
+            "junit.xml",
+        ] {
             assert!(dir.join(f).is_file(), "{f}");
         }
         for d in &s.divergences {

@@ -158,6 +158,9 @@ fn root_causes(t: &mut String, s: &RunSummary) {
             )
             .ok();
         }
+        for h in &r.holds_with {
+            writeln!(t, "    holds with {h}").ok();
+        }
         for x in &r.refuted {
             writeln!(t, "    refuted {}", x.sentence()).ok();
         }

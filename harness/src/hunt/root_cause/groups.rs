@@ -27,24 +27,25 @@ struct GroupKey {
     relation: &'static str,
 }
 
-/// The rows of the findings nothing explains (`attribution` is `None`), a row per group:
-/// certain groups first, then by class.
+/// The rows of the findings nothing explains (`attribution` is `None`), a row per group
+/// (certain groups first, then by class), each with the indexes of its findings.
 pub(super) fn new_findings(
     replayer: &Replayer<'_>,
     divergences: &[Divergence],
     attribution: &[Option<Vec<Deviation>>],
-) -> Vec<RootCause> {
-    let mut groups: BTreeMap<GroupKey, Vec<&Divergence>> = BTreeMap::new();
-    for (d, part) in divergences.iter().zip(attribution) {
+) -> Vec<(Vec<usize>, RootCause)> {
+    let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
+    for (i, (d, part)) in divergences.iter().zip(attribution).enumerate() {
         if part.is_none() {
-            groups.entry(key_of(replayer, d)).or_default().push(d);
+            groups.entry(key_of(replayer, d)).or_default().push(i);
         }
     }
     groups
         .into_iter()
-        .map(|(key, found)| {
+        .map(|(key, idx)| {
+            let found: Vec<&Divergence> = idx.iter().map(|i| &divergences[*i]).collect();
             let description = describe(replayer, &key, &found);
-            row(None, &found, Some(description))
+            (idx, row(None, &found, Some(description)))
         })
         .collect()
 }

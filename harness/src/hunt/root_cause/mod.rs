@@ -71,7 +71,14 @@ pub fn analyse(summary: &mut RunSummary, p: &Params<'_>) {
     );
     let sol = search.run();
     let rows = rows(&sol, &summary.divergences);
-    let groups = groups::new_findings(&replayer, &summary.divergences, &sol.attribution);
+    let groups: Vec<RootCause> =
+        groups::new_findings(&replayer, &summary.divergences, &sol.attribution)
+            .into_iter()
+            .map(|(idx, mut r)| {
+                r.refuted = refuted_for(&sol, &idx);
+                r
+            })
+            .collect();
     let per_finding = per_finding(&sol, summary.divergences.len());
     drop(answered);
     for (d, (explained_by, refuted)) in summary.divergences.iter_mut().zip(per_finding) {
@@ -139,10 +146,21 @@ fn rows(sol: &Solution, divergences: &[Divergence]) -> Vec<RootCause> {
         .map(|(part, idx)| {
             let taken: Vec<&Divergence> = idx.iter().map(|i| &divergences[*i]).collect();
             let mut r = row(Some(name_of(&part)), &taken, None);
+            r.holds_with = holds_with(sol, &part);
             r.alternatives = beaten(sol, &part, &idx);
             r.refuted = refuted_for(sol, &idx);
             r
         })
+        .collect()
+}
+
+/// The masks a row's deviations stand with, each with the step that refutes the deviation
+/// alone.
+fn holds_with(sol: &Solution, part: &[Deviation]) -> Vec<String> {
+    sol.repairs
+        .iter()
+        .filter(|r| r.of.iter().any(|d| part.contains(d)))
+        .map(|r| format!("{} (alone, {})", r.with, r.refuted.sentence()))
         .collect()
 }
 
@@ -221,6 +239,7 @@ pub(crate) fn row(
         confidence,
         alternatives: Vec::new(),
         refuted: Vec::new(),
+        holds_with: Vec::new(),
         description,
         findings: findings.iter().map(|d| d.id.clone()).collect(),
         shortest: shortest.0,

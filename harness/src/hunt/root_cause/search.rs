@@ -25,6 +25,18 @@ pub(crate) const MAX_EVIDENCE_REPLAYS: u32 = 400;
 /// Pairs tried in a round where no single deviation helps, at most.
 const MAX_PAIRS: usize = 2_000;
 
+/// Deviations tried as the mask of a refuted candidate, at most, per candidate.
+const MAX_REPAIRS: usize = 8;
+
+/// A candidate the evidence refutes alone that stands with one more deviation.
+#[derive(Debug, Clone)]
+pub(crate) struct Repair {
+    pub of: Vec<Deviation>,
+    pub with: Deviation,
+    /// The step that refutes it alone.
+    pub refuted: Refuted,
+}
+
 /// What the search found.
 #[derive(Debug, Default)]
 pub(crate) struct Solution {
@@ -40,6 +52,8 @@ pub(crate) struct Solution {
     /// replays it made.
     pub bounded: bool,
     pub replays: u32,
+    /// Chosen deviations that stand only with another one (its mask).
+    pub repairs: Vec<Repair>,
 }
 
 /// A search under way.
@@ -54,6 +68,7 @@ pub(crate) struct Search<'a> {
     misfits: RefCell<HashMap<Vec<Deviation>, usize>>,
     footprints: RefCell<HashMap<Deviation, usize>>,
     replays: RefCell<u32>,
+    repairs: RefCell<Vec<Repair>>,
 }
 
 /// A candidate of a round and what decides between candidates.
@@ -80,6 +95,7 @@ impl<'a> Search<'a> {
             misfits: RefCell::default(),
             footprints: RefCell::default(),
             replays: RefCell::new(0),
+            repairs: RefCell::default(),
         }
     }
 
@@ -122,6 +138,7 @@ impl<'a> Search<'a> {
         sol.refuted = self.refuted_ones();
         sol.bounded = self.spent();
         sol.replays = *self.replays.borrow();
+        sol.repairs = self.repairs.borrow().clone();
         sol
     }
 
@@ -193,11 +210,60 @@ impl<'a> Search<'a> {
                 tied.push(scored.remove(0));
             }
             self.break_ties(chosen, &mut tied);
-            for s in tied {
+            for s in &tied {
                 let set = [chosen, &s.add].concat();
                 if self.keeps(&set, covered) && self.stands(&set) {
-                    return Some(s.add);
+                    return Some(s.add.clone());
                 }
+            }
+            for s in &tied {
+                if let Some(add) = self.repaired(chosen, &s.add, covered) {
+                    return Some(add);
+                }
+            }
+        }
+        None
+    }
+
+    /// `add` refuted, but standing together with one more deviation that gives the target's
+    /// answer at the refuting step: another deviation of the target can mask this one there
+    /// (the target refused for a reason of its own where AWS refuses for this one). The extra
+    /// deviation must itself change an answer of the refuting case, and the whole set must
+    /// stand on all the evidence. Recorded, so the report says what the cause holds with.
+    fn repaired(
+        &self,
+        chosen: &[Deviation],
+        add: &[Deviation],
+        covered: &[bool],
+    ) -> Option<Vec<Deviation>> {
+        let set = [chosen, add].concat();
+        let refuted = self.refutation(&set)??;
+        let case = self
+            .evidence
+            .cases()
+            .iter()
+            .find(|c| c.tag == refuted.case)?;
+        let base = self
+            .replayer
+            .outcomes(&self.replayer.with(&set), &case.steps);
+        let masks = Deviation::all()
+            .iter()
+            .copied()
+            .filter(|y| !self.replayer.assumed.contains(y) && !set.contains(y))
+            .filter(|y| {
+                let with = self.replayer.with(&[set.as_slice(), &[*y]].concat());
+                self.replayer.outcomes(&with, &case.steps) != base
+            })
+            .take(MAX_REPAIRS);
+        for y in masks {
+            let with = [set.as_slice(), &[y]].concat();
+            if self.keeps(&with, covered) && self.stands(&with) {
+                self.repairs.borrow_mut().push(Repair {
+                    of: add.to_vec(),
+                    with: y,
+                    refuted: refuted.clone(),
+                });
+                return Some([add, &[y]].concat());
             }
         }
         None
