@@ -384,7 +384,7 @@ fn every_observed_deviation_reproduces_a_record() {
         .flat_map(|(_, d)| d.iter().copied())
         .chain(BASELINE_ENTRIES.iter().flat_map(|r| r.devs.iter().copied()))
         .collect();
-    for d in Deviation::ALL.iter().filter(|d| !d.seeded()) {
+    for d in Deviation::all().iter().filter(|d| !d.seeded()) {
         assert!(used.contains(d), "{d} reproduces no record");
     }
 }
@@ -604,7 +604,7 @@ fn pairs_of_deviations_compose() {
             (s, model)
         })
         .collect();
-    let all = Deviation::ALL;
+    let all = Deviation::all();
     for (i, a) in all.iter().enumerate() {
         for b in &all[i..] {
             for (s, model) in &scenarios {

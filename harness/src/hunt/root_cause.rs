@@ -39,7 +39,7 @@ impl Answered<'_> {
     /// The explanations of this finding beyond `assumed`: every single deviation that
     /// reproduces it, or if none does, every pair. Each is written `a` or `a+b`.
     pub fn explained_by(&self, assumed: &[Deviation]) -> Vec<String> {
-        let candidates: Vec<Deviation> = Deviation::ALL
+        let candidates: Vec<Deviation> = Deviation::all()
             .iter()
             .copied()
             .filter(|d| !assumed.contains(d))
@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn new_findings_come_first_and_each_finding_lands_in_one_row() {
-        let d = Deviation::ALL[0].name();
+        let d = Deviation::all()[0].name();
         let mut uncertain = finding(4, Class::OverPermissive, 2, &[]);
         uncertain.confidence = Confidence::Uncertain;
         let findings = vec![
