@@ -13,18 +13,30 @@
 //! answer. [`step_literal_with`] folds the chosen deviations around [`crate::step_literal`]
 //! in catalogue order, so any set of them composes; with none it is exactly the model.
 //!
-//! Files: this one holds the enum, its metadata (`catalogue.rs` has the text) and the
-//! composition; one file per family of variants: `policy` (policy evaluation), `ownership`
-//! (Object Ownership and ACLs), `objects` (object reads and cross-account access), `buckets`
-//! (bucket creation, Block Public Access, the expected-owner header), `sts` (AssumeRole and
-//! role sessions), `answers` (status codes of successful calls). `views.rs` and `grants.rs`
-//! hold the helpers that give a step a view and take it back.
+//! A third kind, the *families*, follows the history of no backend: each changes one rule
+//! along one dimension of AWS's rules, over small parameter enums (a principal form and the
+//! policy it is in, a grantee kind, a permission and the ACL it is in, an operator family, a
+//! condition key, …), and cites the AWS page of the rule it breaks. On a backend xacct has
+//! never met they name a root cause the two backends' history could not.
+//!
+//! Files: this one holds the enum, its accessors and the composition; `catalogue.rs` holds
+//! the text (written out for the 30 historical deviations, generated for the families) in a
+//! registry built once. One file per group of historical variants: `policy` (policy
+//! evaluation), `ownership` (Object Ownership and ACLs), `objects` (object reads and
+//! cross-account access), `buckets` (bucket creation, Block Public Access, the expected-owner
+//! header), `sts` (AssumeRole and role sessions), `answers` (status codes of successful
+//! calls). One file per family: `principals` (principal forms in bucket and trust policies),
+//! `not_elements` (NotPrincipal, NotAction, NotResource), `grant_kinds` (ACL grants per
+//! grantee and permission), `conditions` (operator families, IfExists, set operators, keys),
+//! `public` (what counts as public for Block Public Access), `check_order` (which check
+//! answers first). `views.rs` and `grants.rs` hold the helpers that give a step a view and
+//! take it back.
 //!
 //! The fold puts the first deviation of the catalogue innermost and the last outermost. The
 //! order matters where one deviation changes what another sees: ownership-controls-absent,
-//! which takes every bucket's ownership controls away for the whole request, comes last so
-//! that the others see buckets without them; session-inherits-caller, which changes who the
-//! request is from, is always outermost.
+//! which takes every bucket's ownership controls away for the whole request, is outside every
+//! other so that they all see buckets without them; session-inherits-caller, which changes who
+//! the request is from, is always outermost.
 
 mod answers;
 mod buckets;

@@ -186,7 +186,11 @@ fn set_flag(
     flag: fn(&mut PublicAccessBlock) -> &mut bool,
     value: bool,
 ) -> Option<bool> {
-    let pab = world.buckets.get_mut(bucket)?.public_access_block.as_mut()?;
+    let pab = world
+        .buckets
+        .get_mut(bucket)?
+        .public_access_block
+        .as_mut()?;
     Some(std::mem::replace(flag(pab), value))
 }
 
