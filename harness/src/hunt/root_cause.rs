@@ -167,7 +167,7 @@ fn catalogue_order(name: &str) -> (usize, usize) {
         .split('+')
         .next()
         .and_then(|n| n.parse::<Deviation>().ok());
-    (first.map_or(usize::MAX, |d| d as usize), name.len())
+    (first.map_or(usize::MAX, |d| d.position()), name.len())
 }
 
 fn row(

@@ -8,9 +8,9 @@
 
 use super::check_order::{BucketConfig, CallerKind, RequestCheck};
 use super::conditions::{ConditionKey, OperatorFamily};
-use super::grant_kinds::{AclTarget, GranteeKind};
+use super::grant_kinds::{AclTarget, GranteeKind, ObjectPerm, Perm};
 use super::not_elements::NotElement;
-use super::principals::PolicyPlace;
+use super::principals::{PolicyPlace, PrincipalForm};
 use super::public::{PublicGroup, PublicRule};
 use super::{Deviation, Family, Info, Severity};
 use std::collections::HashMap;
@@ -392,7 +392,7 @@ fn family_of(d: Deviation) -> Family {
     match d {
         PrincipalFormUnmatched { .. } => Family::PolicyPrincipal,
         NotElementNeverMatches { .. } | NotElementAsPositive { .. } => Family::NotElement,
-        GrantIgnored { .. } => Family::AclGrant,
+        BucketGrantIgnored { .. } | ObjectGrantIgnored { .. } => Family::AclGrant,
         ConditionFamilyIgnored { .. }
         | IfExistsIgnored
         | ForAllValuesAsAny
@@ -422,7 +422,7 @@ fn families() -> Vec<Entry> {
 fn principal_forms() -> Vec<Entry> {
     let mut out = Vec::new();
     for place in PolicyPlace::ALL.iter().copied() {
-        for form in place.forms() {
+        for form in PrincipalForm::ALL.iter().copied() {
             let d = Deviation::PrincipalFormUnmatched {
                 form,
                 policy: place,
@@ -480,37 +480,51 @@ fn not_elements() -> Vec<Entry> {
 // Source: Amazon S3 User Guide, "Access control list (ACL) overview".
 fn grants() -> Vec<Entry> {
     let mut out = Vec::new();
-    for on in AclTarget::ALL.iter().copied() {
-        for grantee in GranteeKind::ALL.iter().copied() {
-            for permission in on.permissions() {
-                out.push(new_entry(
-                    Deviation::GrantIgnored {
-                        grantee,
-                        permission,
-                        on,
-                    },
-                    format!(
-                        "{}-grant-ignored-{}-{}",
-                        on.slug(),
-                        grantee.slug(),
-                        permission.slug()
-                    ),
-                    Compatibility,
-                    format!(
-                        "the model, but a {} grant to {} in {} ACL grants nothing when authorizing; the ACL is stored and returned as sent",
-                        permission.permission().as_str(),
-                        grantee.phrase(),
-                        match on {
-                            AclTarget::Bucket => "a bucket's",
-                            AclTarget::Object => "an object's",
-                        }
-                    ),
-                    cites("Amazon S3 User Guide: Access control list (ACL) overview"),
-                ));
-            }
+    for grantee in GranteeKind::ALL.iter().copied() {
+        for permission in Perm::ALL.iter().copied() {
+            let d = Deviation::BucketGrantIgnored {
+                grantee,
+                permission,
+            };
+            out.push(grant_entry(d, (grantee, permission, AclTarget::Bucket)));
+        }
+    }
+    for grantee in GranteeKind::ALL.iter().copied() {
+        for permission in ObjectPerm::ALL.iter().copied() {
+            let d = Deviation::ObjectGrantIgnored {
+                grantee,
+                permission,
+            };
+            out.push(grant_entry(
+                d,
+                (grantee, permission.perm(), AclTarget::Object),
+            ));
         }
     }
     out
+}
+
+fn grant_entry(d: Deviation, (grantee, permission, on): (GranteeKind, Perm, AclTarget)) -> Entry {
+    let whose = match on {
+        AclTarget::Bucket => "a bucket's",
+        AclTarget::Object => "an object's",
+    };
+    new_entry(
+        d,
+        format!(
+            "{}-grant-ignored-{}-{}",
+            on.slug(),
+            grantee.slug(),
+            permission.slug()
+        ),
+        Compatibility,
+        format!(
+            "the model, but a {} grant to {} in {whose} ACL grants nothing when authorizing; the ACL is stored and returned as sent",
+            permission.permission().as_str(),
+            grantee.phrase(),
+        ),
+        cites("Amazon S3 User Guide: Access control list (ACL) overview"),
+    )
 }
 
 // Source: AWS IAM User Guide, "IAM JSON policy elements: Condition operators", "Single-valued

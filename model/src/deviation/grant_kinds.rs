@@ -88,6 +88,28 @@ impl Perm {
     }
 }
 
+/// A permission an object's ACL can grant besides FULL_CONTROL: WRITE means nothing on an
+/// object ("ACL overview", Permissions: "Not applicable").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectPerm {
+    Read,
+    ReadAcp,
+    WriteAcp,
+}
+
+impl ObjectPerm {
+    pub const ALL: &'static [ObjectPerm] =
+        &[ObjectPerm::Read, ObjectPerm::ReadAcp, ObjectPerm::WriteAcp];
+
+    pub fn perm(self) -> Perm {
+        match self {
+            ObjectPerm::Read => Perm::Read,
+            ObjectPerm::ReadAcp => Perm::ReadAcp,
+            ObjectPerm::WriteAcp => Perm::WriteAcp,
+        }
+    }
+}
+
 /// Whether the grant is in a bucket's ACL or an object's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AclTarget {
@@ -110,15 +132,6 @@ impl AclTarget {
             AclTarget::Bucket => AclOf::Bucket,
             AclTarget::Object => AclOf::Object,
         }
-    }
-
-    /// The permissions that mean something on this target: WRITE on an object grants nothing
-    /// ("ACL overview", Permissions: "Not applicable" for objects).
-    pub fn permissions(self) -> impl Iterator<Item = Perm> {
-        Perm::ALL
-            .iter()
-            .copied()
-            .filter(move |p| self == AclTarget::Bucket || *p != Perm::Write)
     }
 }
 

@@ -56,7 +56,7 @@ mod views;
 
 pub use check_order::{BucketConfig, CallerKind, RequestCheck};
 pub use conditions::{ConditionKey, OperatorFamily};
-pub use grant_kinds::{AclTarget, GranteeKind, Perm};
+pub use grant_kinds::{AclTarget, GranteeKind, ObjectPerm, Perm};
 pub use not_elements::NotElement;
 pub use principals::{PolicyPlace, PrincipalForm};
 pub use public::{PublicGroup, PublicRule};
@@ -120,11 +120,17 @@ pub enum Deviation {
     NotElementAsPositive {
         element: NotElement,
     },
-    /// ACL grants of this permission to this kind of grantee are ignored when authorizing.
-    GrantIgnored {
+    /// Bucket-ACL grants of this permission to this kind of grantee are ignored when
+    /// authorizing.
+    BucketGrantIgnored {
         grantee: GranteeKind,
         permission: Perm,
-        on: AclTarget,
+    },
+    /// Object-ACL grants of this permission to this kind of grantee are ignored when
+    /// authorizing.
+    ObjectGrantIgnored {
+        grantee: GranteeKind,
+        permission: ObjectPerm,
     },
     /// Conditions whose operator is of this family always hold.
     ConditionFamilyIgnored {
@@ -255,6 +261,12 @@ impl Deviation {
         &catalogue::REGISTRY.list
     }
 
+    /// Its place in [`Deviation::all`], from 0 (what `d as usize` was while every variant was
+    /// field-less).
+    pub fn position(self) -> usize {
+        catalogue::REGISTRY.index(self)
+    }
+
     fn entry(self) -> &'static catalogue::Entry {
         catalogue::REGISTRY.entry(self)
     }
@@ -351,11 +363,20 @@ impl Deviation {
             NotElementAsPositive { element } => {
                 not_elements::as_positive(element, inner, world, step)
             }
-            GrantIgnored {
+            BucketGrantIgnored {
                 grantee,
                 permission,
-                on,
-            } => grant_kinds::grant_ignored((grantee, permission, on), inner, world, step),
+            } => {
+                let grant = (grantee, permission, AclTarget::Bucket);
+                grant_kinds::grant_ignored(grant, inner, world, step)
+            }
+            ObjectGrantIgnored {
+                grantee,
+                permission,
+            } => {
+                let grant = (grantee, permission.perm(), AclTarget::Object);
+                grant_kinds::grant_ignored(grant, inner, world, step)
+            }
             ConditionFamilyIgnored { family } => {
                 conditions::family_ignored(family, inner, world, step)
             }
@@ -385,7 +406,7 @@ impl Deviation {
         match self {
             Deviation::SessionInheritsCaller => (2, 0),
             Deviation::OwnershipControlsAbsent => (1, 0),
-            d => (0, catalogue::REGISTRY.index(d)),
+            d => (0, d.position()),
         }
     }
 }

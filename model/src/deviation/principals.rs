@@ -2,7 +2,9 @@
 //! Principal names the requester in one form (account id, `:root` ARN, IAM user ARN, role ARN,
 //! assumed-role session ARN, canonical user id, `*`) does not match through that form.
 //! Source: AWS IAM User Guide, "IAM JSON policy elements: Principal" (each form and whom it
-//! names); S3 User Guide, "Policies and permissions in Amazon S3" (the canonical user id).
+//! names); S3 User Guide, "Policies and permissions in Amazon S3" (the canonical user id). The
+//! model accepts a CanonicalUser in a trust policy as naming the account; whether IAM does is
+//! not confirmed, so trust-policy-ignores-canonical-id holds for the model.
 
 use super::views::{never_applies, with_policies_view};
 use super::{Inner, StepResult};
@@ -109,15 +111,6 @@ impl PolicyPlace {
             PolicyPlace::Bucket => PolicyKind::Bucket,
             PolicyPlace::Trust => PolicyKind::Trust,
         }
-    }
-
-    /// The forms that place accepts: IAM refuses `CanonicalUser` in a trust policy ("IAM JSON
-    /// policy elements: Principal" lists it for S3 only).
-    pub fn forms(self) -> impl Iterator<Item = PrincipalForm> {
-        PrincipalForm::ALL
-            .iter()
-            .copied()
-            .filter(move |f| self == PolicyPlace::Bucket || *f != PrincipalForm::CanonicalId)
     }
 }
 
