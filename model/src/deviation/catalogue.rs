@@ -428,8 +428,11 @@ fn principal_forms() -> Vec<Entry> {
                 policy: place,
             };
             let (policy, grants) = match place {
-                PolicyPlace::Bucket => ("bucket-policy", "grants nor denies"),
-                PolicyPlace::Trust => ("trust-policy", "lets no one assume the role nor denies"),
+                PolicyPlace::Bucket => ("bucket-policy", "neither grants nor denies anything"),
+                PolicyPlace::Trust => (
+                    "trust-policy",
+                    "neither lets anyone assume the role nor refuses anyone",
+                ),
             };
             out.push(new_entry(
                 d,
@@ -437,7 +440,7 @@ fn principal_forms() -> Vec<Entry> {
                 // A Deny that no longer matches lets through what AWS refuses.
                 Security,
                 format!(
-                    "the model, but a {} Principal given as {} never matches: the value {grants} through it (a NotPrincipal is left alone)",
+                    "the model, but a {} Principal given as {} never matches: the value {grants} (a NotPrincipal is left alone)",
                     policy.replace('-', " "),
                     form.phrase()
                 ),
