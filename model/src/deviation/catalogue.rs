@@ -263,34 +263,6 @@ pub(super) const HISTORICAL: [Info; 30] = [
     ),
 ];
 
-/// The family of each historical deviation.
-fn historical_family(d: Deviation) -> Family {
-    use Deviation::*;
-    match d {
-        DenyIgnored | AbsentKeyFalse | DenyIgnoresPrincipal => Family::Policy,
-        PrincipalIgnored | NotPrincipalAccountExempts => Family::PolicyPrincipal,
-        OwnerReadsForeign | CrossAccountOneSide | OwnerControlsForeign | CallerSideOnly => {
-            Family::Objects
-        }
-        MissingKey404 | MissingKeyLookupFirst => Family::CheckOrder,
-        TrustUnchecked
-        | AssumeIgnoresIdentity
-        | SessionInheritsCaller
-        | SessionForeignBucket404
-        | SessionPolicyIgnored => Family::Sts,
-        AclsUnderEnforced
-        | PreferredIgnoresBofc
-        | EnforcedKeepsUploader
-        | OwnershipControlsAbsent => Family::Ownership,
-        BpaIgnored | NoBpaDefaults | BpaAnyAllowPublic | RestrictPublicBucketsIgnored => {
-            Family::PublicAccess
-        }
-        BucketNamesPerAccount | RecreateAclConflict | ExpectedOwnerIgnored => Family::Buckets,
-        DeleteConfig200 | PutBucketPolicy200 | PabMissingAnswers200 => Family::Answers,
-        _ => Family::Policy,
-    }
-}
-
 /// One deviation's text.
 #[derive(Debug, Clone)]
 pub(super) struct Entry {
@@ -324,7 +296,7 @@ impl Registry {
                 severity: i.severity,
                 evidence: i.evidence.into(),
                 seeded: i.seeded,
-                family: historical_family(i.deviation),
+                family: family_of(i.deviation),
             })
             .collect();
         entries.extend(families());
@@ -387,22 +359,46 @@ fn new_entry(
     }
 }
 
+/// The dimension of the rules each deviation changes.
 fn family_of(d: Deviation) -> Family {
     use Deviation::*;
     match d {
-        PrincipalFormUnmatched { .. } => Family::PolicyPrincipal,
+        DenyIgnored | AbsentKeyFalse | DenyIgnoresPrincipal => Family::Policy,
+        PrincipalIgnored | NotPrincipalAccountExempts | PrincipalFormUnmatched { .. } => {
+            Family::PolicyPrincipal
+        }
         NotElementNeverMatches { .. } | NotElementAsPositive { .. } => Family::NotElement,
-        BucketGrantIgnored { .. } | ObjectGrantIgnored { .. } => Family::AclGrant,
         ConditionFamilyIgnored { .. }
         | IfExistsIgnored
         | ForAllValuesAsAny
         | ForAnyValueAsAll
         | KeyAbsent { .. } => Family::Condition,
-        PublicPolicy { .. } | PublicAclGroupMissed { .. } => Family::PublicAccess,
-        ConfigMissingBeforeAuthorization { .. }
+        BucketGrantIgnored { .. } | ObjectGrantIgnored { .. } => Family::AclGrant,
+        AclsUnderEnforced
+        | PreferredIgnoresBofc
+        | EnforcedKeepsUploader
+        | OwnershipControlsAbsent => Family::Ownership,
+        BpaIgnored
+        | NoBpaDefaults
+        | BpaAnyAllowPublic
+        | RestrictPublicBucketsIgnored
+        | PublicPolicy { .. }
+        | PublicAclGroupMissed { .. } => Family::PublicAccess,
+        MissingKey404
+        | MissingKeyLookupFirst
+        | ConfigMissingBeforeAuthorization { .. }
         | MissingBucketDenied { .. }
         | CheckedAfterAuthorization { .. } => Family::CheckOrder,
-        d => historical_family(d),
+        TrustUnchecked
+        | AssumeIgnoresIdentity
+        | SessionInheritsCaller
+        | SessionForeignBucket404
+        | SessionPolicyIgnored => Family::Sts,
+        OwnerReadsForeign | CrossAccountOneSide | OwnerControlsForeign | CallerSideOnly => {
+            Family::Objects
+        }
+        BucketNamesPerAccount | RecreateAclConflict | ExpectedOwnerIgnored => Family::Buckets,
+        DeleteConfig200 | PutBucketPolicy200 | PabMissingAnswers200 => Family::Answers,
     }
 }
 
