@@ -158,7 +158,7 @@ mod tests {
         let path = dir.join("p.toml");
         let p = Profile {
             target: Some("rgw".into()),
-            assume: Deviation::ALL.iter().take(2).copied().collect(),
+            assume: Deviation::all().iter().take(2).copied().collect(),
         };
         p.save(&path, None).unwrap();
         assert_eq!(Profile::load(&path).unwrap(), p);

@@ -41,7 +41,7 @@ pub fn scenario() -> Value {
             "region": {"enum": xacct_model::region::Region::names(), "description": "The AWS Region the scenario runs in (default us-east-1)."},
             "assume": {
                 "type": "array",
-                "items": {"enum": xacct_model::deviation::Deviation::ALL.iter().map(|d| d.name()).collect::<Vec<_>>()},
+                "items": {"enum": xacct_model::deviation::Deviation::all().iter().map(|d| d.name()).collect::<Vec<_>>()},
                 "description": "Deviations the model assumes when it replays the scenario (xacct deviations lists them)."
             },
             "steps": {"type": "array", "items": {"$ref": "#/$defs/Step"}},

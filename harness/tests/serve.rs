@@ -164,7 +164,7 @@ fn serve_lists_its_mutants() {
     // Three lines a deviation: name, severity and kind; the description; the evidence.
     assert_eq!(
         text.lines().count(),
-        3 * xacct_model::deviation::Deviation::ALL.len(),
+        3 * xacct_model::deviation::Deviation::all().len(),
         "{text}"
     );
     assert!(text.contains("evidence: "), "{text}");

@@ -384,7 +384,8 @@ fn every_observed_deviation_reproduces_a_record() {
         .flat_map(|(_, d)| d.iter().copied())
         .chain(BASELINE_ENTRIES.iter().flat_map(|r| r.devs.iter().copied()))
         .collect();
-    for d in Deviation::ALL.iter().filter(|d| !d.seeded()) {
+    let recorded = |d: &&Deviation| d.recorded_on("rgw") || d.recorded_on("moto");
+    for d in Deviation::all().iter().filter(recorded) {
         assert!(used.contains(d), "{d} reproduces no record");
     }
 }
@@ -589,8 +590,9 @@ fn every_mutant_against_every_mutant_scenario() {
     }
 }
 
-/// Any pair of deviations composes: every corpus file replays without a step error the model
-/// does not have, the same whatever order the pair is given in.
+/// Any pair of the historical deviations composes: every corpus file replays without a step
+/// error the model does not have, the same whatever order the pair is given in (the families
+/// compose in tests/catalogue.rs).
 #[test]
 fn pairs_of_deviations_compose() {
     let mut files = json_files("corpus/mutants");
@@ -604,7 +606,7 @@ fn pairs_of_deviations_compose() {
             (s, model)
         })
         .collect();
-    let all = Deviation::ALL;
+    let all = &Deviation::all()[..30];
     for (i, a) in all.iter().enumerate() {
         for b in &all[i..] {
             for (s, model) in &scenarios {

@@ -1,9 +1,20 @@
-//! The text of the catalogue: each deviation's name, description, severity and evidence, in
-//! catalogue order (`Deviation as usize` indexes it). Evidence names the backend and version,
-//! and the corpus file (`corpus/<backend>/…`, with its recorded signature) or the baseline
-//! entry (`baselines/<backend>.json`, scenario and step) where the behaviour was recorded.
+//! The text of the catalogue: each deviation's name, description, severity, evidence and
+//! family, in catalogue order. The 30 historical deviations are written out ([`HISTORICAL`]):
+//! their evidence names the backend and version, and the corpus file (`corpus/<backend>/…`,
+//! with its recorded signature) or the baseline entry (`baselines/<backend>.json`, scenario and
+//! step) where the behaviour was recorded. The families' text is generated from their
+//! parameters ([`families`]); their evidence cites the AWS page of the rule they break. The
+//! [`REGISTRY`] holds it all, built once.
 
-use super::{Deviation, Info, Severity};
+use super::check_order::{BucketConfig, CallerKind, RequestCheck};
+use super::conditions::{ConditionKey, OperatorFamily};
+use super::grant_kinds::{AclTarget, GranteeKind, ObjectPerm, Perm};
+use super::not_elements::NotElement;
+use super::principals::{PolicyPlace, PrincipalForm};
+use super::public::{PublicGroup, PublicRule};
+use super::{Deviation, Family, Info, Severity};
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// A seeded deviation: one of the historical mutants of the embedded endpoint.
 const fn seeded(
@@ -39,7 +50,7 @@ const fn observed(
 
 use Severity::{Compatibility, Security};
 
-pub(super) const CATALOGUE: &[Info] = &[
+pub(super) const HISTORICAL: [Info; 30] = [
     seeded(
         Deviation::DenyIgnored,
         "deny-ignored",
@@ -251,3 +262,414 @@ pub(super) const CATALOGUE: &[Info] = &[
         "Ceph RGW 16.2.15 has no ownership controls (xacct sends none to it): corpus/evidence/rgw/d03 (over-permissive put_bucket_acl model=400 AccessControlListNotSupported target=200 rule=R4), d06 (put_object, rule=R3), d11 (wrong-error put_object model=400 target=403), d12, d14 (put_object_acl: 404, 403), s2-d02, s2-d03, s2-d05 (an object written with grants, then read)",
     ),
 ];
+
+/// One deviation's text.
+#[derive(Debug, Clone)]
+pub(super) struct Entry {
+    pub(super) deviation: Deviation,
+    pub(super) name: String,
+    pub(super) description: String,
+    pub(super) severity: Severity,
+    pub(super) evidence: String,
+    pub(super) seeded: bool,
+    pub(super) family: Family,
+}
+
+/// Every deviation in catalogue order, with its text.
+pub(super) struct Registry {
+    pub(super) list: Vec<Deviation>,
+    entries: Vec<Entry>,
+    index: HashMap<Deviation, usize>,
+    names: HashMap<String, Deviation>,
+}
+
+pub(super) static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::build);
+
+impl Registry {
+    fn build() -> Registry {
+        let mut entries: Vec<Entry> = HISTORICAL
+            .iter()
+            .map(|i| Entry {
+                deviation: i.deviation,
+                name: i.name.into(),
+                description: i.description.into(),
+                severity: i.severity,
+                evidence: i.evidence.into(),
+                seeded: i.seeded,
+                family: family_of(i.deviation),
+            })
+            .collect();
+        entries.extend(families());
+        let list = entries.iter().map(|e| e.deviation).collect();
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.deviation, i))
+            .collect();
+        let names = entries
+            .iter()
+            .map(|e| (e.name.clone(), e.deviation))
+            .collect();
+        Registry {
+            list,
+            entries,
+            index,
+            names,
+        }
+    }
+
+    /// Where `d` is in the catalogue. Every value of the enum is catalogued (checked by a test);
+    /// one that is not sorts last.
+    pub(super) fn index(&self, d: Deviation) -> usize {
+        self.index.get(&d).copied().unwrap_or(usize::MAX)
+    }
+
+    pub(super) fn entry(&self, d: Deviation) -> &Entry {
+        match self.index.get(&d) {
+            Some(i) => &self.entries[*i],
+            None => unreachable!("{d:?} is not in the catalogue"),
+        }
+    }
+
+    pub(super) fn by_name(&self, name: &str) -> Option<Deviation> {
+        self.names.get(name).copied()
+    }
+}
+
+/// "not recorded on a backend", after the AWS page of the rule a family deviation breaks.
+fn cites(page: &str) -> String {
+    format!("{page}; not recorded on a backend")
+}
+
+fn new_entry(
+    deviation: Deviation,
+    name: String,
+    severity: Severity,
+    description: String,
+    evidence: String,
+) -> Entry {
+    Entry {
+        deviation,
+        name,
+        description,
+        severity,
+        evidence,
+        seeded: false,
+        family: family_of(deviation),
+    }
+}
+
+/// The dimension of the rules each deviation changes.
+fn family_of(d: Deviation) -> Family {
+    use Deviation::*;
+    match d {
+        DenyIgnored | AbsentKeyFalse | DenyIgnoresPrincipal => Family::Policy,
+        PrincipalIgnored | NotPrincipalAccountExempts | PrincipalFormUnmatched { .. } => {
+            Family::PolicyPrincipal
+        }
+        NotElementNeverMatches { .. } | NotElementAsPositive { .. } => Family::NotElement,
+        ConditionFamilyIgnored { .. }
+        | IfExistsIgnored
+        | ForAllValuesAsAny
+        | ForAnyValueAsAll
+        | KeyAbsent { .. } => Family::Condition,
+        BucketGrantIgnored { .. } | ObjectGrantIgnored { .. } => Family::AclGrant,
+        AclsUnderEnforced
+        | PreferredIgnoresBofc
+        | EnforcedKeepsUploader
+        | OwnershipControlsAbsent => Family::Ownership,
+        BpaIgnored
+        | NoBpaDefaults
+        | BpaAnyAllowPublic
+        | RestrictPublicBucketsIgnored
+        | PublicPolicy { .. }
+        | PublicAclGroupMissed { .. } => Family::PublicAccess,
+        MissingKey404
+        | MissingKeyLookupFirst
+        | ConfigMissingBeforeAuthorization { .. }
+        | MissingBucketDenied { .. }
+        | CheckedAfterAuthorization { .. } => Family::CheckOrder,
+        TrustUnchecked
+        | AssumeIgnoresIdentity
+        | SessionInheritsCaller
+        | SessionForeignBucket404
+        | SessionPolicyIgnored => Family::Sts,
+        OwnerReadsForeign | CrossAccountOneSide | OwnerControlsForeign | CallerSideOnly => {
+            Family::Objects
+        }
+        BucketNamesPerAccount | RecreateAclConflict | ExpectedOwnerIgnored => Family::Buckets,
+        DeleteConfig200 | PutBucketPolicy200 | PabMissingAnswers200 => Family::Answers,
+    }
+}
+
+/// The families, in catalogue order.
+fn families() -> Vec<Entry> {
+    let mut out = Vec::new();
+    out.extend(principal_forms());
+    out.extend(not_elements());
+    out.extend(grants());
+    out.extend(conditions());
+    out.extend(public_access());
+    out.extend(check_order());
+    out
+}
+
+// Source: AWS IAM User Guide, "IAM JSON policy elements: Principal".
+fn principal_forms() -> Vec<Entry> {
+    let mut out = Vec::new();
+    for place in PolicyPlace::ALL.iter().copied() {
+        for form in PrincipalForm::ALL.iter().copied() {
+            let d = Deviation::PrincipalFormUnmatched {
+                form,
+                policy: place,
+            };
+            let (policy, grants) = match place {
+                PolicyPlace::Bucket => ("bucket-policy", "neither grants nor denies anything"),
+                PolicyPlace::Trust => (
+                    "trust-policy",
+                    "neither lets anyone assume the role nor refuses anyone",
+                ),
+            };
+            out.push(new_entry(
+                d,
+                format!("{policy}-ignores-{}", form.slug()),
+                // A Deny that no longer matches lets through what AWS refuses.
+                Security,
+                format!(
+                    "the model, but a {} Principal given as {} never matches: the value {grants} (a NotPrincipal is left alone)",
+                    policy.replace('-', " "),
+                    form.phrase()
+                ),
+                cites("AWS IAM User Guide: IAM JSON policy elements: Principal"),
+            ));
+        }
+    }
+    out
+}
+
+// Source: AWS IAM User Guide, "IAM JSON policy elements: NotPrincipal / NotAction / NotResource".
+fn not_elements() -> Vec<Entry> {
+    let mut out = Vec::new();
+    for e in NotElement::ALL.iter().copied() {
+        out.push(new_entry(
+            Deviation::NotElementNeverMatches { element: e },
+            format!("{}-never-matches", e.slug()),
+            Security,
+            format!(
+                "the model, but a statement with {} never applies, in every policy that can hold it: its Allow grants nothing and its Deny refuses nothing",
+                e.element()
+            ),
+            cites(e.page()),
+        ));
+        out.push(new_entry(
+            Deviation::NotElementAsPositive { element: e },
+            format!("{}-as-positive", e.slug()),
+            Security,
+            format!(
+                "the model, but {} is read as {}: a statement applies to what it lists instead of to everything else",
+                e.element(),
+                e.positive()
+            ),
+            cites(e.page()),
+        ));
+    }
+    out
+}
+
+// Source: Amazon S3 User Guide, "Access control list (ACL) overview".
+fn grants() -> Vec<Entry> {
+    let mut out = Vec::new();
+    for grantee in GranteeKind::ALL.iter().copied() {
+        for permission in Perm::ALL.iter().copied() {
+            let d = Deviation::BucketGrantIgnored {
+                grantee,
+                permission,
+            };
+            out.push(grant_entry(d, (grantee, permission, AclTarget::Bucket)));
+        }
+    }
+    for grantee in GranteeKind::ALL.iter().copied() {
+        for permission in ObjectPerm::ALL.iter().copied() {
+            let d = Deviation::ObjectGrantIgnored {
+                grantee,
+                permission,
+            };
+            out.push(grant_entry(
+                d,
+                (grantee, permission.perm(), AclTarget::Object),
+            ));
+        }
+    }
+    out
+}
+
+fn grant_entry(d: Deviation, (grantee, permission, on): (GranteeKind, Perm, AclTarget)) -> Entry {
+    let whose = match on {
+        AclTarget::Bucket => "a bucket's",
+        AclTarget::Object => "an object's",
+    };
+    new_entry(
+        d,
+        format!(
+            "{}-grant-ignored-{}-{}",
+            on.slug(),
+            grantee.slug(),
+            permission.slug()
+        ),
+        Compatibility,
+        format!(
+            "the model, but a {} grant to {} in {whose} ACL grants nothing when authorizing; the ACL is stored and returned as sent",
+            permission.permission().as_str(),
+            grantee.phrase(),
+        ),
+        cites("Amazon S3 User Guide: Access control list (ACL) overview"),
+    )
+}
+
+// Source: AWS IAM User Guide, "IAM JSON policy elements: Condition operators", "Single-valued
+// vs. multivalued context keys", "AWS global condition context keys"; Service Authorization
+// Reference for Amazon S3.
+fn conditions() -> Vec<Entry> {
+    const OPERATORS: &str = "AWS IAM User Guide: IAM JSON policy elements: Condition operators";
+    const SETS: &str = "AWS IAM User Guide: Single-valued vs. multivalued context keys (ForAllValues, ForAnyValue)";
+    let mut out = Vec::new();
+    for f in OperatorFamily::ALL.iter().copied() {
+        out.push(new_entry(
+            Deviation::ConditionFamilyIgnored { family: f },
+            format!("condition-family-ignored-{}", f.slug()),
+            Security,
+            format!(
+                "the model, but conditions with {} operators always hold, in every kind of policy",
+                f.operators()
+            ),
+            cites(OPERATORS),
+        ));
+    }
+    out.push(new_entry(
+        Deviation::IfExistsIgnored,
+        "if-exists-ignored".into(),
+        Security,
+        "the model, but the IfExists suffix is ignored: a …IfExists condition on a key the request lacks evaluates as the operator without IfExists (a positive operator fails, a negated one holds)".into(),
+        cites(OPERATORS),
+    ));
+    out.push(new_entry(
+        Deviation::ForAllValuesAsAny,
+        "for-all-values-as-any".into(),
+        Security,
+        "the model, but ForAllValues: is evaluated as ForAnyValue: (one matching value is enough; a missing key fails)".into(),
+        cites(SETS),
+    ));
+    out.push(new_entry(
+        Deviation::ForAnyValueAsAll,
+        "for-any-value-as-all".into(),
+        Security,
+        "the model, but ForAnyValue: is evaluated as ForAllValues: (every value must match; a missing key passes)".into(),
+        cites(SETS),
+    ));
+    for k in ConditionKey::ALL.iter().copied() {
+        out.push(new_entry(
+            Deviation::KeyAbsent { key: k },
+            format!("key-absent-{}", k.slug()),
+            Security,
+            format!(
+                "the model, but a condition on {} evaluates as if the request did not carry the key (a positive operator fails, a negated one, IfExists and ForAllValues hold, Null true holds)",
+                k.key()
+            ),
+            cites(&format!("{}; {OPERATORS} (absent keys)", k.page())),
+        ));
+    }
+    out
+}
+
+// Source: Amazon S3 User Guide, "Blocking public access to your Amazon S3 storage: The meaning
+// of "public"".
+fn public_access() -> Vec<Entry> {
+    const PAGE: &str =
+        "Amazon S3 User Guide: Blocking public access to your Amazon S3 storage: The meaning of \"public\"";
+    let mut out = Vec::new();
+    for r in PublicRule::ALL.iter().copied() {
+        let (severity, effect) = if r.stricter() {
+            (
+                Compatibility,
+                "BlockPublicPolicy refuses it and RestrictPublicBuckets restricts it",
+            )
+        } else {
+            (
+                Security,
+                "BlockPublicPolicy lets it be stored and RestrictPublicBuckets does not restrict it",
+            )
+        };
+        out.push(new_entry(
+            Deviation::PublicPolicy { rule: r },
+            r.name().into(),
+            severity,
+            format!(
+                "the model, but for Block Public Access {}: {effect}",
+                r.phrase()
+            ),
+            cites(PAGE),
+        ));
+    }
+    for g in PublicGroup::ALL.iter().copied() {
+        out.push(new_entry(
+            Deviation::PublicAclGroupMissed { group: g },
+            format!("block-public-acls-misses-{}", g.slug()),
+            Security,
+            format!(
+                "the model, but BlockPublicAcls does not count a grant to {} as public: a request whose ACL is public only through it is let through",
+                match g {
+                    PublicGroup::AllUsers => "AllUsers (canned public-read, public-read-write)",
+                    PublicGroup::AuthenticatedUsers => "AuthenticatedUsers (canned authenticated-read)",
+                }
+            ),
+            cites(PAGE),
+        ));
+    }
+    out
+}
+
+// Source: Amazon S3 API Reference, "Error responses", and the API reference of each call.
+fn check_order() -> Vec<Entry> {
+    const ERRORS: &str = "Amazon S3 API Reference: Error responses";
+    let mut out = Vec::new();
+    for c in BucketConfig::ALL.iter().copied() {
+        let (call, code) = c.call_and_code();
+        out.push(new_entry(
+            Deviation::ConfigMissingBeforeAuthorization { config: c },
+            format!("no-{}-404-before-authorization", c.slug()),
+            Security,
+            format!(
+                "the model, but {call} on a bucket without one answers 404 {code} before authorization: a caller refused the call learns that the bucket has none"
+            ),
+            cites(&format!("{ERRORS} ({code}); Amazon S3 API Reference: {call}")),
+        ));
+    }
+    for k in CallerKind::ALL.iter().copied() {
+        out.push(new_entry(
+            Deviation::MissingBucketDenied { caller: k },
+            format!("missing-bucket-denied-{}", k.slug()),
+            Compatibility,
+            format!(
+                "the model, but a call by {} caller on a bucket that does not exist answers 403 AccessDenied instead of 404 NoSuchBucket (authorization before the bucket's existence)",
+                match k {
+                    CallerKind::Anonymous => "an anonymous",
+                    CallerKind::Signed => "a signed",
+                }
+            ),
+            cites(&format!("{ERRORS} (NoSuchBucket)")),
+        ));
+    }
+    for c in RequestCheck::ALL.iter().copied() {
+        out.push(new_entry(
+            Deviation::CheckedAfterAuthorization { check: c },
+            format!("{}-checked-after-authorization", c.slug()),
+            Compatibility,
+            format!(
+                "the model, but {} comes after authorization: a caller refused the request gets 403 AccessDenied instead of the 400",
+                c.phrase()
+            ),
+            cites(ERRORS),
+        ));
+    }
+    out
+}
