@@ -289,3 +289,43 @@ fn findings_nothing_explains_are_new_groups_with_a_description() {
     assert!(why.contains("lets through what AWS refuses"), "{why}");
     assert!(s.divergences[0].explained_by.is_empty());
 }
+
+#[test]
+fn a_cause_masked_at_its_refuting_step_holds_with_the_mask_and_says_so() {
+    // The target has no Block Public Access defaults and does not know aws:PrincipalAccount.
+    // Alone, no-bpa-defaults is refuted where the target refused for the second reason.
+    let finding_case = steps(
+        r#"[{"as": "A.admin", "op": "create_bucket", "bucket": "b1", "object_ownership": "ObjectWriter"},
+            {"as": "A.admin", "op": "put_bucket_acl", "bucket": "b1", "acl": "public-read"}]"#,
+    );
+    let masked_case = steps(
+        r#"[{"as": "A.admin", "op": "create_bucket", "bucket": "b2", "object_ownership": "ObjectWriter"},
+            {"as": "A.admin", "op": "put_bucket_policy", "bucket": "b2", "policy": {
+              "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
+              "Resource": "arn:aws:s3:::b2/*", "Principal": "*",
+              "Condition": {"StringEquals": {"aws:PrincipalAccount": "${C}"}}}]}},
+            {"as": "C.admin", "op": "put_object", "bucket": "b2", "key": "k1", "acl": "public-read"}]"#,
+    );
+    let mask: Deviation = "key-absent-aws-principalaccount".parse().expect("in the catalogue");
+    let target = [Deviation::NoBpaDefaults, mask];
+    let mut s = simulate(&target, &[finding_case, masked_case]);
+    assert_eq!(s.divergences.len(), 1, "{:#?}", s.divergences);
+    analyse(
+        &mut s,
+        &Params {
+            region: Region::default(),
+            level: Level::Full,
+            assumed: &[],
+        },
+    );
+    let row = s
+        .root_causes
+        .iter()
+        .find(|r| r.deviation.as_deref() == Some("no-bpa-defaults"))
+        .unwrap_or_else(|| panic!("{:#?}", s.root_causes));
+    assert_eq!(row.holds_with.len(), 1, "{row:#?}");
+    assert!(
+        row.holds_with[0].starts_with(&format!("{mask} (without it, no-bpa-defaults: case c1 step 3 (put_object as C.admin)")),
+        "{row:#?}"
+    );
+}
