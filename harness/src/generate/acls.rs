@@ -2,7 +2,8 @@
 //! CreateMultipartUpload) or of a new bucket, PutObjectAcl by any caller, PutBucketAcl by the
 //! owner's admin, and GetBucketAcl by the owner's admin or any caller. Grants go to every
 //! grantee kind — an account's canonical id or e-mail address, the AllUsers and
-//! AuthenticatedUsers groups — with every permission.
+//! AuthenticatedUsers groups — with every permission the request takes (uploads have no
+//! `x-amz-grant-write`: WRITE on objects goes through PutObjectAcl).
 
 use super::{owner_admin, step, Draw, ACCOUNTS};
 use proptest::prelude::*;
@@ -12,9 +13,16 @@ use xacct_model::scenario::{Op, Step};
 
 const ALL_USERS: &str = "uri=http://acs.amazonaws.com/groups/global/AllUsers";
 const AUTHENTICATED_USERS: &str = "uri=http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
-const PERMISSIONS: [Permission; 5] = [
+const PERMISSIONS: &[Permission] = &[
     Permission::Read,
     Permission::Write,
+    Permission::ReadAcp,
+    Permission::WriteAcp,
+    Permission::FullControl,
+];
+/// What the grant headers of an upload (PutObject, CopyObject, CreateMultipartUpload) can say.
+const UPLOAD_PERMISSIONS: &[Permission] = &[
+    Permission::Read,
     Permission::ReadAcp,
     Permission::WriteAcp,
     Permission::FullControl,
@@ -50,9 +58,9 @@ fn add_grant(h: &mut GrantHeaders, permission: Permission, grantee: String) {
     });
 }
 
-/// Grant headers of one or two grants, each of any permission to any grantee.
-pub(super) fn grant_headers() -> BoxedStrategy<GrantHeaders> {
-    let grant = (select(PERMISSIONS.to_vec()), grantee());
+/// Grant headers of one or two grants, each of one of `permissions` to any grantee.
+fn grants_of(permissions: &[Permission]) -> BoxedStrategy<GrantHeaders> {
+    let grant = (select(permissions.to_vec()), grantee());
     prop::collection::vec(grant, 1..=2)
         .prop_map(|grants| {
             let mut h = GrantHeaders::default();
@@ -62,6 +70,16 @@ pub(super) fn grant_headers() -> BoxedStrategy<GrantHeaders> {
             h
         })
         .boxed()
+}
+
+/// Grant headers of a bucket ACL or PutObjectAcl: every permission.
+fn grant_headers() -> BoxedStrategy<GrantHeaders> {
+    grants_of(PERMISSIONS)
+}
+
+/// Grant headers of an upload: every permission but WRITE.
+fn upload_grant_headers() -> BoxedStrategy<GrantHeaders> {
+    grants_of(UPLOAD_PERMISSIONS)
 }
 
 /// A canned ACL from `names`.
@@ -97,7 +115,7 @@ pub(super) fn acl_choice(bucket_owner: String) -> BoxedStrategy<AclChoice> {
         1 => canned(OBJECT_CANNED),
         2 => Just((None, Some(GrantHeaders { full_control: Some(format!("id=${{{owner}.canonical}}")), ..Default::default() }))),
         1 => select(ACCOUNTS.to_vec()).prop_map(|a| (None, Some(GrantHeaders { read: Some(format!("id=${{{a}.canonical}}")), ..Default::default() }))),
-        2 => grant_headers().prop_map(|g| (None, Some(g))),
+        2 => upload_grant_headers().prop_map(|g| (None, Some(g))),
     ]
     .boxed()
 }

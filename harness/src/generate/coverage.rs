@@ -252,6 +252,13 @@ fn note_step(seen: &mut Seen, st: &Step) {
             .iter()
             .for_each(|p| seen.policy("identity", p)),
         Op::CreateBucket { .. } | Op::PutBucketAcl { .. } => seen.grants("bucket", &st.op),
+        Op::PutObject { grants, .. }
+        | Op::CopyObject { grants, .. }
+        | Op::CreateMultipartUpload { grants, .. } => {
+            // Uploads have no x-amz-grant-write.
+            assert!(grants.as_ref().is_none_or(|g| g.write.is_none()), "{st:?}");
+            seen.grants("object", &st.op)
+        }
         op => seen.grants("object", op),
     }
 }
