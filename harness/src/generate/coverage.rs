@@ -135,14 +135,12 @@ impl Seen {
         self.note("expected-owner", kind);
     }
 
-    /// Who makes a request toward another account's bucket, by principal kind; DeleteBucket of
-    /// empty and non-empty buckets, CreateBucket of a bucket deleted earlier.
+    /// Who makes a request toward another account's bucket, by principal kind; reads of
+    /// configuration by the owner's account and others; DeleteBucket of empty and non-empty
+    /// buckets, CreateBucket of a bucket deleted earlier; copies within a bucket, across
+    /// buckets and across accounts.
     fn request(&mut self, w: &World, st: &Step, deleted: &BTreeSet<String>) {
-        let Some(b) = st
-            .op
-            .bucket()
-            .and_then(|b| w.buckets.get(b).map(|x| (b, x)))
-        else {
+        let Some(bucket) = st.op.bucket().and_then(|b| w.buckets.get(b)) else {
             if let Op::CreateBucket { bucket, .. } = &st.op {
                 if deleted.contains(bucket) {
                     self.note("bucket", "re-created");
@@ -150,16 +148,44 @@ impl Seen {
             }
             return;
         };
-        let (_, bucket) = b;
-        if let Op::DeleteBucket { .. } = st.op {
-            let empty = if bucket.objects.is_empty() {
-                "empty"
-            } else {
-                "non-empty"
-            };
-            self.note("delete-bucket", empty);
+        match &st.op {
+            Op::DeleteBucket { .. } => {
+                let empty = if bucket.objects.is_empty() {
+                    "empty"
+                } else {
+                    "non-empty"
+                };
+                self.note("delete-bucket", empty);
+            }
+            Op::CopyObject {
+                bucket: to,
+                source_bucket: from,
+                ..
+            } => {
+                let kind = if to == from {
+                    "same-bucket"
+                } else if owner_of(w, to) == owner_of(w, from) {
+                    "same-account"
+                } else {
+                    "cross-account"
+                };
+                self.note("copy", kind);
+            }
+            _ => {}
         }
         let p = Principal::resolve(w, &st.as_).unwrap();
+        let config_read = matches!(
+            st.op,
+            Op::GetBucketPolicy { .. }
+                | Op::GetBucketAcl { .. }
+                | Op::GetPublicAccessBlock { .. }
+                | Op::GetBucketOwnershipControls { .. }
+                | Op::HeadBucket { .. }
+        );
+        if config_read {
+            let own = p.account() == Some(&bucket.owner);
+            self.note("config-read", if own { "owner" } else { "other" });
+        }
         if p.account() != Some(&bucket.owner) {
             let kind = match &p {
                 Principal::Root { .. } => "root",
@@ -225,6 +251,11 @@ fn wanted() -> BTreeSet<String> {
     add("delete-bucket", "empty");
     add("delete-bucket", "non-empty");
     add("bucket", "re-created");
+    for k in ["same-bucket", "same-account", "cross-account"] {
+        add("copy", k);
+    }
+    add("config-read", "owner");
+    add("config-read", "other");
     CALLERS.iter().for_each(|c| {
         add("foreign-caller", c);
     });
