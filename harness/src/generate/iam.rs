@@ -1,8 +1,10 @@
 //! IAM and STS steps: users and roles made by an account's admin (with identity and trust
-//! policies), and role assumptions by the world's principals — once a role exists.
+//! policies), inline policies put on them later, and role assumptions by the world's principals
+//! (role sessions too: role chaining) — once a role exists.
 
 use super::callers::principals;
 use super::policies::{identity_policy, trust_policy};
+use super::principals::Names;
 use super::{step, ACCOUNTS, ROLES, SESSIONS, USERS};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -27,11 +29,11 @@ pub(super) fn create_user() -> BoxedStrategy<Step> {
         .boxed()
 }
 
-pub(super) fn create_role() -> BoxedStrategy<Step> {
+pub(super) fn create_role(names: &Names) -> BoxedStrategy<Step> {
     (
         select(ACCOUNTS.to_vec()),
         select(ROLES.to_vec()),
-        trust_policy(),
+        trust_policy(names),
         identity_policy(),
     )
         .prop_map(|(a, r, t, p)| {
@@ -47,8 +49,56 @@ pub(super) fn create_role() -> BoxedStrategy<Step> {
         .boxed()
 }
 
-/// AssumeRole of an existing role by a principal of the world (not anonymous); `None` while
-/// there is no role.
+/// The name of an inline policy: the default (which replaces the one CreateUser / CreateRole
+/// put) or a second one.
+fn policy_name() -> impl Strategy<Value = Option<String>> {
+    prop::option::weighted(0.5, Just("extra".to_string()))
+}
+
+/// PutUserPolicy on a user of the universe by an account's admin (the user may not exist).
+pub(super) fn put_user_policy() -> BoxedStrategy<Step> {
+    (
+        select(ACCOUNTS.to_vec()),
+        select(USERS.to_vec()),
+        policy_name(),
+        identity_policy(),
+    )
+        .prop_map(|(a, u, n, p)| {
+            step(
+                format!("{a}.admin"),
+                Op::PutUserPolicy {
+                    user: u.into(),
+                    policy_name: n,
+                    policy: p,
+                },
+            )
+        })
+        .boxed()
+}
+
+/// PutRolePolicy on a role of the universe by an account's admin (the role may not exist).
+pub(super) fn put_role_policy() -> BoxedStrategy<Step> {
+    (
+        select(ACCOUNTS.to_vec()),
+        select(ROLES.to_vec()),
+        policy_name(),
+        identity_policy(),
+    )
+        .prop_map(|(a, r, n, p)| {
+            step(
+                format!("{a}.admin"),
+                Op::PutRolePolicy {
+                    role: r.into(),
+                    policy_name: n,
+                    policy: p,
+                },
+            )
+        })
+        .boxed()
+}
+
+/// AssumeRole of an existing role by a principal of the world (not anonymous; a session
+/// chains); `None` while there is no role.
 pub(super) fn assume_role(w: &World) -> Option<BoxedStrategy<Step>> {
     let roles: Vec<String> = w
         .accounts
@@ -62,12 +112,8 @@ pub(super) fn assume_role(w: &World) -> Option<BoxedStrategy<Step>> {
     if roles.is_empty() {
         return None;
     }
-    let callers: Vec<String> = principals(w)
-        .into_iter()
-        .filter(|p| p.contains('.'))
-        .collect();
     let assume = (
-        select(callers),
+        select(principals(w)),
         select(roles),
         select(SESSIONS.to_vec()),
         prop::option::weighted(0.2, identity_policy()),

@@ -4,23 +4,35 @@
 //! without ACLs, grants, ownership toggles on buckets that already hold foreign objects, bucket
 //! policies with Allow/Deny and conditions on keys S3 requests carry, public access block
 //! changes, role assumptions and requests by sessions, reads by non-owners, missing keys.
+//! Every operation of the scenario format is drawn, the rarer ones (configuration reads and
+//! deletions, DeleteBucket, ListBuckets, copies, multipart uploads, inline policies) with small
+//! weights; a share of bucket-addressed requests carries `x-amz-expected-bucket-owner`.
 //!
 //! This file holds the universe of a run and the table of transitions with their weights; the
-//! steps are drawn by family: [`buckets`] (set-up, ownership toggles, public access block,
-//! bucket policies), [`objects`], [`acls`] (canned ACLs and grants), [`iam`] (users, roles,
-//! role assumptions). [`callers`] picks who makes a request, [`policies`] writes the policy
-//! documents.
+//! steps are drawn by family: [`buckets`] (set-up, deletion, HeadBucket, ListBuckets),
+//! [`bucket_config`] (ownership controls, public access block, bucket policies), [`objects`],
+//! [`acls`] (canned ACLs and grants), [`iam`] (users, roles, inline policies, role
+//! assumptions). [`callers`] picks who makes a request, [`expected_owner`] the header,
+//! [`policies`] writes the policy documents with the principals of [`principals`] and the
+//! conditions of [`conditions`].
 //!
 //! The same seed must draw the same cases: the order of the transitions in the table, their
 //! weights and the shape of every strategy are part of what a seed means.
 
 mod acls;
+mod bucket_config;
 mod buckets;
 mod callers;
+mod conditions;
+#[cfg(test)]
+mod coverage;
+mod expected_owner;
 mod iam;
 mod objects;
 mod policies;
+mod principals;
 
+use principals::Names;
 use proptest::prelude::*;
 use proptest::sample::{select, Select};
 use proptest_state_machine::ReferenceStateMachine;
@@ -50,10 +62,12 @@ fn step(as_: String, op: Op) -> Step {
     }
 }
 
-/// What the transitions of one world draw from: the world, and its buckets.
+/// What the transitions of one world draw from: the world, its buckets, and the names a policy
+/// can give its principals.
 struct Draw {
     world: Arc<World>,
     buckets: Vec<String>,
+    names: Arc<Names>,
 }
 
 impl Draw {
@@ -70,6 +84,30 @@ impl Draw {
     /// Who makes a request, among the principals of the world.
     fn caller(&self) -> BoxedStrategy<String> {
         callers::caller(&self.world)
+    }
+
+    /// A bucket, and who reads its configuration: its owner's admin or any caller.
+    fn bucket_and_reader(&self) -> BoxedStrategy<(String, String)> {
+        let w = self.world.clone();
+        let caller = self.caller();
+        self.bucket()
+            .prop_flat_map(move |b| {
+                let who = prop_oneof![1 => Just(owner_admin(&w, &b)), 2 => caller.clone()];
+                (Just(b), who)
+            })
+            .boxed()
+    }
+
+    /// A bucket, and who changes or deletes it: mostly its owner's admin, else any caller.
+    fn bucket_and_configurer(&self) -> BoxedStrategy<(String, String)> {
+        let w = self.world.clone();
+        let caller = self.caller();
+        self.bucket()
+            .prop_flat_map(move |b| {
+                let who = prop_oneof![3 => Just(owner_admin(&w, &b)), 1 => caller.clone()];
+                (Just(b), who)
+            })
+            .boxed()
     }
 }
 
@@ -107,6 +145,7 @@ impl ReferenceStateMachine for Model {
         let d = Draw {
             world: Arc::new(w.clone()),
             buckets,
+            names: Arc::new(Names::of(w)),
         };
         let mut choices: Vec<(u32, BoxedStrategy<Step>)> = vec![
             (more_buckets, buckets::create_bucket()),
@@ -115,19 +154,35 @@ impl ReferenceStateMachine for Model {
             (3, acls::put_object_acl(&d)),
             (3, objects::list_objects(&d)),
             (2, objects::delete_object(&d)),
-            (6, buckets::put_bucket_policy(&d)),
-            (1, buckets::delete_bucket_policy(&d)),
-            (4, buckets::toggle_ownership(&d)),
-            (2, buckets::put_public_access_block(&d)),
+            (6, bucket_config::put_bucket_policy(&d)),
+            (1, bucket_config::delete_bucket_policy(&d)),
+            (4, bucket_config::toggle_ownership(&d)),
+            (2, bucket_config::put_public_access_block(&d)),
             (2, acls::put_bucket_acl(&d)),
             (3, iam::create_user()),
-            (2, iam::create_role()),
+            (2, iam::create_role(&d.names)),
+            (2, objects::copy_object(&d)),
+            (1, objects::create_multipart_upload(&d)),
+            (2, bucket_config::get_bucket_config(&d)),
+            (1, acls::get_bucket_acl(&d)),
+            (1, buckets::head_bucket(&d)),
+            (1, buckets::list_buckets(&d)),
+            (1, buckets::delete_bucket(&d)),
+            (1, bucket_config::delete_bucket_config(&d)),
+            (1, iam::put_user_policy()),
+            (1, iam::put_role_policy()),
         ];
         if let Some(assume) = iam::assume_role(w) {
             choices.push((4, assume));
         }
         choices.retain(|(w, _)| *w > 0);
-        proptest::strategy::Union::new_weighted(choices).boxed()
+        let world = d.world.clone();
+        (
+            proptest::strategy::Union::new_weighted(choices),
+            expected_owner::expected(),
+        )
+            .prop_map(move |(s, e)| expected_owner::with_expected_owner(&world, s, e))
+            .boxed()
     }
 
     fn apply(mut w: World, t: &Step) -> World {
@@ -142,12 +197,12 @@ impl ReferenceStateMachine for Model {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::strategy::ValueTree;
     use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-    fn sample(seed: u64, n: usize) -> Vec<Step> {
+    pub(super) fn sample(seed: u64, n: usize) -> Vec<Step> {
         let mut bytes = [0u8; 32];
         bytes[..8].copy_from_slice(&seed.to_le_bytes());
         let mut runner = TestRunner::new_with_rng(

@@ -1,39 +1,17 @@
 //! The policy documents steps carry: bucket policies (Allow or Deny statements for principals
-//! of the universe, on object or bucket actions, maybe with a condition on keys S3 requests
-//! carry), identity policies of users and roles, trust policies of roles.
+//! in every form [`principals`] draws, on object or bucket actions, sometimes with
+//! NotPrincipal, NotAction or NotResource, maybe with a [`conditions`] block), identity
+//! policies of users, roles and sessions (Allow, Deny, Not* and conditions too), trust
+//! policies of roles.
+//!
+//! [`principals`]: super::principals
+//! [`conditions`]: super::conditions
 
-use super::ACCOUNTS;
+use super::conditions::condition;
+use super::principals::{principal, Names};
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{json, Value};
-
-/// An account of the universe as a policy principal, in its three spellings, or `*`.
-fn account_principal() -> BoxedStrategy<Value> {
-    let acct = select(ACCOUNTS.to_vec());
-    prop_oneof![
-        2 => acct.clone().prop_map(|a| json!({"AWS": format!("${{{a}}}")})),
-        2 => acct.clone().prop_map(|a| json!({"AWS": format!("arn:aws:iam::${{{a}}}:root")})),
-        2 => acct.clone().prop_map(|a| json!({"AWS": format!("arn:aws:iam::${{{a}}}:user/admin")})),
-        1 => Just(json!("*")),
-    ]
-    .boxed()
-}
-
-/// Conditions on keys S3 requests carry: present, absent or mismatched.
-fn condition(bucket_owner: String) -> BoxedStrategy<Option<Value>> {
-    let owner = bucket_owner;
-    prop_oneof![
-        5 => Just(None),
-        1 => Just(Some(json!({"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}))),
-        1 => Just(Some(json!({"StringNotEquals": {"s3:x-amz-grant-full-control": format!("id=${{{owner}.canonical}}")}}))),
-        1 => Just(Some(json!({"StringLike": {"s3:x-amz-acl": "public*"}}))),
-        1 => select(ACCOUNTS.to_vec()).prop_map(|a| Some(json!({"StringEquals": {"aws:PrincipalAccount": format!("${{{a}}}")}}))),
-        1 => Just(Some(json!({"Null": {"s3:x-amz-acl": "true"}}))),
-        1 => Just(Some(json!({"StringLike": {"s3:prefix": "dir/*"}}))),
-        1 => Just(Some(json!({"StringEqualsIfExists": {"s3:x-amz-acl": "private"}}))),
-    ]
-    .boxed()
-}
 
 const OBJECT_ACTIONS: &[&str] = &[
     "s3:GetObject",
@@ -47,6 +25,9 @@ const BUCKET_ACTIONS: &[&str] = &[
     "s3:GetBucketAcl",
     "s3:PutBucketAcl",
     "s3:GetBucketPolicy",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:GetBucketOwnershipControls",
+    "s3:DeleteBucket",
 ];
 
 /// An action of a bucket-policy statement, and whether it applies to objects (`bucket/*`)
@@ -66,28 +47,55 @@ fn statement_action() -> impl Strategy<Value = (String, bool)> {
     prop_oneof![3 => objects, 1 => buckets]
 }
 
-/// One bucket-policy statement: Allow or Deny, a principal from the universe, actions that
-/// apply to the resource it names, maybe a condition.
-fn bucket_statement(bucket: String, owner: String) -> BoxedStrategy<Value> {
+/// Which elements of a statement are negated: NotPrincipal, NotAction, NotResource (each in
+/// about one statement in ten).
+#[derive(Debug, Clone, Copy)]
+struct Negated {
+    principal: bool,
+    action: bool,
+    resource: bool,
+}
+
+fn negated() -> impl Strategy<Value = Negated> {
     (
-        prop_oneof![3 => Just("Allow"), 1 => Just("Deny")],
-        account_principal(),
-        statement_action(),
-        condition(owner),
+        prop::bool::weighted(0.1),
+        prop::bool::weighted(0.1),
         prop::bool::weighted(0.1),
     )
+        .prop_map(|(principal, action, resource)| Negated {
+            principal,
+            action,
+            resource,
+        })
+}
+
+/// One bucket-policy statement: Allow or Deny, a principal, actions that apply to the resource
+/// it names, maybe negated elements and a condition. NotResource names the bucket's `dir/`
+/// objects, so the statement covers the bucket and its other keys.
+fn bucket_statement(bucket: String, owner: String, names: &Names) -> BoxedStrategy<Value> {
+    (
+        prop_oneof![3 => Just("Allow"), 1 => Just("Deny")],
+        principal(names),
+        statement_action(),
+        condition(owner),
+        negated(),
+    )
         .prop_map(
-            move |(effect, principal, (action, on_objects), cond, not_principal)| {
-                let resource = if on_objects {
-                    format!("arn:aws:s3:::{bucket}/*")
+            move |(effect, principal, (action, on_objects), cond, not)| {
+                let mut st = json!({ "Effect": effect });
+                let principal_field = if not.principal && principal != json!("*") {
+                    "NotPrincipal"
                 } else {
-                    format!("arn:aws:s3:::{bucket}")
+                    "Principal"
                 };
-                let mut st = json!({"Effect": effect, "Action": action, "Resource": resource});
-                if not_principal && principal != json!("*") {
-                    st["NotPrincipal"] = principal;
+                st[principal_field] = principal;
+                st[if not.action { "NotAction" } else { "Action" }] = json!(action);
+                if not.resource {
+                    st["NotResource"] = json!(format!("arn:aws:s3:::{bucket}/dir/*"));
+                } else if on_objects {
+                    st["Resource"] = json!(format!("arn:aws:s3:::{bucket}/*"));
                 } else {
-                    st["Principal"] = principal;
+                    st["Resource"] = json!(format!("arn:aws:s3:::{bucket}"));
                 }
                 if let Some(c) = cond {
                     st["Condition"] = c;
@@ -99,15 +107,16 @@ fn bucket_statement(bucket: String, owner: String) -> BoxedStrategy<Value> {
 }
 
 /// A bucket policy of one to three statements.
-pub(super) fn bucket_policy(bucket: String, owner: String) -> BoxedStrategy<Value> {
-    prop::collection::vec(bucket_statement(bucket, owner), 1..=3)
+pub(super) fn bucket_policy(bucket: String, owner: String, names: &Names) -> BoxedStrategy<Value> {
+    prop::collection::vec(bucket_statement(bucket, owner, names), 1..=3)
         .prop_map(|sts| json!({"Version": "2012-10-17", "Statement": sts}))
         .boxed()
 }
 
-/// An identity policy: S3 access to some or all buckets, maybe sts:AssumeRole, maybe a Deny.
-pub(super) fn identity_policy() -> BoxedStrategy<Value> {
-    let s3 = (
+/// An identity-policy statement on S3: Allow on some or all buckets, sometimes NotAction or
+/// NotResource, sometimes a condition.
+fn identity_s3_statement() -> BoxedStrategy<Value> {
+    (
         select(vec![
             "s3:*",
             "s3:GetObject",
@@ -116,31 +125,78 @@ pub(super) fn identity_policy() -> BoxedStrategy<Value> {
             "s3:Get*",
         ]),
         select(vec!["*", "arn:aws:s3:::b1/*", "arn:aws:s3:::b2*"]),
+        negated(),
+        prop::option::weighted(0.15, condition("A".into())),
     )
-        .prop_map(|(a, r)| json!({"Effect": "Allow", "Action": a, "Resource": r}));
-    let sts = select(vec!["arn:aws:iam::*:role/r1", "*"])
-        .prop_map(|r| json!({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": r}));
-    let deny = select(vec![
-        "s3:PutObjectAcl",
-        "s3:DeleteObject",
-        "s3:GetObjectAcl",
-    ])
-    .prop_map(|a| json!({"Effect": "Deny", "Action": a, "Resource": "*"}));
-    prop::collection::vec(prop_oneof![4 => s3, 2 => sts, 1 => deny], 1..=2)
-        .prop_map(|sts| json!({"Version": "2012-10-17", "Statement": sts}))
+        .prop_map(|(a, r, not, cond)| {
+            let mut st = json!({"Effect": "Allow"});
+            st[if not.action { "NotAction" } else { "Action" }] = json!(a);
+            st[if not.resource && r != "*" {
+                "NotResource"
+            } else {
+                "Resource"
+            }] = json!(r);
+            if let Some(Some(c)) = cond {
+                st["Condition"] = c;
+            }
+            st
+        })
         .boxed()
 }
 
-/// A role's trust policy: one account of the universe, as its id, root or admin user.
-pub(super) fn trust_policy() -> BoxedStrategy<Value> {
-    (select(ACCOUNTS.to_vec()), select(vec!["root", "id", "user/admin"]))
-        .prop_map(|(a, form)| {
-            let p = match form {
-                "id" => format!("${{{a}}}"),
-                "root" => format!("arn:aws:iam::${{{a}}}:root"),
-                other => format!("arn:aws:iam::${{{a}}}:{other}"),
-            };
-            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": p}, "Action": "sts:AssumeRole"}]})
+/// An identity-policy Deny of one S3 action, maybe only under a condition.
+fn identity_deny_statement() -> BoxedStrategy<Value> {
+    (
+        select(vec![
+            "s3:PutObjectAcl",
+            "s3:DeleteObject",
+            "s3:GetObjectAcl",
+            "s3:GetBucketPolicy",
+        ]),
+        prop::option::weighted(0.3, condition("A".into())),
+    )
+        .prop_map(|(a, cond)| {
+            let mut st = json!({"Effect": "Deny", "Action": a, "Resource": "*"});
+            if let Some(Some(c)) = cond {
+                st["Condition"] = c;
+            }
+            st
+        })
+        .boxed()
+}
+
+/// An identity policy: S3 access to some or all buckets, maybe sts:AssumeRole, maybe a Deny.
+pub(super) fn identity_policy() -> BoxedStrategy<Value> {
+    let sts = select(vec!["arn:aws:iam::*:role/r1", "*"])
+        .prop_map(|r| json!({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": r}));
+    prop::collection::vec(
+        prop_oneof![4 => identity_s3_statement(), 2 => sts, 1 => identity_deny_statement()],
+        1..=2,
+    )
+    .prop_map(|sts| json!({"Version": "2012-10-17", "Statement": sts}))
+    .boxed()
+}
+
+/// A role's trust policy: an Allow of sts:AssumeRole for a principal in any form, maybe under a
+/// condition, and sometimes a Deny for another.
+pub(super) fn trust_policy(names: &Names) -> BoxedStrategy<Value> {
+    let allow = (
+        principal(names),
+        prop::option::weighted(0.15, condition("A".into())),
+    )
+        .prop_map(|(p, cond)| {
+            let mut st = json!({"Effect": "Allow", "Principal": p, "Action": "sts:AssumeRole"});
+            if let Some(Some(c)) = cond {
+                st["Condition"] = c;
+            }
+            st
+        });
+    let deny = principal(names)
+        .prop_map(|p| json!({"Effect": "Deny", "Principal": p, "Action": "sts:AssumeRole"}));
+    (allow, prop::option::weighted(0.15, deny))
+        .prop_map(|(allow, deny)| {
+            let sts: Vec<Value> = std::iter::once(allow).chain(deny).collect();
+            json!({"Version": "2012-10-17", "Statement": sts})
         })
         .boxed()
 }

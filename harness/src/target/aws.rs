@@ -87,6 +87,8 @@ impl Aws {
             anonymous: true,
             ownership_controls: true,
             distinct_canonical_ids: true,
+            // Accounts are named by profile; their e-mail addresses are not known.
+            email_grants: false,
             // IAM is eventually consistent.
             propagation_retries: 5,
             propagation_delay: Duration::from_secs(2),

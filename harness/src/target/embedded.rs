@@ -94,6 +94,7 @@ impl Embedded {
             anonymous: true,
             ownership_controls: true,
             distinct_canonical_ids: true,
+            email_grants: true,
             propagation_retries: 0,
             propagation_delay: Duration::ZERO,
             notes,

@@ -181,6 +181,7 @@ impl Generic {
             anonymous: k.anonymous.unwrap_or(true),
             ownership_controls: k.ownership_controls.unwrap_or(true),
             distinct_canonical_ids: k.distinct_canonical_ids.unwrap_or(true),
+            email_grants: c.accounts.values().all(|a| a.email.is_some()),
             propagation_retries: k.propagation_retries.unwrap_or(0),
             propagation_delay: Duration::from_millis(k.propagation_delay_ms.unwrap_or(0)),
             notes: vec![format!(

@@ -44,6 +44,8 @@ pub struct Capabilities {
     pub ownership_controls: bool,
     /// Canonical ids tell accounts apart (owner / grantee comparisons mean something).
     pub distinct_canonical_ids: bool,
+    /// Accounts have e-mail addresses for `emailAddress=` grantees (`${A.email}`).
+    pub email_grants: bool,
     /// After IAM / STS / policy changes, how often and how long to retry a step the model
     /// allows and the target denies (eventual consistency); every retry is recorded.
     pub propagation_retries: u32,
@@ -71,8 +73,22 @@ impl Capabilities {
         if ownership && !self.ownership_controls {
             return Err("it has no ownership controls");
         }
+        if !self.email_grants && grants_by_email(&step.op) {
+            return Err("its accounts have no e-mail addresses for grants");
+        }
         Ok(())
     }
+}
+
+/// Does the ACL a request carries name a grantee by e-mail address?
+fn grants_by_email(op: &Op) -> bool {
+    let req = op.acl_request();
+    let headers = req.grants.into_iter().flat_map(|g| g.entries());
+    let bodies = req.policy.into_iter().flat_map(|p| &p.grants);
+    headers
+        .map(|(_, v, _)| v)
+        .chain(bodies.map(|g| g.grantee.as_str()))
+        .any(|v| v.contains("emailAddress="))
 }
 
 /// A target, by backend.
@@ -169,5 +185,55 @@ impl Target {
             Target::Moto(m) => Some(m.leftovers().await),
             Target::Generic(_) | Target::Aws(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xacct_model::acl::GrantHeaders;
+
+    fn caps(email_grants: bool) -> Capabilities {
+        Capabilities {
+            root: true,
+            anonymous: true,
+            ownership_controls: true,
+            distinct_canonical_ids: true,
+            email_grants,
+            propagation_retries: 0,
+            propagation_delay: Duration::ZERO,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn grants_by_email_need_a_target_that_knows_the_addresses() {
+        let grants = GrantHeaders {
+            read: Some("id=${A.canonical}, emailAddress=${B.email}".into()),
+            ..Default::default()
+        };
+        let step = Step {
+            as_: "A.admin".into(),
+            op: Op::PutObject {
+                bucket: "b1".into(),
+                key: "k".into(),
+                acl: None,
+                grants: Some(grants),
+            },
+            expected_bucket_owner: None,
+            expect: None,
+        };
+        assert!(caps(true).allows(&step).is_ok());
+        assert!(caps(false).allows(&step).is_err());
+        let canned = Step {
+            op: Op::PutObject {
+                bucket: "b1".into(),
+                key: "k".into(),
+                acl: Some("private".into()),
+                grants: None,
+            },
+            ..step
+        };
+        assert!(caps(false).allows(&canned).is_ok());
     }
 }

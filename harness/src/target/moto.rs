@@ -76,6 +76,7 @@ impl Moto {
             anonymous: false,
             ownership_controls: true,
             distinct_canonical_ids: false,
+            email_grants: false,
             propagation_retries: 0,
             propagation_delay: Duration::ZERO,
             notes: vec![

@@ -49,6 +49,7 @@ impl Rgw {
             // and Delete deletes the bucket itself when it is empty. Never sent.
             ownership_controls: false,
             distinct_canonical_ids: true,
+            email_grants: false,
             propagation_retries: 0,
             propagation_delay: Duration::ZERO,
             notes: vec![

@@ -35,7 +35,7 @@ pub(super) fn call(g: &mut Gen<'_>, op: &Op) -> Call {
                 g.bucket(bucket),
                 g.lit("--key", key),
             ];
-            g.acl_args(&mut args, acl.as_ref(), grants.as_ref(), false);
+            g.acl_args(&mut args, acl.as_ref(), grants.as_ref(), true);
             g.access_control_policy(&mut args, access_control_policy.as_ref());
             Call::quiet(args)
         }
@@ -77,7 +77,7 @@ fn acp_json(p: &AccessControlPolicy) -> String {
 
 impl Gen<'_> {
     /// `--acl` and the `--grant-*` options; `--grant-write` only where the call takes it
-    /// (`write`: buckets).
+    /// (`write`: the bucket calls and put-object-acl; uploads have no such option).
     pub(super) fn acl_args(
         &self,
         args: &mut Vec<String>,

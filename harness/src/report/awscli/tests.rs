@@ -167,6 +167,7 @@ fn runs_every_op_against_a_fake_cli() {
             {"as": "A.admin", "op": "head_object", "bucket": "b1", "key": "k'1"},
             {"as": "A.admin", "op": "get_object_acl", "bucket": "b1", "key": "k'1"},
             {"as": "A.admin", "op": "put_object_acl", "bucket": "b1", "key": "k'1", "acl": "bucket-owner-full-control"},
+            {"as": "A.admin", "op": "put_object_acl", "bucket": "b1", "key": "k'1", "grants": {"write": "id=${B.canonical}"}},
             {"as": "A.admin", "op": "copy_object", "bucket": "b1", "key": "copy", "source_bucket": "b1", "source_key": "k'1"},
             {"as": "A.admin", "op": "list_objects", "bucket": "b1", "prefix": "k"},
             {"as": "anon", "op": "list_buckets"},
@@ -274,7 +275,7 @@ esac
         "{stdout}"
     );
     assert!(
-        stdout.contains("6 steps as expected, 0 different, 1 not run, 24 without expectation"),
+        stdout.contains("6 steps as expected, 0 different, 1 not run, 25 without expectation"),
         "{stdout}"
     );
     let find = |sub: &str| -> &Vec<String> {
@@ -321,6 +322,12 @@ esac
     assert!(anon.iter().any(|a| a == "list-buckets"), "{anon:?}");
     let cb = find("create-bucket");
     assert_eq!(arg(cb, "--grant-write"), "id=canon-xacct-B");
+    // PutObjectAcl takes x-amz-grant-write too.
+    let poa = calls
+        .iter()
+        .find(|c| c.iter().any(|a| a == "put-object-acl") && c.iter().any(|a| a == "--grant-write"))
+        .expect("put-object-acl --grant-write");
+    assert_eq!(arg(poa, "--grant-write"), "id=canon-xacct-B");
     assert_eq!(arg(cb, "--object-ownership"), "ObjectWriter");
     // The user and the session act through their own profiles.
     assert!(

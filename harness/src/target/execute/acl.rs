@@ -57,7 +57,7 @@ macro_rules! with_acl {
 }
 pub(super) use with_acl;
 
-/// `x-amz-grant-write` exists on buckets only.
+/// `x-amz-grant-write` exists on the bucket calls and PutObjectAcl (uploads have none).
 macro_rules! with_write_grant {
     ($b:expr, $cx:expr, $headers:expr) => {{
         let mut b = $b;
@@ -134,6 +134,7 @@ async fn put_object_acl(
         .key(key)
         .set_access_control_policy(body);
     let b = with_acl!(b, cx, headers, s3t::ObjectCannedAcl);
+    let b = with_write_grant!(b, cx, headers);
     cx.answered(b.send().await, 200)
 }
 

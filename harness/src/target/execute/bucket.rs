@@ -1,9 +1,9 @@
 //! The bucket operations: CreateBucket (its LocationConstraint from the step or the run's
-//! Region; remembered for clean-up when the target allows it), DeleteBucket, HeadBucket and
-//! ListBuckets (which shows only this run's buckets).
+//! Region; remembered for clean-up when the target allows it), DeleteBucket (forgotten when
+//! allowed), HeadBucket and ListBuckets (which shows only this run's buckets).
 
 use super::acl::{with_acl, with_write_grant, AclHeaders};
-use super::{may_have_made, misrouted, s3_bucket_request, StepCx};
+use super::{allowed, may_have_made, misrouted, s3_bucket_request, StepCx};
 use crate::compare::Observed;
 use aws_sdk_s3::types as s3t;
 use xacct_model::outcome::Outcome;
@@ -53,7 +53,10 @@ async fn create_bucket(
     let b = with_acl!(b, cx, headers, s3t::BucketCannedAcl);
     let b = with_write_grant!(b, cx, headers);
     let r = cx.answered(b.send().await, 200);
-    if may_have_made(&r) {
+    // A fault may come after the endpoint made the bucket, unless the run holds the name
+    // already: then the request could only fail, and the bucket is its holder's to clean up.
+    let held = cx.state.bucket_owner.contains_key(bucket);
+    if allowed(&r) || (may_have_made(&r) && !held) {
         if let Some(a) = cx.caller.clone() {
             let state = &mut *cx.state;
             state.bucket_owner.insert(bucket.to_string(), a.clone());
@@ -63,9 +66,15 @@ async fn create_bucket(
     r
 }
 
-async fn delete_bucket(cx: &StepCx<'_>, bucket: &str) -> Observed {
+/// A bucket the target deleted is no longer the run's: its name may be created again, by any
+/// account.
+async fn delete_bucket(cx: &mut StepCx<'_>, bucket: &str) -> Observed {
     let req = s3_bucket_request!(cx, delete_bucket, bucket);
-    cx.answered(req.send().await, 204)
+    let r = cx.answered(req.send().await, 204);
+    if allowed(&r) {
+        cx.state.bucket_owner.remove(bucket);
+    }
+    r
 }
 
 async fn head_bucket(cx: &StepCx<'_>, bucket: &str) -> Observed {
