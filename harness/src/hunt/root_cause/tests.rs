@@ -306,7 +306,9 @@ fn a_cause_masked_at_its_refuting_step_holds_with_the_mask_and_says_so() {
               "Condition": {"StringEquals": {"aws:PrincipalAccount": "${C}"}}}]}},
             {"as": "C.admin", "op": "put_object", "bucket": "b2", "key": "k1", "acl": "public-read"}]"#,
     );
-    let mask: Deviation = "key-absent-aws-principalaccount".parse().expect("in the catalogue");
+    let mask: Deviation = "key-absent-aws-principalaccount"
+        .parse()
+        .expect("in the catalogue");
     let target = [Deviation::NoBpaDefaults, mask];
     let mut s = simulate(&target, &[finding_case, masked_case]);
     assert_eq!(s.divergences.len(), 1, "{:#?}", s.divergences);
@@ -325,7 +327,9 @@ fn a_cause_masked_at_its_refuting_step_holds_with_the_mask_and_says_so() {
         .unwrap_or_else(|| panic!("{:#?}", s.root_causes));
     assert_eq!(row.holds_with.len(), 1, "{row:#?}");
     assert!(
-        row.holds_with[0].starts_with(&format!("{mask} (without it, no-bpa-defaults: case c1 step 3 (put_object as C.admin)")),
+        row.holds_with[0].starts_with(&format!(
+            "{mask} (without it, no-bpa-defaults: case c1 step 3 (put_object as C.admin)"
+        )),
         "{row:#?}"
     );
 }
