@@ -160,7 +160,7 @@ fn holds_with(sol: &Solution, part: &[Deviation]) -> Vec<String> {
     sol.repairs
         .iter()
         .filter(|r| r.of.iter().any(|d| part.contains(d)))
-        .map(|r| format!("{} (alone, {})", r.with, r.refuted.sentence()))
+        .map(|r| format!("{} (without it, {})", r.with, r.refuted.sentence()))
         .collect()
 }
 

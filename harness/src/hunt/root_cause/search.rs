@@ -26,7 +26,7 @@ pub(crate) const MAX_EVIDENCE_REPLAYS: u32 = 400;
 const MAX_PAIRS: usize = 2_000;
 
 /// Deviations tried as the mask of a refuted candidate, at most, per candidate.
-const MAX_REPAIRS: usize = 8;
+const MAX_REPAIRS: usize = 12;
 
 /// A candidate the evidence refutes alone that stands with one more deviation.
 #[derive(Debug, Clone)]
@@ -227,9 +227,9 @@ impl<'a> Search<'a> {
 
     /// `add` refuted, but standing together with one more deviation that gives the target's
     /// answer at the refuting step: another deviation of the target can mask this one there
-    /// (the target refused for a reason of its own where AWS refuses for this one). The extra
-    /// deviation must itself change an answer of the refuting case, and the whole set must
-    /// stand on all the evidence. Recorded, so the report says what the cause holds with.
+    /// (the target refused for a reason of its own where AWS refuses for this one). The whole
+    /// set must stand on all the evidence. Recorded, so the report says what the cause holds
+    /// with.
     fn repaired(
         &self,
         chosen: &[Deviation],
@@ -243,16 +243,17 @@ impl<'a> Search<'a> {
             .cases()
             .iter()
             .find(|c| c.tag == refuted.case)?;
-        let base = self
-            .replayer
-            .outcomes(&self.replayer.with(&set), &case.steps);
+        let at = refuted.step.checked_sub(1)?;
         let masks = Deviation::all()
             .iter()
             .copied()
             .filter(|y| !self.replayer.assumed.contains(y) && !set.contains(y))
             .filter(|y| {
                 let with = self.replayer.with(&[set.as_slice(), &[*y]].concat());
-                self.replayer.outcomes(&with, &case.steps) != base
+                let outcomes = self.replayer.outcomes(&with, &case.steps[..=at]);
+                outcomes[at]
+                    .as_ref()
+                    .is_some_and(|m| self.replayer.agrees(m, &case.answers[at]))
             })
             .take(MAX_REPAIRS);
         for y in masks {
