@@ -12,6 +12,7 @@ use super::provision::{create_admin, discover_canonical, run_id};
 use super::{Capabilities, TargetError};
 use crate::target::chain::{self, Configured};
 use crate::target::execute::TargetState;
+use crate::target::failure::chain;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
 use crate::target::sdk::{self, Creds, EndpointConfig};
 use std::collections::BTreeMap;
@@ -161,7 +162,7 @@ impl Aws {
             .map_err(|e| TargetError::call(&principal, "GetCallerIdentity", e))?;
         let canonical = discover_canonical(ep, &creds, &principal).await?;
         // The scenario's A.admin: an IAM user under the run's path with full access.
-        let admin_of = format!("the admin of {account} (profile {profile})");
+        let admin_of = format!("profile {profile}, the admin of {account}");
         let admin = create_admin(&clients.iam, Some(path), &admin_of).await?;
         let map = AccountMap {
             id: id.account().unwrap_or_default().to_string(),
@@ -191,9 +192,12 @@ async fn profile_credentials(profile: &str, region: &str) -> Result<Creds, Targe
         provider
             .provide_credentials()
             .await
-            .map_err(|error| TargetError::ProfileCredentials {
-                profile: profile.to_string(),
-                error,
+            .map_err(|error| {
+                tracing::debug!("credentials of profile {profile}: {error:?}");
+                TargetError::ProfileCredentials {
+                    profile: profile.to_string(),
+                    error: chain(&error),
+                }
             })?;
     Ok(Creds {
         access_key_id: c.access_key_id().to_string(),

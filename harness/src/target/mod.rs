@@ -15,6 +15,7 @@ pub mod cleanup;
 pub mod embedded;
 mod error;
 pub mod execute;
+pub mod failure;
 pub mod generic;
 pub mod mapping;
 pub mod moto;
@@ -24,7 +25,7 @@ pub mod sdk;
 
 pub use args::{TargetArgs, TargetKind, UnknownTarget};
 pub use cleanup::{cleanup_via_api, Cleanup};
-pub use error::{BoxError, TargetError};
+pub use error::TargetError;
 pub use provision::{create_user_via_iam, run_id};
 
 use crate::compare::Observed;

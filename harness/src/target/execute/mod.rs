@@ -240,7 +240,7 @@ impl StepCx<'_> {
     /// An answer with nothing but its status: `status` when the client saw none.
     fn answered<O, E>(&self, result: Result<O, SdkError<E, HttpResponse>>, status: u16) -> Observed
     where
-        E: ProvideErrorMetadata + fmt::Debug,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         self.answer(result, status, |_| Outcome::default())
     }
@@ -253,7 +253,7 @@ impl StepCx<'_> {
         read: impl FnOnce(O) -> Outcome,
     ) -> Observed
     where
-        E: ProvideErrorMetadata + fmt::Debug,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         match result {
             Ok(out) => {
