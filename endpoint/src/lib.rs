@@ -28,6 +28,7 @@
 mod aws_cli;
 mod clock;
 mod credentials;
+mod iam_meta;
 mod query;
 mod s3;
 mod server;
