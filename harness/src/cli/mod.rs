@@ -328,6 +328,14 @@ struct ServeArgs {
     /// canonical ids and profile names, the files) for tools, then nothing more.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Accounts start as new AWS accounts do: the root user only (profiles xacct-A-root), no
+    /// admin user; for `--target aws`, which makes its own.
+    #[arg(long)]
+    fresh_accounts: bool,
+    /// IAM's eventual consistency: a new user, role, inline policy or access key takes effect
+    /// only N milliseconds after it was made, as on AWS (0: at once).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    iam_propagation_ms: u64,
 }
 
 #[derive(Subcommand)]

@@ -14,7 +14,8 @@ use crate::target::chain::{self, Configured};
 use crate::target::execute::TargetState;
 use crate::target::failure::chain;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
-use crate::target::sdk::{self, Creds, EndpointConfig};
+use crate::target::cleanup::{remove_user, Cleanup};
+use crate::target::sdk::{self, Clients, Creds, EndpointConfig};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -23,6 +24,9 @@ pub struct Aws {
     profiles: BTreeMap<String, String>,
     /// `--aws-region`; the chain's when `None`.
     region: Option<String>,
+    /// The admins a provisioning under way may have made, with the clients of the profile that
+    /// made them: what [`Aws::abandon_provisioning`] removes when it fails or is interrupted.
+    partial: Vec<(String, Clients)>,
 }
 
 /// An AWS partition's endpoints: the DNS suffix of its regional endpoints and its IAM endpoint
@@ -79,7 +83,11 @@ pub fn endpoints(region: &str, chained: Configured) -> EndpointConfig {
 impl Aws {
     /// Real AWS through named profiles (`A=profile-a`). Callers must have checked the opt-in.
     pub fn new(profiles: BTreeMap<String, String>, region: Option<String>) -> Aws {
-        Aws { profiles, region }
+        Aws {
+            profiles,
+            region,
+            partial: Vec::new(),
+        }
     }
 
     pub fn capabilities(&self) -> Capabilities {
@@ -120,11 +128,20 @@ impl Aws {
         let ep = self.endpoints().await;
         let mut map = BTreeMap::new();
         let mut admins = Vec::new();
+        self.partial.clear();
         for a in accounts {
-            let (account, admin) = self.provision_account(&ep, a, &path).await?;
-            map.insert(a.clone(), account);
-            admins.push((a.clone(), admin));
+            match self.provision_account(&ep, a, &path).await {
+                Ok((account, admin)) => {
+                    map.insert(a.clone(), account);
+                    admins.push((a.clone(), admin));
+                }
+                Err(e) => {
+                    let left = self.abandon_provisioning().await;
+                    return Err(with_leftovers(e, &left));
+                }
+            }
         }
+        self.partial.clear();
         let mapping = Mapping::new(format!("xacct-{run}-"), path, CrossAddressing::Global, map);
         let mut state = TargetState::new(ep, mapping, logical_buckets);
         for (a, c) in admins {
@@ -138,9 +155,19 @@ impl Aws {
         Ok(state)
     }
 
+    /// Removes the admins a provisioning that failed or was interrupted may have made.
+    pub async fn abandon_provisioning(&mut self) -> Cleanup {
+        let mut report = Cleanup::default();
+        for (account, c) in std::mem::take(&mut self.partial).iter().rev() {
+            let policies = ["AdministratorAccess".to_string()];
+            remove_user(c, account, "admin", &policies, &mut report).await;
+        }
+        report
+    }
+
     /// One account through its profile: its id, canonical id and a new admin (under `path`).
     async fn provision_account(
-        &self,
+        &mut self,
         ep: &EndpointConfig,
         account: &str,
         path: &str,
@@ -163,7 +190,12 @@ impl Aws {
         let canonical = discover_canonical(ep, &creds, &principal).await?;
         // The scenario's A.admin: an IAM user under the run's path with full access.
         let admin_of = format!("profile {profile}, the admin of {account}");
-        let admin = create_admin(&clients.iam, Some(path), &admin_of).await?;
+        // From here the account may hold a new admin, even if the call is cut short.
+        self.partial.push((account.to_string(), clients.clone()));
+        let admin = create_admin(&clients.iam, Some(path), &admin_of)
+            .await
+            .map_err(|e| admin_exists_hint(e, account))?;
+        wait_until_usable(ep, &admin, &admin_of).await?;
         let map = AccountMap {
             id: id.account().unwrap_or_default().to_string(),
             canonical,
@@ -173,21 +205,81 @@ impl Aws {
     }
 }
 
+/// A provisioning error, with what its clean-up could not remove.
+fn with_leftovers(e: TargetError, left: &Cleanup) -> TargetError {
+    if left.failed.is_empty() {
+        return e;
+    }
+    TargetError::ProvisioningLeftBehind {
+        error: Box::new(e),
+        left: left.failed.join(", "),
+    }
+}
+
+/// How long a new admin may take to become usable (IAM is eventually consistent: a new key
+/// usually works within seconds), and the first wait between tries (doubling, at most 2 s).
+const USABLE_WITHIN: Duration = Duration::from_secs(60);
+const FIRST_WAIT: Duration = Duration::from_millis(100);
+
+/// Waits until a new admin's key and policy work (ListBuckets answers), so the first step of
+/// the run does not meet IAM's propagation delay; each refusal is logged at debug.
+async fn wait_until_usable(
+    ep: &EndpointConfig,
+    admin: &Creds,
+    principal: &str,
+) -> Result<(), TargetError> {
+    let c = sdk::clients(ep, Some(admin));
+    let started = std::time::Instant::now();
+    let mut wait = FIRST_WAIT;
+    loop {
+        let e = match c.s3.list_buckets().send().await {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let refused = e.raw_response().is_some_and(|r| r.status().as_u16() == 403);
+        if !refused || started.elapsed() + wait > USABLE_WITHIN {
+            return Err(TargetError::call(
+                principal,
+                "ListBuckets (waiting for the new admin to work)",
+                e,
+            ));
+        }
+        tracing::debug!("{principal}: not usable yet; trying again in {wait:?}");
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(2));
+    }
+}
+
+/// An `admin` user already in the account: say where it comes from and what to do.
+fn admin_exists_hint(e: TargetError, account: &str) -> TargetError {
+    match e {
+        TargetError::ProvisioningCall { failure, .. }
+            if failure.code.as_deref() == Some("EntityAlreadyExists") =>
+        {
+            TargetError::AdminExists {
+                account: account.to_string(),
+                failure,
+            }
+        }
+        other => other,
+    }
+}
+
 /// The credentials a named profile holds (files, SSO with `sso_session` or the legacy keys, a
-/// credential process, …).
+/// credential process, role chains), from the profile alone: never the environment's keys
+/// (AWS_ACCESS_KEY_ID would otherwise stand in for every account) nor the instance metadata
+/// service.
 async fn profile_credentials(profile: &str, region: &str) -> Result<Creds, TargetError> {
+    use aws_config::profile::ProfileFileCredentialsProvider;
+    use aws_config::provider_config::ProviderConfig;
     use aws_credential_types::provider::ProvideCredentials;
-    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(sdk::https_client())
+    let conf = ProviderConfig::without_region()
+        .with_region(Some(aws_config::Region::new(region.to_string())))
+        .with_http_client(sdk::https_client());
+    let provider = ProfileFileCredentialsProvider::builder()
+        .configure(&conf)
         .profile_name(profile)
-        .region(aws_config::Region::new(region.to_string()))
-        .load()
-        .await;
-    let provider =
-        conf.credentials_provider()
-            .ok_or_else(|| TargetError::ProfileWithoutCredentials {
-                profile: profile.to_string(),
-            })?;
+        .build();
     let c =
         provider
             .provide_credentials()

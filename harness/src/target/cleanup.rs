@@ -202,7 +202,7 @@ async fn remove_objects(c: &Clients, bucket: &str, report: &mut Cleanup) -> bool
 
 /// A user with its inline policies (those the endpoint lists and those the run recorded: a
 /// listing can fail) and access keys.
-async fn remove_user(
+pub(crate) async fn remove_user(
     c: &Clients,
     account: &str,
     user: &str,

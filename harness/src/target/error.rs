@@ -70,12 +70,18 @@ pub enum TargetError {
 
     #[error("no --aws-profile given for account {account}")]
     NoAwsProfileFor { account: String },
-    #[error("profile {profile} has no credentials")]
-    ProfileWithoutCredentials { profile: String },
+    /// IAM user names are unique in an account, whatever their path.
+    #[error("account {account} already has an IAM user named admin, and --target aws makes its own (user names are unique in an account, whatever the path): use a dedicated account, or remove the user left by an earlier run (`xacct serve`: pass --fresh-accounts) [CreateUser: {failure}]")]
+    AdminExists { account: String, failure: Failure },
     /// `error`: the credential provider's error and its sources, in one line.
     #[error("profile {profile}: no credentials: {error}")]
     ProfileCredentials { profile: String, error: String },
 
+    #[error("{error}; left behind: {left}")]
+    ProvisioningLeftBehind {
+        error: Box<TargetError>,
+        left: String,
+    },
     #[error("account {account} was not provisioned")]
     NotProvisioned { account: String },
     /// An API call made to provision `principal` (an account's admin, …) failed; `failure`:

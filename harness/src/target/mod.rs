@@ -122,6 +122,15 @@ impl Target {
         }
     }
 
+    /// Removes what a provisioning cut short (interrupted) may have made; nothing for targets
+    /// whose provisioning makes nothing to remove.
+    pub async fn abandon_provisioning(&mut self) -> Cleanup {
+        match self {
+            Target::Aws(a) => a.abandon_provisioning().await,
+            _ => Cleanup::default(),
+        }
+    }
+
     /// Carries out one step; a step the target's capabilities exclude is not sent.
     pub async fn step(&mut self, state: &mut TargetState, step: &Step) -> Observed {
         if let Some(why) = state.fenced_off(step) {
