@@ -421,6 +421,11 @@ struct TargetFlags {
     /// its run prefix, IAM users and roles under /xacct/<run>/) in the named accounts.
     #[arg(long)]
     i_understand_this_uses_real_aws: bool,
+    /// aws: how long IAM changes take to take effect in the accounts (default 10000 ms). A step
+    /// refused (403) sooner than that after one of the run's IAM changes is sent again once
+    /// it has passed.
+    #[arg(long, value_name = "N")]
+    aws_propagation_ms: Option<u64>,
 }
 
 impl From<TargetFlags> for TargetArgs {
@@ -434,6 +439,7 @@ impl From<TargetFlags> for TargetArgs {
             aws_profiles: f.aws_profiles,
             region: f.region,
             i_understand_this_uses_real_aws: f.i_understand_this_uses_real_aws,
+            aws_propagation_ms: f.aws_propagation_ms,
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::target::chain::{self, Configured};
 use crate::target::execute::TargetState;
 use crate::target::failure::chain;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
-use crate::target::cleanup::{remove_user, Cleanup};
+use crate::target::cleanup::{cleanup_via_api, remove_user, Cleanup};
 use crate::target::sdk::{self, Clients, Creds, EndpointConfig};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -24,10 +24,17 @@ pub struct Aws {
     profiles: BTreeMap<String, String>,
     /// `--aws-region`; the chain's when `None`.
     region: Option<String>,
-    /// The admins a provisioning under way may have made, with the clients of the profile that
-    /// made them: what [`Aws::abandon_provisioning`] removes when it fails or is interrupted.
-    partial: Vec<(String, Clients)>,
+    /// The admins the run's provisioning made (or may have made, when it was cut short), each
+    /// with the clients of the profile that made it: they remove it (an admin cannot remove
+    /// itself: its policy goes first) at the run's end, or when provisioning fails or is
+    /// interrupted ([`Aws::abandon_provisioning`]).
+    made: Vec<(String, Clients)>,
+    /// How long IAM changes take to take effect ([`DEFAULT_PROPAGATION`]).
+    propagation: Duration,
 }
+
+/// How long IAM changes usually take to take effect on AWS ("usually within seconds").
+pub const DEFAULT_PROPAGATION: Duration = Duration::from_secs(10);
 
 /// An AWS partition's endpoints: the DNS suffix of its regional endpoints and its IAM endpoint
 /// (IAM is global to a partition). Source: AWS General Reference, "AWS service endpoints" and
@@ -86,8 +93,20 @@ impl Aws {
         Aws {
             profiles,
             region,
-            partial: Vec::new(),
+            made: Vec::new(),
+            propagation: DEFAULT_PROPAGATION,
         }
+    }
+
+    /// How long the accounts' IAM changes take to take effect (`--aws-propagation-ms`).
+    pub fn set_propagation(&mut self, d: Duration) {
+        self.propagation = d;
+    }
+
+    /// How long to wait before sending a step again that was refused (403) `since` the run's
+    /// latest IAM change: until the change has propagated. `None`: it has.
+    pub fn settle(&self, since: Duration) -> Option<Duration> {
+        self.propagation.checked_sub(since).filter(|d| !d.is_zero())
     }
 
     pub fn capabilities(&self) -> Capabilities {
@@ -98,7 +117,7 @@ impl Aws {
             distinct_canonical_ids: true,
             // IAM is eventually consistent.
             propagation_retries: 5,
-            propagation_delay: Duration::from_secs(2),
+            propagation_delay: (self.propagation / 5).max(Duration::from_millis(100)),
             notes: vec![
                 "real AWS: admins are IAM users made under /xacct/<run>/ with each profile".into(),
             ],
@@ -128,7 +147,8 @@ impl Aws {
         let ep = self.endpoints().await;
         let mut map = BTreeMap::new();
         let mut admins = Vec::new();
-        self.partial.clear();
+        // What an earlier run left (its clean-up was skipped) goes first.
+        self.abandon_provisioning().await;
         for a in accounts {
             match self.provision_account(&ep, a, &path).await {
                 Ok((account, admin)) => {
@@ -141,24 +161,25 @@ impl Aws {
                 }
             }
         }
-        self.partial.clear();
         let mapping = Mapping::new(format!("xacct-{run}-"), path, CrossAddressing::Global, map);
         let mut state = TargetState::new(ep, mapping, logical_buckets);
         for (a, c) in admins {
             state.add_principal(&format!("{a}.admin"), &c);
-            state.created.users.push((a.clone(), "admin".into()));
-            state
-                .created
-                .user_policies
-                .push((a, "admin".into(), "AdministratorAccess".into()));
         }
         Ok(state)
     }
 
-    /// Removes the admins a provisioning that failed or was interrupted may have made.
+    /// Removes what the run created, then the admins (with the profiles that made them).
+    pub async fn cleanup(&mut self, state: &TargetState) -> Cleanup {
+        let mut report = cleanup_via_api(state).await;
+        report.extend(self.abandon_provisioning().await);
+        report
+    }
+
+    /// Removes the admins provisioning made (or may have made: it failed or was interrupted).
     pub async fn abandon_provisioning(&mut self) -> Cleanup {
         let mut report = Cleanup::default();
-        for (account, c) in std::mem::take(&mut self.partial).iter().rev() {
+        for (account, c) in std::mem::take(&mut self.made).iter().rev() {
             let policies = ["AdministratorAccess".to_string()];
             remove_user(c, account, "admin", &policies, &mut report).await;
         }
@@ -191,7 +212,7 @@ impl Aws {
         // The scenario's A.admin: an IAM user under the run's path with full access.
         let admin_of = format!("profile {profile}, the admin of {account}");
         // From here the account may hold a new admin, even if the call is cut short.
-        self.partial.push((account.to_string(), clients.clone()));
+        self.made.push((account.to_string(), clients.clone()));
         let admin = create_admin(&clients.iam, Some(path), &admin_of)
             .await
             .map_err(|e| admin_exists_hint(e, account))?;

@@ -131,8 +131,37 @@ impl Target {
         }
     }
 
-    /// Carries out one step; a step the target's capabilities exclude is not sent.
+    /// Carries out one step; a step the target's capabilities exclude is not sent. On AWS, a
+    /// step refused (403) before the run's latest IAM change has propagated is sent again once
+    /// it has (IAM is eventually consistent).
     pub async fn step(&mut self, state: &mut TargetState, step: &Step) -> Observed {
+        let mut observed = self.send(state, step).await;
+        if let Some(wait) = self.settle(state, &observed) {
+            tracing::debug!("{}: refused {wait:?} before IAM settles; sending it again then", step.op.name());
+            tokio::time::sleep(wait).await;
+            observed = self.send(state, step).await;
+        }
+        let changed = matches!(
+            step.op,
+            Op::CreateUser { .. }
+                | Op::PutUserPolicy { .. }
+                | Op::CreateRole { .. }
+                | Op::PutRolePolicy { .. }
+        );
+        if changed && matches!(&observed, Observed::Answer { outcome, .. } if outcome.allowed()) {
+            state.iam_changed = Some(std::time::Instant::now());
+        }
+        observed
+    }
+
+    /// How long to wait before sending a refused step again, if at all.
+    fn settle(&self, state: &TargetState, observed: &Observed) -> Option<Duration> {
+        let Target::Aws(a) = self else { return None };
+        let refused = matches!(observed, Observed::Answer { outcome, .. } if outcome.status == 403);
+        a.settle(state.iam_changed?.elapsed()).filter(|_| refused)
+    }
+
+    async fn send(&mut self, state: &mut TargetState, step: &Step) -> Observed {
         if let Some(why) = state.fenced_off(step) {
             return Observed::fault(why);
         }
@@ -156,7 +185,8 @@ impl Target {
             Target::Embedded(e) => e.cleanup_case(state).await,
             Target::Rgw(r) => r.cleanup(state).await,
             Target::Moto(m) => m.cleanup(state).await,
-            Target::Generic(_) | Target::Aws(_) => cleanup_via_api(state).await,
+            Target::Aws(a) => a.cleanup(state).await,
+            Target::Generic(_) => cleanup_via_api(state).await,
         }
     }
 

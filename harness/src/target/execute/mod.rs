@@ -60,6 +60,8 @@ pub struct TargetState {
     /// not create them again (the endpoint would answer EntityAlreadyExists, which says nothing
     /// about its rules). Buckets need no fence: every case has a prefix of its own.
     pub fenced: BTreeSet<IamName>,
+    /// When the run's latest IAM change (a user, role or inline policy made) was answered.
+    pub iam_changed: Option<std::time::Instant>,
 }
 
 /// An IAM user or role of one of the run's accounts.
@@ -126,6 +128,7 @@ impl TargetState {
             logical_buckets,
             created: Created::default(),
             fenced: BTreeSet::new(),
+            iam_changed: None,
         }
     }
 
