@@ -226,6 +226,47 @@ fn the_seed_walkthrough_on_aws_answers_as_on_the_embedded_target_and_leaves_noth
     assert_eq!(serve.leftovers(), Vec::<String>::new());
 }
 
+#[test]
+fn a_recorded_run_is_evidence_the_model_only_replay_checks() {
+    let serve = Serve::start("record", PROPAGATION_MS);
+    let dir = serve.dir.join("recorded");
+    let o = serve
+        .xacct(&["replay", "scenarios/seed-example4.json", "--no-baseline", "--record"])
+        .arg(&dir)
+        .args(AWS_ARGS)
+        .output()
+        .unwrap();
+    no_debug_dump(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let file = dir.join("seed-example4.json");
+    let recorded: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(recorded["region"], "us-east-1");
+    let stamp = recorded["description"].as_str().unwrap();
+    assert!(stamp.starts_with("Recorded against aws in us-east-1 at 20"), "{stamp}");
+    let steps = recorded["steps"].as_array().unwrap();
+    assert!(steps.iter().all(|s| s["expect"]["status"].is_u64()), "{recorded}");
+    assert_eq!(steps[3]["expect"]["code"], "AccessDenied", "{recorded}");
+    let check = serve
+        .xacct(&["replay", "--model-only"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let out = text(&check.stdout);
+    assert_eq!(check.status.code(), Some(0), "{out}");
+    assert!(out.contains("PASS: 22 of 22 expectations met"), "{out}");
+    // Evidence that disagrees with the model fails the check.
+    let mut wrong = recorded.clone();
+    wrong["steps"][3]["expect"]["status"] = 200.into();
+    let wrong_file = dir.join("wrong.json");
+    std::fs::write(&wrong_file, wrong.to_string()).unwrap();
+    let check = serve
+        .xacct(&["replay", "--model-only"])
+        .arg(&wrong_file)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stdout));
+}
+
 /// The summary of `xacct run --format json`, and the run's exit code.
 fn random_run(serve: &Serve, target: &[&str], out: &Path) -> (Value, Option<i32>) {
     let o = serve

@@ -210,6 +210,12 @@ struct ReplayArgs {
     write_baseline: Option<PathBuf>,
     #[command(flatten)]
     format: FormatFlag,
+    /// Write each scenario again into DIR (same file name), every step's `expect` the answer
+    /// the target gave, stamped with the target, its Region and the time: a run against real
+    /// accounts becomes evidence `replay --model-only` checks. Interrupted scenarios are not
+    /// written.
+    #[arg(long, value_name = "DIR", conflicts_with = "model_only")]
+    record: Option<PathBuf>,
 }
 
 /// Generated cases of `xacct run` when neither `--cases` nor `--time-budget` is given.

@@ -53,6 +53,9 @@ pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
         default_level(args.level, kind),
         args.format.json(),
     )?;
+    if let Some(dir) = &args.record {
+        record(dir, &scenarios, &reports)?;
+    }
     let found: Vec<Found> = reports.iter().flat_map(|r| r.found()).collect();
     if let Some(path) = &args.write_baseline {
         write_baseline(path, &Baseline::from_found(&target_name, &found))?;
@@ -80,6 +83,24 @@ pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(3));
     }
     Ok(passed(judgement.new.is_empty()))
+}
+
+/// `--record DIR`: each replayed scenario with the answers as its expectations.
+fn record(dir: &Path, scenarios: &[(&PathBuf, Scenario)], reports: &[TargetReport]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let at = xacct_harness::compare::record::now();
+    for ((f, s), rep) in scenarios.iter().zip(reports) {
+        if rep.interrupted.is_some() {
+            eprintln!("not recorded (interrupted): {}", f.display());
+            continue;
+        }
+        let name = f.file_name().unwrap_or(f.as_os_str());
+        let path = dir.join(name);
+        let recorded = xacct_harness::compare::record::recorded(s, rep, &at);
+        write_json(&path, &recorded, "the recording ")?;
+        eprintln!("recorded: {}", path.display());
+    }
+    Ok(())
 }
 
 /// The one Region the files state (`None` when none states one): a target runs in one Region.

@@ -108,7 +108,7 @@ fn print_ready(endpoint: &Endpoint, mutant: Option<Deviation>, p: &Profiles) {
         p.credentials.display()
     );
     println!(
-        "try:      AWS_CONFIG_FILE={} AWS_SHARED_CREDENTIALS_FILE={} aws --profile xacct-{} s3api list-buckets",
+        "try:      AWS_CONFIG_FILE={} AWS_SHARED_CREDENTIALS_FILE={} aws --profile {} s3api list-buckets",
         p.config.display(),
         p.credentials.display(),
         p.first_profile

@@ -12,7 +12,7 @@ use std::time::Instant;
 use xacct_model::deviation::step_with;
 use xacct_model::outcome::{Mismatch, Outcome};
 use xacct_model::scenario::{Op, Scenario, Step};
-use xacct_model::World;
+use xacct_model::{Region, World};
 
 /// One step, as both sides saw it.
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +42,8 @@ pub struct TargetReport {
     pub file: String,
     pub scenario: String,
     pub target: String,
+    /// The Region the target ran in (`None` when provisioning did not finish).
+    pub region: Option<Region>,
     pub level: Level,
     pub capabilities: Capabilities,
     pub rows: Vec<Row>,
@@ -144,6 +146,7 @@ pub async fn replay_against(
                 file: file.to_string(),
                 scenario: scenario.name.clone(),
                 target: target.name().to_string(),
+                region: None,
                 level,
                 capabilities: caps,
                 rows: Vec::new(),
@@ -213,6 +216,7 @@ pub async fn replay_against(
         file: file.to_string(),
         scenario: scenario.name.clone(),
         target: target.name().to_string(),
+        region: Some(state.region()),
         level,
         capabilities: caps,
         rows,
