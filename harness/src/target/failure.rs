@@ -172,4 +172,80 @@ mod tests {
         assert_eq!(element(b"<Message></Message>", "Message"), None);
         assert_eq!(element(b"\xff", "Message"), None);
     }
+
+    /// Markers of a Rust debug dump of the SDK's types.
+    const DUMPS: [&str; 6] = [
+        "ServiceError {",
+        "Unhandled",
+        "ErrorMetadata",
+        "SdkBody",
+        "DispatchFailure",
+        "Some(",
+    ];
+
+    fn readable(line: &str) {
+        for d in DUMPS {
+            assert!(!line.contains(d), "{d} in {line}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_usual_failures_read_as_one_line() {
+        use crate::target::sdk::{clients, Creds, EndpointConfig};
+        let endpoint = xacct_endpoint::Endpoint::start(None).unwrap();
+        let creds = endpoint.provision(&["A".to_string()]);
+        let ep = EndpointConfig::single(&endpoint.url());
+        let admin = clients(&ep, Some(&creds["A.admin"]));
+
+        // A validation error.
+        let err = admin
+            .iam
+            .create_user()
+            .user_name("u1")
+            .path("no-slash")
+            .send()
+            .await
+            .unwrap_err();
+        let l = line("CreateUser", "profile p", &err);
+        readable(&l);
+        assert!(
+            l.starts_with("CreateUser (profile p): 400 ValidationError: \"no-slash\" is not a valid path")
+                && l.contains(" (request id xacct-"),
+            "{l}"
+        );
+
+        // Refused credentials.
+        let stranger = Creds {
+            access_key_id: "AKIAUNKNOWN".into(),
+            secret_access_key: "nope".into(),
+            session_token: None,
+        };
+        let c = clients(&ep, Some(&stranger));
+        let err = c.sts.get_caller_identity().send().await.unwrap_err();
+        let l = line("GetCallerIdentity", "profile p", &err);
+        readable(&l);
+        assert!(l.contains("): 403 InvalidClientTokenId: "), "{l}");
+        let err = c.s3.list_buckets().send().await.unwrap_err();
+        let l = line("ListBuckets", "A.u1", &err);
+        readable(&l);
+        assert!(l.starts_with("ListBuckets (A.u1): 403 InvalidAccessKeyId"), "{l}");
+
+        // An S3 refusal with the model's reason.
+        let err = admin.s3.get_object().bucket("nope").key("k").send().await.unwrap_err();
+        let l = line("GetObject", "A.admin", &err);
+        readable(&l);
+        assert!(l.starts_with("GetObject (A.admin): 404 NoSuchBucket"), "{l}");
+
+        // Nothing listening.
+        let mut nowhere = EndpointConfig::single("http://127.0.0.1:9");
+        nowhere.attempts = 1;
+        let c = clients(&nowhere, Some(&stranger));
+        let err = c.iam.list_users().send().await.unwrap_err();
+        let l = line("ListUsers", "profile p", &err);
+        readable(&l);
+        assert!(l.starts_with("ListUsers (profile p): no answer: "), "{l}");
+        let fault = crate::target::answer::from_error(err, false).to_string();
+        readable(&fault);
+        assert!(fault.contains("request not delivered: "), "{fault}");
+    }
 }
