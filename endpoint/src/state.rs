@@ -150,7 +150,10 @@ impl State {
     fn drop_admin(&mut self, name: &str) {
         let account = AccountName(name.to_string());
         let made = self.keys.values().any(|k| {
-            !k.provisioned && k.user.as_ref().is_some_and(|(a, u)| *a == account && u == "admin")
+            !k.provisioned
+                && k.user
+                    .as_ref()
+                    .is_some_and(|(a, u)| *a == account && u == "admin")
         });
         if made {
             return;
@@ -235,7 +238,10 @@ impl State {
         if self.propagation.delay.is_zero() {
             return None;
         }
-        let caller = self.principal(principal).ok().and_then(|p| changed_entity(&p));
+        let caller = self
+            .principal(principal)
+            .ok()
+            .and_then(|p| changed_entity(&p));
         let assumed = match op {
             Op::AssumeRole { role_arn, .. } => parse_role_arn(role_arn).and_then(|(id, name)| {
                 let a = self.world.account_by_id(id)?;

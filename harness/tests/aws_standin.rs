@@ -194,7 +194,12 @@ fn answers(report: &Value) -> Vec<(u64, String)> {
 
 fn replay_json(serve: &Serve, target: &[&str]) -> Value {
     let o = serve
-        .xacct(&["replay", "scenarios/seed-example4.json", "--compare", "code"])
+        .xacct(&[
+            "replay",
+            "scenarios/seed-example4.json",
+            "--compare",
+            "code",
+        ])
         .args(target)
         .args(["--no-baseline", "--format", "json"])
         .output()
@@ -218,7 +223,11 @@ fn the_seed_walkthrough_on_aws_answers_as_on_the_embedded_target_and_leaves_noth
     let report = &aws["reports"][0];
     assert_eq!(report["target"], "aws");
     assert_eq!(report["interrupted"], Value::Null, "{report}");
-    assert_eq!(report["cleanup"]["failed"], serde_json::json!([]), "{report}");
+    assert_eq!(
+        report["cleanup"]["failed"],
+        serde_json::json!([]),
+        "{report}"
+    );
     let removed = report["cleanup"]["removed"].to_string();
     assert!(removed.contains("user A.admin"), "{removed}");
     assert_eq!(answers(&aws).len(), 22);
@@ -231,7 +240,12 @@ fn a_recorded_run_is_evidence_the_model_only_replay_checks() {
     let serve = Serve::start("record", PROPAGATION_MS);
     let dir = serve.dir.join("recorded");
     let o = serve
-        .xacct(&["replay", "scenarios/seed-example4.json", "--no-baseline", "--record"])
+        .xacct(&[
+            "replay",
+            "scenarios/seed-example4.json",
+            "--no-baseline",
+            "--record",
+        ])
         .arg(&dir)
         .args(AWS_ARGS)
         .output()
@@ -242,9 +256,15 @@ fn a_recorded_run_is_evidence_the_model_only_replay_checks() {
     let recorded: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(recorded["region"], "us-east-1");
     let stamp = recorded["description"].as_str().unwrap();
-    assert!(stamp.starts_with("Recorded against aws in us-east-1 at 20"), "{stamp}");
+    assert!(
+        stamp.starts_with("Recorded against aws in us-east-1 at 20"),
+        "{stamp}"
+    );
     let steps = recorded["steps"].as_array().unwrap();
-    assert!(steps.iter().all(|s| s["expect"]["status"].is_u64()), "{recorded}");
+    assert!(
+        steps.iter().all(|s| s["expect"]["status"].is_u64()),
+        "{recorded}"
+    );
     assert_eq!(steps[3]["expect"]["code"], "AccessDenied", "{recorded}");
     let check = serve
         .xacct(&["replay", "--model-only"])
@@ -291,7 +311,11 @@ fn a_short_random_run_on_aws_finds_what_the_embedded_target_finds_and_leaves_not
     assert_eq!(code, Some(0), "{embedded}");
     assert_eq!(aws_code, Some(0), "{aws}");
     assert_eq!(aws["divergences"], embedded["divergences"], "{aws}");
-    assert_eq!((aws["cases"].as_u64(), aws["faults"].as_u64()), (Some(4), Some(0)), "{aws}");
+    assert_eq!(
+        (aws["cases"].as_u64(), aws["faults"].as_u64()),
+        (Some(4), Some(0)),
+        "{aws}"
+    );
     assert_eq!(serve.leftovers(), Vec::<String>::new());
 }
 
@@ -334,9 +358,14 @@ fn a_run_terminated_while_provisioning_removes_what_it_made() {
     let out: Value = serde_json::from_slice(&o.stdout).expect("replay's JSON");
     let report = &out["reports"][0];
     let why = report["interrupted"].as_str().unwrap_or_default();
-    assert!(why.starts_with("terminated (SIGTERM) during provisioning"), "{report}");
     assert!(
-        report["cleanup"]["removed"].to_string().contains("user A.admin"),
+        why.starts_with("terminated (SIGTERM) during provisioning"),
+        "{report}"
+    );
+    assert!(
+        report["cleanup"]["removed"]
+            .to_string()
+            .contains("user A.admin"),
         "{report}"
     );
     assert_eq!(serve.leftovers(), Vec::<String>::new());

@@ -5,8 +5,8 @@ use super::{escape, model_step, resolve, unknown_action, Answer, Params};
 use crate::clock::{iso8601, now_secs};
 use crate::iam_meta::Kind;
 use crate::state::State;
-use xacct_model::principal::Principal;
 use xacct_model::principal::parse_role_arn;
+use xacct_model::principal::Principal;
 use xacct_model::scenario::Op;
 
 /// Actions answered by STS: a request for one of them that is not signed yet is refused in

@@ -75,7 +75,11 @@ pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
     // As for runs: interrupted 130 (SIGTERM 143), incomplete 3 (a step's fault left a scenario inconclusive),
     // then 1 for new divergences.
     if let Some(why) = reports.iter().find_map(|r| r.interrupted.as_ref()) {
-        let code = if why.starts_with("terminated") { 143 } else { 130 };
+        let code = if why.starts_with("terminated") {
+            143
+        } else {
+            130
+        };
         return Ok(ExitCode::from(code));
     }
     if let Some(why) = reports.iter().find_map(|r| r.inconclusive.as_ref()) {

@@ -18,7 +18,7 @@ pub fn expect_of(o: &Outcome) -> Expect {
         ownership: o.ownership.clone(),
         keys: o.keys.clone(),
         buckets: o.buckets.clone(),
-        public_access_block: o.public_access_block.clone(),
+        public_access_block: o.public_access_block,
         assumed_role_arn: o.assumed_role_arn.clone(),
     }
 }
@@ -75,7 +75,10 @@ mod tests {
     #[test]
     fn stamps_are_iso_8601() {
         let t = now();
-        assert!(t.len() == 20 && t.ends_with('Z') && t.as_bytes()[10] == b'T', "{t}");
+        assert!(
+            t.len() == 20 && t.ends_with('Z') && t.as_bytes()[10] == b'T',
+            "{t}"
+        );
     }
 
     #[test]
@@ -86,7 +89,10 @@ mod tests {
             ..Outcome::default()
         };
         let e = expect_of(&o);
-        assert_eq!((e.status, e.code.as_deref()), (Some(403), Some("AccessDenied")));
+        assert_eq!(
+            (e.status, e.code.as_deref()),
+            (Some(403), Some("AccessDenied"))
+        );
         assert_eq!(e.owner, None);
     }
 }

@@ -11,10 +11,10 @@
 use super::provision::{create_admin, discover_canonical, run_id};
 use super::{Capabilities, TargetError};
 use crate::target::chain::{self, Configured};
+use crate::target::cleanup::{cleanup_via_api, remove_user, Cleanup};
 use crate::target::execute::TargetState;
 use crate::target::failure::chain;
 use crate::target::mapping::{AccountMap, CrossAddressing, Mapping};
-use crate::target::cleanup::{cleanup_via_api, remove_user, Cleanup};
 use crate::target::sdk::{self, Clients, Creds, EndpointConfig};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -301,17 +301,13 @@ async fn profile_credentials(profile: &str, region: &str) -> Result<Creds, Targe
         .configure(&conf)
         .profile_name(profile)
         .build();
-    let c =
-        provider
-            .provide_credentials()
-            .await
-            .map_err(|error| {
-                tracing::debug!("credentials of profile {profile}: {error:?}");
-                TargetError::ProfileCredentials {
-                    profile: profile.to_string(),
-                    error: chain(&error),
-                }
-            })?;
+    let c = provider.provide_credentials().await.map_err(|error| {
+        tracing::debug!("credentials of profile {profile}: {error:?}");
+        TargetError::ProfileCredentials {
+            profile: profile.to_string(),
+            error: chain(&error),
+        }
+    })?;
     Ok(Creds {
         access_key_id: c.access_key_id().to_string(),
         secret_access_key: c.secret_access_key().to_string(),

@@ -72,7 +72,10 @@ pub enum TargetError {
     NoAwsProfileFor { account: String },
     /// IAM user names are unique in an account, whatever their path.
     #[error("account {account} already has an IAM user named admin, and --target aws makes its own (user names are unique in an account, whatever the path): use a dedicated account, or remove the user left by an earlier run (`xacct serve`: pass --fresh-accounts) [CreateUser: {failure}]")]
-    AdminExists { account: String, failure: Failure },
+    AdminExists {
+        account: String,
+        failure: Box<Failure>,
+    },
     /// `error`: the credential provider's error and its sources, in one line.
     #[error("profile {profile}: no credentials: {error}")]
     ProfileCredentials { profile: String, error: String },
@@ -90,7 +93,7 @@ pub enum TargetError {
     ProvisioningCall {
         principal: String,
         call: &'static str,
-        failure: Failure,
+        failure: Box<Failure>,
     },
     /// An API call made to provision `principal` succeeded without what it is called for.
     #[error("the endpoint failed during provisioning: {call} for {principal} answered without {missing}")]
@@ -139,7 +142,7 @@ impl TargetError {
         TargetError::ProvisioningCall {
             principal: principal.into(),
             call,
-            failure: Failure::of(call, &error),
+            failure: Box::new(Failure::of(call, &error)),
         }
     }
 }

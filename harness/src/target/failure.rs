@@ -156,7 +156,10 @@ mod tests {
             request_id: Some("r-1".into()),
             why: None,
         };
-        assert_eq!(f.to_string(), "400 ValidationError: bad path (request id r-1)");
+        assert_eq!(
+            f.to_string(),
+            "400 ValidationError: bad path (request id r-1)"
+        );
         let f = Failure {
             why: Some("timeout".into()),
             ..Failure::default()
@@ -209,8 +212,9 @@ mod tests {
         let l = line("CreateUser", "profile p", &err);
         readable(&l);
         assert!(
-            l.starts_with("CreateUser (profile p): 400 ValidationError: \"no-slash\" is not a valid path")
-                && l.contains(" (request id xacct-"),
+            l.starts_with(
+                "CreateUser (profile p): 400 ValidationError: \"no-slash\" is not a valid path"
+            ) && l.contains(" (request id xacct-"),
             "{l}"
         );
 
@@ -228,13 +232,26 @@ mod tests {
         let err = c.s3.list_buckets().send().await.unwrap_err();
         let l = line("ListBuckets", "A.u1", &err);
         readable(&l);
-        assert!(l.starts_with("ListBuckets (A.u1): 403 InvalidAccessKeyId"), "{l}");
+        assert!(
+            l.starts_with("ListBuckets (A.u1): 403 InvalidAccessKeyId"),
+            "{l}"
+        );
 
         // An S3 refusal with the model's reason.
-        let err = admin.s3.get_object().bucket("nope").key("k").send().await.unwrap_err();
+        let err = admin
+            .s3
+            .get_object()
+            .bucket("nope")
+            .key("k")
+            .send()
+            .await
+            .unwrap_err();
         let l = line("GetObject", "A.admin", &err);
         readable(&l);
-        assert!(l.starts_with("GetObject (A.admin): 404 NoSuchBucket"), "{l}");
+        assert!(
+            l.starts_with("GetObject (A.admin): 404 NoSuchBucket"),
+            "{l}"
+        );
 
         // Nothing listening.
         let mut nowhere = EndpointConfig::single("http://127.0.0.1:9");

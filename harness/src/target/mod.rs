@@ -137,7 +137,10 @@ impl Target {
     pub async fn step(&mut self, state: &mut TargetState, step: &Step) -> Observed {
         let mut observed = self.send(state, step).await;
         if let Some(wait) = self.settle(state, &observed) {
-            tracing::debug!("{}: refused {wait:?} before IAM settles; sending it again then", step.op.name());
+            tracing::debug!(
+                "{}: refused {wait:?} before IAM settles; sending it again then",
+                step.op.name()
+            );
             tokio::time::sleep(wait).await;
             observed = self.send(state, step).await;
         }
