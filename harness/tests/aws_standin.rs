@@ -463,3 +463,44 @@ fn an_admin_already_in_the_account_is_named_as_such() {
         "{err}"
     );
 }
+
+/// The shell block of the README's "Against the stand-in", with `xacct` on the PATH.
+fn readme_standin_block() -> String {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let from = readme
+        .find("**Against the stand-in.**")
+        .expect("the README's stand-in walkthrough");
+    let rest = &readme[from..];
+    let start = rest.find("```sh\n").expect("its shell block") + "```sh\n".len();
+    let end = rest[start..].find("```").expect("the block's end") + start;
+    rest[start..end].to_string()
+}
+
+#[test]
+fn the_readme_stand_in_walkthrough_runs_as_written() {
+    let dir = temp_dir("readme");
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_xacct"), bin.join("xacct")).unwrap();
+    std::os::unix::fs::symlink(repo().join("scenarios"), dir.join("scenarios")).unwrap();
+    let script = format!(
+        "set -e\ntrap 'kill $(jobs -p) 2>/dev/null' EXIT\n{}",
+        readme_standin_block()
+    );
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut c = Command::new("bash");
+    c.arg("-c").arg(&script).current_dir(&dir);
+    aws_env(&mut c, &dir);
+    let o = c.env("PATH", path).output().unwrap();
+    no_debug_dump(&o);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{}", text(&o.stderr));
+    assert!(out.contains("0 divergence(s)"), "{out}");
+    assert!(out.contains("PASS: 22 of 22 expectations met"), "{out}");
+    assert!(dir.join("out/aws-evidence/seed-example4.json").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
