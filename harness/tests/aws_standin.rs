@@ -504,3 +504,50 @@ fn the_readme_stand_in_walkthrough_runs_as_written() {
     assert!(dir.join("out/aws-evidence/seed-example4.json").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_stand_in_keeps_paths_lists_by_prefix_and_delays_new_keys() {
+    let serve = Serve::start("paths", "700");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ep = EndpointConfig::single(&serve.url);
+    let root = sdk::clients(&ep, Some(&serve.root_creds()[0]));
+    rt.block_on(async {
+        let made = root.iam.create_user().user_name("u1").path("/xacct/t1/");
+        let u = made.send().await.expect("CreateUser under a path");
+        let arn = u.user().map(|u| u.arn().to_string()).unwrap_or_default();
+        assert_eq!(arn, "arn:aws:iam::111111111111:user/xacct/t1/u1");
+        root.iam.create_user().user_name("u2").send().await.unwrap();
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:user/xacct/t1/u1"},"Action":"sts:AssumeRole"}]}"#;
+        let role = root.iam.create_role().role_name("r1").path("/xacct/t1/");
+        role.assume_role_policy_document(trust).send().await.unwrap();
+        let under = root.iam.list_users().path_prefix("/xacct/").send().await;
+        let names: Vec<String> = under.unwrap().users().iter().map(|u| u.arn().into()).collect();
+        assert_eq!(names, ["arn:aws:iam::111111111111:user/xacct/t1/u1"]);
+        let all = root.iam.list_users().send().await.unwrap();
+        assert_eq!(all.users().len(), 2, "{all:?}");
+        let roles = root.iam.list_roles().path_prefix("/xacct/t1/").send().await;
+        assert_eq!(roles.unwrap().roles()[0].arn(), "arn:aws:iam::111111111111:role/xacct/t1/r1");
+        let elsewhere = root.iam.list_roles().path_prefix("/other/").send().await;
+        assert!(elsewhere.unwrap().roles().is_empty());
+
+        // A new key works only after the delay.
+        let key = root.iam.create_access_key().user_name("u1").send().await.unwrap();
+        let k = key.access_key().unwrap();
+        let creds = Creds {
+            access_key_id: k.access_key_id().into(),
+            secret_access_key: k.secret_access_key().into(),
+            session_token: None,
+        };
+        let u1 = sdk::clients(&ep, Some(&creds));
+        let early = u1.sts.get_caller_identity().send().await.unwrap_err();
+        let code = early.as_service_error().and_then(|e| e.meta().code());
+        assert_eq!(code, Some("InvalidClientTokenId"));
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let who = u1.sts.get_caller_identity().send().await.expect("the key works");
+        assert_eq!(who.arn(), Some("arn:aws:iam::111111111111:user/xacct/t1/u1"));
+        // The trust policy names u1 by its path: u1 may assume r1 once r1 has propagated.
+        let arn = "arn:aws:iam::111111111111:role/xacct/t1/r1";
+        let assumed = u1.sts.assume_role().role_arn(arn).role_session_name("s1");
+        assumed.send().await.expect("AssumeRole of a role under a path");
+    });
+}
