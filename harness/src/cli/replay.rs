@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xacct_harness::baseline::{Baseline, Found, Judgement};
-use xacct_harness::compare::replay::{replay_against, table, TargetReport};
+use xacct_harness::compare::replay::{replay_against, stop_signal, table, TargetReport};
 use xacct_harness::compare::Level;
 use xacct_harness::report::tables;
 use xacct_harness::target::TargetArgs;
@@ -89,6 +89,20 @@ pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
     Ok(passed(judgement.new.is_empty()))
 }
 
+/// The first Ctrl-C or SIGTERM stops the replay, which cleans up; the second exits at once
+/// (130, or 143 for SIGTERM), without cleaning up.
+async fn exit_on_second_signal() {
+    stop_signal().await;
+    let why = stop_signal().await;
+    eprintln!("\n{why} again: exiting without cleaning up");
+    let code = if why.starts_with("terminated") {
+        143
+    } else {
+        130
+    };
+    std::process::exit(code);
+}
+
 /// `--record DIR`: each replayed scenario with the answers as its expectations.
 fn record(dir: &Path, scenarios: &[(&PathBuf, Scenario)], reports: &[TargetReport]) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -152,6 +166,7 @@ fn replay_all(
 ) -> Result<(String, Vec<TargetReport>)> {
     let rt = runtime().context("starting the async runtime")?;
     let _in_runtime = rt.enter();
+    rt.spawn(exit_on_second_signal());
     let mut target = args.build(args.kind())?;
     let mut reports = Vec::new();
     for (f, s) in scenarios {

@@ -229,7 +229,7 @@ pub async fn replay_against(
 
 /// Resolves on Ctrl-C or SIGTERM, saying which (`interrupted (Ctrl-C)`, `terminated
 /// (SIGTERM)`); where a signal cannot be watched, never.
-async fn stop_signal() -> &'static str {
+pub async fn stop_signal() -> &'static str {
     #[cfg(unix)]
     let term = async {
         use tokio::signal::unix::{signal, SignalKind};
