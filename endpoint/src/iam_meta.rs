@@ -142,13 +142,15 @@ impl Paths {
 
 /// IAM's eventual consistency, on request: a new user, role, inline policy or access key takes
 /// effect only `delay` after it was made. Until then a request signed with the new key is
-/// refused as an unknown key, and a request by the changed user (or a session of the changed
-/// role), or an AssumeRole of a new role, is denied.
+/// refused as an unknown key, a request by the changed user (or a session of the changed role)
+/// is denied, and so is an AssumeRole of a new role.
 #[derive(Debug, Default)]
 pub(crate) struct Propagation {
     pub(crate) delay: Duration,
-    /// When each user's or role's latest change takes effect.
+    /// When each user's or role's latest change (its creation included) takes effect.
     until: BTreeMap<Entity, Instant>,
+    /// When each new user or role starts to exist for others (AssumeRole).
+    born: BTreeMap<Entity, Instant>,
 }
 
 impl Propagation {
@@ -164,16 +166,33 @@ impl Propagation {
         }
     }
 
+    /// Records a user or role made now (a change of it, too).
+    pub(crate) fn made(&mut self, account: &AccountName, kind: Kind, name: &str) {
+        self.changed(account, kind, name);
+        if let Some(t) = self.effective_from_now() {
+            self.born.insert(entity(account, kind, name), t);
+        }
+    }
+
     /// The latest change of the user or role has not taken effect yet.
     pub(crate) fn pending(&self, account: &AccountName, kind: Kind, name: &str) -> bool {
-        self.until
-            .get(&entity(account, kind, name))
-            .is_some_and(|t| Instant::now() < *t)
+        before(self.until.get(&entity(account, kind, name)))
+    }
+
+    /// The user or role is too new to be seen by others yet.
+    pub(crate) fn unborn(&self, account: &AccountName, kind: Kind, name: &str) -> bool {
+        before(self.born.get(&entity(account, kind, name)))
     }
 
     pub(crate) fn clear(&mut self) {
         self.until.clear();
+        self.born.clear();
     }
+}
+
+/// Now is before `t`.
+fn before(t: Option<&Instant>) -> bool {
+    t.is_some_and(|t| Instant::now() < *t)
 }
 
 #[cfg(test)]
@@ -227,5 +246,11 @@ mod tests {
         assert!(!p.pending(&a(), Kind::Role, "u1"));
         std::thread::sleep(Duration::from_millis(200));
         assert!(!p.pending(&a(), Kind::User, "u1"));
+        // A policy change is not a new role: others see the role at once.
+        p.made(&a(), Kind::Role, "r1");
+        assert!(p.unborn(&a(), Kind::Role, "r1") && p.pending(&a(), Kind::Role, "r1"));
+        p.clear();
+        p.changed(&a(), Kind::Role, "r1");
+        assert!(!p.unborn(&a(), Kind::Role, "r1") && p.pending(&a(), Kind::Role, "r1"));
     }
 }

@@ -249,10 +249,9 @@ impl State {
             }),
             _ => None,
         };
-        let (account, kind, name) = [caller, assumed]
-            .into_iter()
-            .flatten()
-            .find(|(a, k, n)| self.propagation.pending(a, *k, n))?;
+        let caller = caller.filter(|(a, k, n)| self.propagation.pending(a, *k, n));
+        let assumed = assumed.filter(|(a, k, n)| self.propagation.unborn(a, *k, n));
+        let (account, kind, name) = caller.or(assumed)?;
         let mut ex = Explanation::default();
         ex.lines.push(Because {
             rule: "propagation",

@@ -216,7 +216,7 @@ fn create_user(st: &mut State, principal: &str, p: &Params) -> Answer {
     };
     model_step(st, principal, op, |st, _| {
         st.paths.set(&account, Kind::User, &name, &path);
-        st.propagation.changed(&account, Kind::User, &name);
+        st.propagation.made(&account, Kind::User, &name);
         Ok(user_xml(st, &account, &name))
     })
 }
@@ -469,7 +469,7 @@ fn create_role(st: &mut State, principal: &str, p: &Params) -> Answer {
     };
     model_step(st, principal, op, |st, _| {
         st.paths.set(&account, Kind::Role, &name, &path);
-        st.propagation.changed(&account, Kind::Role, &name);
+        st.propagation.made(&account, Kind::Role, &name);
         Ok(role_xml(st, &account, &name, &trust))
     })
 }
