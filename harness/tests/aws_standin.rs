@@ -507,7 +507,7 @@ fn the_readme_stand_in_walkthrough_runs_as_written() {
 
 #[test]
 fn the_stand_in_keeps_paths_lists_by_prefix_and_delays_new_keys() {
-    let serve = Serve::start("paths", "700");
+    let serve = Serve::start("paths", "2000");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let ep = EndpointConfig::single(&serve.url);
     let root = sdk::clients(&ep, Some(&serve.root_creds()[0]));
@@ -542,7 +542,7 @@ fn the_stand_in_keeps_paths_lists_by_prefix_and_delays_new_keys() {
         let early = u1.sts.get_caller_identity().send().await.unwrap_err();
         let code = early.as_service_error().and_then(|e| e.meta().code());
         assert_eq!(code, Some("InvalidClientTokenId"));
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        tokio::time::sleep(Duration::from_millis(2100)).await;
         let who = u1.sts.get_caller_identity().send().await.expect("the key works");
         assert_eq!(who.arn(), Some("arn:aws:iam::111111111111:user/xacct/t1/u1"));
         // The trust policy names u1 by its path: u1 may assume r1 once r1 has propagated.
