@@ -1,7 +1,13 @@
 //! The `aws` target: real AWS through named profiles, one per account (static keys, SSO, a
-//! credential process, role chains: whatever the profile holds). Each account's admin is an IAM
-//! user the run makes under `/xacct/<run>/` with the profile's credentials (and removes in
-//! clean-up); buckets get the run prefix.
+//! credential process, role chains: whatever the profile holds, and only that). Each account's
+//! admin is an IAM user the run makes under `/xacct/<run>/` with the profile's credentials, and
+//! removes with them at the end (an admin cannot remove itself), also when provisioning fails or
+//! is interrupted; buckets get the run prefix.
+//!
+//! IAM is eventually consistent: provisioning waits until each new admin works, and a step
+//! refused (403) before the run's latest IAM change has had `--aws-propagation-ms` to settle is
+//! sent again once it has ([`Aws::settle`]). `xacct serve --fresh-accounts
+//! --iam-propagation-ms N` stands in for AWS in the tests.
 //!
 //! The region is `--aws-region`, else the configuration chain's (AWS_REGION, AWS_DEFAULT_REGION,
 //! the first profile's `region`), else us-east-1. The endpoints are the region's partition's
