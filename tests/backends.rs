@@ -265,6 +265,7 @@ fn generic_target_from_toml_matches_the_rgw_target() {
         aws_profiles: vec![],
         region: None,
         i_understand_this_uses_real_aws: false,
+        aws_propagation_ms: None,
     };
     let mut generic = args.build(TargetKind::Generic).unwrap();
     let path = "scenarios/block-public-access.json";

@@ -39,6 +39,8 @@ pub(crate) struct Key {
     /// Root and `admin` keys made by provisioning: kept across resets.
     pub(crate) provisioned: bool,
     pub(crate) created: String,
+    /// With an IAM propagation delay: when a new user key starts to work.
+    pub(crate) usable_from: Option<std::time::Instant>,
 }
 
 impl Key {
@@ -115,6 +117,7 @@ impl Rng {
             user: None,
             provisioned: false,
             created: crate::clock::now_iso8601(),
+            usable_from: None,
         };
         (id, key)
     }

@@ -17,7 +17,9 @@
 //!   One file per operation family, as in the model.
 //! - `query/`: the STS and IAM query APIs (`Action=…` form posts), with their own SigV4 check
 //!   (`sigv4.rs`) — `s3s` only knows the `s3` and `sts` signing scopes.
-//! - `state.rs`: the world, the issued keys (`credentials.rs`) and open uploads behind one lock.
+//! - `state.rs`: the world, the issued keys (`credentials.rs`) and open uploads behind one lock;
+//!   `iam_meta.rs`: IAM paths and the optional propagation delay, which the model has no word
+//!   for.
 //!   Accounts are provisioned in-process; keys of IAM users and role sessions are issued by the
 //!   APIs, as on AWS.
 //!
@@ -28,6 +30,7 @@
 mod aws_cli;
 mod clock;
 mod credentials;
+mod iam_meta;
 mod query;
 mod s3;
 mod server;

@@ -72,6 +72,19 @@ impl Endpoint {
         out
     }
 
+    /// Accounts provisioned from now on start as new AWS accounts do: the root user only, with
+    /// no `admin` user ([`Endpoint::provision`] returns root keys only). For clients that make
+    /// their own IAM users, as the `aws` target does.
+    pub fn set_fresh_accounts(&self, fresh: bool) {
+        lock(&self.state).fresh_accounts = fresh;
+    }
+
+    /// IAM's eventual consistency: a new user, role, inline policy or access key takes effect
+    /// only `delay` after it was made (zero, the default: at once).
+    pub fn set_iam_propagation(&self, delay: std::time::Duration) {
+        lock(&self.state).propagation.delay = delay;
+    }
+
     /// Removes everything but the provisioned accounts and their root and admin keys; returns
     /// what was removed.
     pub fn reset(&self) -> Vec<String> {

@@ -4,13 +4,14 @@
 //! cases.
 
 use crate::credentials::{AuthError, Creds, Key, Rng};
+use crate::iam_meta::{Kind, Paths, Propagation};
 use crate::Mutant;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use xacct_model::deviation;
 use xacct_model::ops::StepError;
-use xacct_model::outcome::{Explanation, Outcome};
-use xacct_model::principal::{Principal, PrincipalError};
+use xacct_model::outcome::{Because, Explanation, Outcome};
+use xacct_model::principal::{parse_role_arn, Principal, PrincipalError};
 use xacct_model::scenario::{Op, Step};
 use xacct_model::world::AccountName;
 use xacct_model::World;
@@ -76,6 +77,12 @@ pub(crate) struct State {
     accounts: Vec<String>,
     /// Every request applied to the model since [`State::start_journal`], in the order served.
     pub(crate) journal: Option<Journal>,
+    /// The paths of users and roles made under one.
+    pub(crate) paths: Paths,
+    /// When IAM changes take effect (at once unless a delay is set).
+    pub(crate) propagation: Propagation,
+    /// Accounts start as new AWS accounts do: the root user only, no `admin`.
+    pub(crate) fresh_accounts: bool,
 }
 
 /// The requests the endpoint applied to the model, in the order it served them, from a known
@@ -101,6 +108,9 @@ impl State {
             rng: Rng::from_clock(),
             accounts: Vec::new(),
             journal: None,
+            paths: Paths::default(),
+            propagation: Propagation::default(),
+            fresh_accounts: false,
         }
     }
 
@@ -112,20 +122,45 @@ impl State {
         });
     }
 
-    /// Adds an account (idempotent) with root and `admin` keys; returns both.
+    /// Adds an account (idempotent) with root and `admin` keys (root only with fresh accounts);
+    /// returns them.
     pub(crate) fn add_account(&mut self, name: &str) -> BTreeMap<String, Creds> {
         self.world.add_account(name);
         if !self.accounts.iter().any(|a| a == name) {
             self.accounts.push(name.to_string());
         }
-        ["root", "admin"]
-            .into_iter()
+        let who: &[&str] = if self.fresh_accounts {
+            self.drop_admin(name);
+            &["root"]
+        } else {
+            &["root", "admin"]
+        };
+        who.iter()
+            .copied()
             .map(|who| {
                 let principal = format!("{name}.{who}");
                 let creds = self.provisioned_key(name, who, &principal);
                 (principal, creds)
             })
             .collect()
+    }
+
+    /// Removes the `admin` user the model gives every account, unless one was made through
+    /// IAM since (fresh accounts).
+    fn drop_admin(&mut self, name: &str) {
+        let account = AccountName(name.to_string());
+        let made = self.keys.values().any(|k| {
+            !k.provisioned
+                && k.user
+                    .as_ref()
+                    .is_some_and(|(a, u)| *a == account && u == "admin")
+        });
+        if made {
+            return;
+        }
+        if let Some(a) = self.world.accounts.get_mut(&account) {
+            a.users.remove("admin");
+        }
     }
 
     /// The provisioned key of `principal` (`who` of account `name`): the one made before, or a
@@ -149,8 +184,13 @@ impl State {
     }
 
     /// The secret of an access key (for SigV4 verification).
+    /// A new key does not work before its IAM propagation delay is over.
     pub(crate) fn secret_of(&self, access_key: &str) -> Option<String> {
-        self.keys.get(access_key).map(|k| k.secret.clone())
+        let k = self.keys.get(access_key)?;
+        if k.usable_from.is_some_and(|t| std::time::Instant::now() < t) {
+            return None;
+        }
+        Some(k.secret.clone())
     }
 
     /// The principal a signed request acts as, after the session-token check.
@@ -174,6 +214,10 @@ impl State {
         op: Op,
         expected_bucket_owner: Option<String>,
     ) -> Result<(Outcome, Explanation), StepError> {
+        let op = self.paths.strip_op(op);
+        if let Some(denied) = self.not_yet_propagated(principal, &op) {
+            return Ok(denied);
+        }
         let step = Step {
             as_: principal.to_string(),
             op,
@@ -186,6 +230,42 @@ impl State {
             j.entries.push((step, outcome.clone()));
         }
         r
+    }
+
+    /// With a propagation delay: the refusal of a request by a user or role session whose
+    /// user or role changed too recently, or of an AssumeRole of a role that did.
+    fn not_yet_propagated(&self, principal: &str, op: &Op) -> Option<(Outcome, Explanation)> {
+        if self.propagation.delay.is_zero() {
+            return None;
+        }
+        let caller = self
+            .principal(principal)
+            .ok()
+            .and_then(|p| changed_entity(&p));
+        let assumed = match op {
+            Op::AssumeRole { role_arn, .. } => parse_role_arn(role_arn).and_then(|(id, name)| {
+                let a = self.world.account_by_id(id)?;
+                Some((a.name.clone(), Kind::Role, name.to_string()))
+            }),
+            _ => None,
+        };
+        let caller = caller.filter(|(a, k, n)| self.propagation.pending(a, *k, n));
+        let assumed = assumed.filter(|(a, k, n)| self.propagation.unborn(a, *k, n));
+        let (account, kind, name) = caller.or(assumed)?;
+        let mut ex = Explanation::default();
+        ex.lines.push(Because {
+            rule: "propagation",
+            detail: format!(
+                "the latest change of {account}'s {} {name} has not propagated yet (IAM is eventually consistent)",
+                if kind == Kind::User { "user" } else { "role" }
+            ),
+        });
+        Some((Outcome::error(403, "AccessDenied"), ex))
+    }
+
+    /// A user, or a session of a role, whose latest IAM change has not propagated yet.
+    pub(crate) fn pending(&self, p: &Principal) -> bool {
+        changed_entity(p).is_some_and(|(a, k, n)| self.propagation.pending(&a, k, &n))
     }
 
     /// Forgets the bodies of objects the model no longer has.
@@ -226,6 +306,7 @@ impl State {
     pub(crate) fn issue_user_key(&mut self, account: &AccountName, user: &str) -> (String, Key) {
         let (id, mut key) = self.rng.new_key("AKIA", &format!("{account}.{user}"));
         key.user = Some((account.clone(), user.to_string()));
+        key.usable_from = self.propagation.effective_from_now();
         self.keys.insert(id.clone(), key.clone());
         (id, key)
     }
@@ -275,6 +356,13 @@ impl State {
         }
         self.uploads.clear();
         self.bodies.clear();
+        self.paths.clear();
+        self.propagation.clear();
+        if self.fresh_accounts {
+            for a in self.accounts.clone() {
+                self.drop_admin(&a);
+            }
+        }
         removed
     }
 
@@ -287,7 +375,8 @@ impl State {
             .map(|b| format!("bucket {b}"))
             .collect();
         for a in self.world.accounts.values() {
-            for u in a.users.keys().filter(|u| *u != "admin") {
+            let fresh = self.fresh_accounts;
+            for u in a.users.keys().filter(|u| fresh || *u != "admin") {
                 out.push(format!("user {}.{u}", a.name));
             }
             for r in a.roles.keys() {
@@ -296,6 +385,17 @@ impl State {
         }
         out.extend(self.world.sessions.keys().map(|s| format!("session {s}")));
         out
+    }
+}
+
+/// The user or role whose changes decide what a principal may do.
+fn changed_entity(p: &Principal) -> Option<(AccountName, Kind, String)> {
+    match p {
+        Principal::User { account, name } => Some((account.clone(), Kind::User, name.clone())),
+        Principal::Session { account, role, .. } => {
+            Some((account.clone(), Kind::Role, role.clone()))
+        }
+        _ => None,
     }
 }
 

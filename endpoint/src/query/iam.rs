@@ -1,5 +1,7 @@
 //! The IAM actions, in the caller's account: users, their access keys and inline policies;
-//! roles and their inline policies; GetUser, GetRole, ListUsers and ListRoles.
+//! roles and their inline policies; GetUser, GetRole, ListUsers and ListRoles (by path prefix).
+//! Users and roles may be made under a path (`/xacct/<run>/`): their ARNs carry it
+//! (`iam_meta.rs`).
 //!
 //! CreateUser, PutUserPolicy, CreateRole and PutRolePolicy are model steps. The others are
 //! authorized here with the model's identity-policy check for the IAM action on the user's or
@@ -7,6 +9,7 @@
 
 use super::{escape, model_step, resolve, unknown_action, Answer, Params, QueryError};
 use crate::clock::now_iso8601;
+use crate::iam_meta::{invalid_path, Kind};
 use crate::state::State;
 use std::collections::BTreeMap;
 use xacct_model::authorize::{authorize_identity, base_keys};
@@ -34,8 +37,8 @@ pub(super) fn call(st: &mut State, principal: &str, action: &str, p: &Params) ->
         "DeleteRole" => delete_role(st, principal, p),
         "GetUser" => get_user(st, principal, p),
         "GetRole" => get_role(st, principal, p),
-        "ListUsers" => list_entities(st, principal, Holder::User),
-        "ListRoles" => list_entities(st, principal, Holder::Role),
+        "ListUsers" => list_entities(st, principal, p, Holder::User),
+        "ListRoles" => list_entities(st, principal, p, Holder::Role),
         other => Err(unknown_action(other)),
     }
 }
@@ -52,6 +55,13 @@ fn account_of(st: &State, principal: &str) -> Result<(Principal, AccountName), Q
 
 /// The model's identity-policy check for an IAM action on a resource ([X-iam]).
 fn authorize(st: &State, p: &Principal, action: &str, resource: &str) -> Result<(), QueryError> {
+    if st.pending(p) {
+        return Err(QueryError::new(
+            403,
+            "AccessDenied",
+            "the caller's latest IAM change has not propagated yet",
+        ));
+    }
     let keys = base_keys(&st.world, p);
     let mut ex = Explanation::default();
     authorize_identity(&st.world, p, action, resource, &keys, &mut ex)
@@ -85,6 +95,13 @@ impl Holder {
         match self {
             Holder::User => user_arn(account_id, name),
             Holder::Role => role_arn(account_id, name),
+        }
+    }
+
+    fn kind(self) -> Kind {
+        match self {
+            Holder::User => Kind::User,
+            Holder::Role => Kind::Role,
         }
     }
 
@@ -135,16 +152,13 @@ impl Holder {
     }
 }
 
-/// The embedded endpoint keeps every user and role under the path `/`.
-fn root_path_only(p: &Params, what: &str) -> Result<(), QueryError> {
-    if p.opt("Path").is_some_and(|x| x != "/") {
-        return Err(QueryError::new(
-            400,
-            "ValidationError",
-            format!("the embedded endpoint keeps every {what} under the path /"),
-        ));
+/// The `Path` of a new user or role (`/` when none is given), checked as IAM does.
+fn new_path(p: &Params) -> Result<String, QueryError> {
+    let path = p.opt("Path").unwrap_or("/");
+    match invalid_path(path, false) {
+        Some(why) => Err(QueryError::new(400, "ValidationError", why)),
+        None => Ok(path.to_string()),
     }
-    Ok(())
 }
 
 /// The user an access-key call is about: `UserName`, else the calling user.
@@ -182,23 +196,29 @@ fn user_fields(st: &State, account: &AccountName, name: &str) -> String {
         .and_then(|a| a.users.get(name))
         .map(|u| u.id.clone())
         .unwrap_or_default();
+    let arn = user_arn(st.world.id_of(account), name);
     format!(
-        "<Path>/</Path><UserName>{}</UserName><UserId>{id}</UserId><Arn>{}</Arn><CreateDate>{}</CreateDate>",
+        "<Path>{}</Path><UserName>{}</UserName><UserId>{id}</UserId><Arn>{}</Arn><CreateDate>{}</CreateDate>",
+        escape(st.paths.of(account, Kind::User, name)),
         escape(name),
-        escape(&user_arn(st.world.id_of(account), name)),
+        escape(&st.paths.arn(&arn, account, Kind::User, name)),
         now_iso8601()
     )
 }
 
 fn create_user(st: &mut State, principal: &str, p: &Params) -> Answer {
     let name = p.get("UserName")?.to_string();
-    root_path_only(p, "user")?;
+    let path = new_path(p)?;
     let (_, account) = account_of(st, principal)?;
     let op = Op::CreateUser {
         name: name.clone(),
         policy: None,
     };
-    model_step(st, principal, op, |st, _| Ok(user_xml(st, &account, &name)))
+    model_step(st, principal, op, |st, _| {
+        st.paths.set(&account, Kind::User, &name, &path);
+        st.propagation.made(&account, Kind::User, &name);
+        Ok(user_xml(st, &account, &name))
+    })
 }
 
 fn delete_user(st: &mut State, principal: &str, p: &Params) -> Answer {
@@ -220,6 +240,7 @@ fn delete_user(st: &mut State, principal: &str, p: &Params) -> Answer {
     if let Some(a) = st.world.accounts.get_mut(&account) {
         a.users.remove(name);
     }
+    st.paths.remove(&account, Kind::User, name);
     Ok(String::new())
 }
 
@@ -288,12 +309,17 @@ fn delete_access_key(st: &mut State, principal: &str, p: &Params) -> Answer {
 }
 
 fn put_user_policy(st: &mut State, principal: &str, p: &Params) -> Answer {
+    let user = p.get("UserName")?.to_string();
     let op = Op::PutUserPolicy {
-        user: p.get("UserName")?.to_string(),
+        user: user.clone(),
         policy_name: Some(p.get("PolicyName")?.to_string()),
         policy: serde_json::Value::String(p.get("PolicyDocument")?.to_string()),
     };
-    model_step(st, principal, op, |_, _| Ok(String::new()))
+    let (_, account) = account_of(st, principal)?;
+    model_step(st, principal, op, |st, _| {
+        st.propagation.changed(&account, Kind::User, &user);
+        Ok(String::new())
+    })
 }
 
 /// Delete{User,Role}Policy.
@@ -342,10 +368,12 @@ fn role_fields(st: &State, account: &AccountName, name: &str, trust: &str) -> St
         .and_then(|a| a.roles.get(name))
         .map(|r| r.id.clone())
         .unwrap_or_default();
+    let arn = role_arn(st.world.id_of(account), name);
     format!(
-        "<Path>/</Path><RoleName>{}</RoleName><RoleId>{id}</RoleId><Arn>{}</Arn><CreateDate>{}</CreateDate><AssumeRolePolicyDocument>{}</AssumeRolePolicyDocument>",
+        "<Path>{}</Path><RoleName>{}</RoleName><RoleId>{id}</RoleId><Arn>{}</Arn><CreateDate>{}</CreateDate><AssumeRolePolicyDocument>{}</AssumeRolePolicyDocument>",
+        escape(st.paths.of(account, Kind::Role, name)),
         escape(name),
-        escape(&role_arn(st.world.id_of(account), name)),
+        escape(&st.paths.arn(&arn, account, Kind::Role, name)),
         now_iso8601(),
         escape(&crate::sigv4::uri_encode(trust))
     )
@@ -381,9 +409,14 @@ fn get_role(st: &State, principal: &str, p: &Params) -> Answer {
     Ok(role_xml(st, &account, role, &trust))
 }
 
-/// ListUsers / ListRoles: every user or role of the caller's account, one page. Both actions
-/// take no resource type (IAM service authorization reference), so they are checked on `*`.
-fn list_entities(st: &State, principal: &str, holder: Holder) -> Answer {
+/// ListUsers / ListRoles: the users or roles of the caller's account whose path starts with
+/// `PathPrefix` (default `/`), one page. Both actions take no resource type (IAM service
+/// authorization reference), so they are checked on `*`.
+fn list_entities(st: &State, principal: &str, p: &Params, holder: Holder) -> Answer {
+    let prefix = p.opt("PathPrefix").unwrap_or("/");
+    if let Some(why) = invalid_path(prefix, true) {
+        return Err(QueryError::new(400, "ValidationError", why));
+    }
     let (caller, account) = account_of(st, principal)?;
     let action = match holder {
         Holder::User => "iam:ListUsers",
@@ -393,15 +426,22 @@ fn list_entities(st: &State, principal: &str, holder: Holder) -> Answer {
     let Some(a) = st.world.account(&account) else {
         return Err(QueryError::not_found("account"));
     };
+    let under = |name: &str| {
+        st.paths
+            .of(&account, holder.kind(), name)
+            .starts_with(prefix)
+    };
     let members: String = match holder {
         Holder::User => a
             .users
             .keys()
+            .filter(|u| under(u))
             .map(|u| format!("<member>{}</member>", user_fields(st, &account, u)))
             .collect(),
         Holder::Role => a
             .roles
             .iter()
+            .filter(|(n, _)| under(n))
             .map(|(n, r)| {
                 let trust = document_text(&r.trust.document);
                 format!("<member>{}</member>", role_fields(st, &account, n, &trust))
@@ -420,7 +460,7 @@ fn list_entities(st: &State, principal: &str, holder: Holder) -> Answer {
 fn create_role(st: &mut State, principal: &str, p: &Params) -> Answer {
     let name = p.get("RoleName")?.to_string();
     let trust = p.get("AssumeRolePolicyDocument")?.to_string();
-    root_path_only(p, "role")?;
+    let path = new_path(p)?;
     let (_, account) = account_of(st, principal)?;
     let op = Op::CreateRole {
         name: name.clone(),
@@ -428,17 +468,24 @@ fn create_role(st: &mut State, principal: &str, p: &Params) -> Answer {
         policy: None,
     };
     model_step(st, principal, op, |st, _| {
+        st.paths.set(&account, Kind::Role, &name, &path);
+        st.propagation.made(&account, Kind::Role, &name);
         Ok(role_xml(st, &account, &name, &trust))
     })
 }
 
 fn put_role_policy(st: &mut State, principal: &str, p: &Params) -> Answer {
+    let role = p.get("RoleName")?.to_string();
     let op = Op::PutRolePolicy {
-        role: p.get("RoleName")?.to_string(),
+        role: role.clone(),
         policy_name: Some(p.get("PolicyName")?.to_string()),
         policy: serde_json::Value::String(p.get("PolicyDocument")?.to_string()),
     };
-    model_step(st, principal, op, |_, _| Ok(String::new()))
+    let (_, account) = account_of(st, principal)?;
+    model_step(st, principal, op, |st, _| {
+        st.propagation.changed(&account, Kind::Role, &role);
+        Ok(String::new())
+    })
 }
 
 fn delete_role(st: &mut State, principal: &str, p: &Params) -> Answer {
@@ -460,6 +507,7 @@ fn delete_role(st: &mut State, principal: &str, p: &Params) -> Answer {
     if let Some(a) = st.world.accounts.get_mut(&account) {
         a.roles.remove(role);
     }
+    st.paths.remove(&account, Kind::Role, role);
     end_sessions(st, &account, role);
     Ok(String::new())
 }

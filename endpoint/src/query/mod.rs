@@ -249,13 +249,18 @@ fn request_id() -> String {
     format!("xacct-{:016x}", N.fetch_add(1, Ordering::Relaxed))
 }
 
-fn response(status: u16, body: String) -> http::Response<s3s::Body> {
+/// An answer, its request id also in `x-amzn-RequestId` (where AWS's query APIs put it and the
+/// SDKs read it).
+fn response(status: u16, body: String, request_id: &str) -> http::Response<s3s::Body> {
     let mut r = http::Response::new(s3s::Body::from(body));
     *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
     r.headers_mut().insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("text/xml"),
     );
+    if let Ok(v) = http::HeaderValue::from_str(request_id) {
+        r.headers_mut().insert("x-amzn-requestid", v);
+    }
     r
 }
 
@@ -301,15 +306,16 @@ impl QueryError {
         } else {
             "Sender"
         };
+        let rid = request_id();
         response(
             self.status,
             format!(
-                "<ErrorResponse xmlns=\"{}\"><Error><Type>{kind}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
+                "<ErrorResponse xmlns=\"{}\"><Error><Type>{kind}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>",
                 service.ns(),
                 escape(&self.code),
                 escape(&self.message),
-                request_id()
             ),
+            &rid,
         )
     }
 }
@@ -321,13 +327,14 @@ fn ok(service: Service, action: &str, result: &str) -> http::Response<s3s::Body>
     } else {
         format!("<{action}Result>{result}</{action}Result>")
     };
+    let rid = request_id();
     response(
         200,
         format!(
-            "<{action}Response xmlns=\"{}\">{result}<ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></{action}Response>",
+            "<{action}Response xmlns=\"{}\">{result}<ResponseMetadata><RequestId>{rid}</RequestId></ResponseMetadata></{action}Response>",
             service.ns(),
-            request_id()
         ),
+        &rid,
     )
 }
 

@@ -3,8 +3,10 @@
 
 use super::{escape, model_step, resolve, unknown_action, Answer, Params};
 use crate::clock::{iso8601, now_secs};
+use crate::iam_meta::Kind;
 use crate::state::State;
 use xacct_model::principal::parse_role_arn;
+use xacct_model::principal::Principal;
 use xacct_model::scenario::Op;
 
 /// Actions answered by STS: a request for one of them that is not signed yet is refused in
@@ -66,9 +68,13 @@ fn get_caller_identity(st: &State, principal: &str) -> Answer {
         .account()
         .map(|a| st.world.id_of(a).to_string())
         .unwrap_or_default();
+    let mut arn = p.arn(&st.world).unwrap_or_default();
+    if let Principal::User { account, name } = &p {
+        arn = st.paths.arn(&arn, account, Kind::User, name);
+    }
     Ok(format!(
         "<Arn>{}</Arn><UserId>{}</UserId><Account>{account}</Account>",
-        escape(&p.arn(&st.world).unwrap_or_default()),
+        escape(&arn),
         escape(&p.userid(&st.world))
     ))
 }

@@ -210,6 +210,12 @@ struct ReplayArgs {
     write_baseline: Option<PathBuf>,
     #[command(flatten)]
     format: FormatFlag,
+    /// Write each scenario again into DIR (same file name), every step's `expect` the answer
+    /// the target gave, stamped with the target, its Region and the time: a run against real
+    /// accounts becomes evidence `replay --model-only` checks. Interrupted scenarios are not
+    /// written.
+    #[arg(long, value_name = "DIR", conflicts_with = "model_only")]
+    record: Option<PathBuf>,
 }
 
 /// Generated cases of `xacct run` when neither `--cases` nor `--time-budget` is given.
@@ -328,6 +334,14 @@ struct ServeArgs {
     /// canonical ids and profile names, the files) for tools, then nothing more.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Accounts start as new AWS accounts do: the root user only (profiles xacct-A-root), no
+    /// admin user; for `--target aws`, which makes its own.
+    #[arg(long)]
+    fresh_accounts: bool,
+    /// IAM's eventual consistency: a new user, role, inline policy or access key takes effect
+    /// only N milliseconds after it was made, as on AWS (0: at once).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    iam_propagation_ms: u64,
 }
 
 #[derive(Subcommand)]
@@ -413,6 +427,11 @@ struct TargetFlags {
     /// its run prefix, IAM users and roles under /xacct/<run>/) in the named accounts.
     #[arg(long)]
     i_understand_this_uses_real_aws: bool,
+    /// aws: how long IAM changes take to take effect in the accounts (default 10000 ms). A step
+    /// refused (403) sooner than that after one of the run's IAM changes is sent again once
+    /// it has passed.
+    #[arg(long, value_name = "N")]
+    aws_propagation_ms: Option<u64>,
 }
 
 impl From<TargetFlags> for TargetArgs {
@@ -426,6 +445,7 @@ impl From<TargetFlags> for TargetArgs {
             aws_profiles: f.aws_profiles,
             region: f.region,
             i_understand_this_uses_real_aws: f.i_understand_this_uses_real_aws,
+            aws_propagation_ms: f.aws_propagation_ms,
         }
     }
 }

@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xacct_harness::baseline::{Baseline, Found, Judgement};
-use xacct_harness::compare::replay::{replay_against, table, TargetReport};
+use xacct_harness::compare::replay::{replay_against, stop_signal, table, TargetReport};
 use xacct_harness::compare::Level;
 use xacct_harness::report::tables;
 use xacct_harness::target::TargetArgs;
@@ -53,6 +53,9 @@ pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
         default_level(args.level, kind),
         args.format.json(),
     )?;
+    if let Some(dir) = &args.record {
+        record(dir, &scenarios, &reports)?;
+    }
     let found: Vec<Found> = reports.iter().flat_map(|r| r.found()).collect();
     if let Some(path) = &args.write_baseline {
         write_baseline(path, &Baseline::from_found(&target_name, &found))?;
@@ -69,16 +72,53 @@ pub(super) fn run(args: ReplayArgs) -> Result<ExitCode> {
     } else {
         print_judgement(&judgement, baseline.is_some());
     }
-    // As for runs: interrupted 130, incomplete 3 (a step's fault left a scenario inconclusive),
+    // As for runs: interrupted 130 (SIGTERM 143), incomplete 3 (a step's fault left a scenario inconclusive),
     // then 1 for new divergences.
-    if reports.iter().any(|r| r.interrupted.is_some()) {
-        return Ok(ExitCode::from(130));
+    if let Some(why) = reports.iter().find_map(|r| r.interrupted.as_ref()) {
+        let code = if why.starts_with("terminated") {
+            143
+        } else {
+            130
+        };
+        return Ok(ExitCode::from(code));
     }
     if let Some(why) = reports.iter().find_map(|r| r.inconclusive.as_ref()) {
         eprintln!("replay incomplete: {why}");
         return Ok(ExitCode::from(3));
     }
     Ok(passed(judgement.new.is_empty()))
+}
+
+/// The first Ctrl-C or SIGTERM stops the replay, which cleans up; the second exits at once
+/// (130, or 143 for SIGTERM), without cleaning up.
+async fn exit_on_second_signal() {
+    stop_signal().await;
+    let why = stop_signal().await;
+    eprintln!("\n{why} again: exiting without cleaning up");
+    let code = if why.starts_with("terminated") {
+        143
+    } else {
+        130
+    };
+    std::process::exit(code);
+}
+
+/// `--record DIR`: each replayed scenario with the answers as its expectations.
+fn record(dir: &Path, scenarios: &[(&PathBuf, Scenario)], reports: &[TargetReport]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let at = xacct_harness::compare::record::now();
+    for ((f, s), rep) in scenarios.iter().zip(reports) {
+        if rep.interrupted.is_some() {
+            eprintln!("not recorded (interrupted): {}", f.display());
+            continue;
+        }
+        let name = f.file_name().unwrap_or(f.as_os_str());
+        let path = dir.join(name);
+        let recorded = xacct_harness::compare::record::recorded(s, rep, &at);
+        write_json(&path, &recorded, "the recording ")?;
+        eprintln!("recorded: {}", path.display());
+    }
+    Ok(())
 }
 
 /// The one Region the files state (`None` when none states one): a target runs in one Region.
@@ -126,6 +166,7 @@ fn replay_all(
 ) -> Result<(String, Vec<TargetReport>)> {
     let rt = runtime().context("starting the async runtime")?;
     let _in_runtime = rt.enter();
+    rt.spawn(exit_on_second_signal());
     let mut target = args.build(args.kind())?;
     let mut reports = Vec::new();
     for (f, s) in scenarios {

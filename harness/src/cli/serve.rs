@@ -13,6 +13,8 @@ use xacct_model::deviation::Deviation;
 struct Profiles {
     config: PathBuf,
     credentials: PathBuf,
+    /// The first account's admin profile, or its root one in fresh accounts.
+    first_profile: String,
 }
 
 pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
@@ -34,9 +36,11 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode> {
     )
     .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
     endpoint.set_region(args.region.clone());
+    endpoint.set_fresh_accounts(args.fresh_accounts);
+    endpoint.set_iam_propagation(std::time::Duration::from_millis(args.iam_propagation_ms));
     let profiles = write_profiles(&endpoint, &args.accounts, &args.config_dir)?;
     match args.format {
-        Format::Text => print_ready(&endpoint, args.mutant, &args.accounts, &profiles),
+        Format::Text => print_ready(&endpoint, args.mutant, &profiles),
         Format::Json => {
             println!("{}", ready_json(&endpoint, args.mutant, &profiles));
             eprintln!("ready; Ctrl-C stops");
@@ -61,9 +65,16 @@ fn write_profiles(endpoint: &Endpoint, accounts: &[String], dir: &Path) -> Resul
     let (config, credentials) =
         xacct_endpoint::aws_cli_files(&endpoint.url(), &endpoint.region(), &creds);
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let first = accounts.first().map(String::as_str).unwrap_or("A");
+    let first_profile = if creds.contains_key(&format!("{first}.admin")) {
+        format!("xacct-{first}")
+    } else {
+        format!("xacct-{first}-root")
+    };
     let profiles = Profiles {
         config: dir.join("config"),
         credentials: dir.join("credentials"),
+        first_profile,
     };
     std::fs::write(&profiles.config, config)
         .with_context(|| format!("writing {}", profiles.config.display()))?;
@@ -72,7 +83,7 @@ fn write_profiles(endpoint: &Endpoint, accounts: &[String], dir: &Path) -> Resul
 }
 
 /// What is served, the accounts and their profiles, and how to try them.
-fn print_ready(endpoint: &Endpoint, mutant: Option<Deviation>, accounts: &[String], p: &Profiles) {
+fn print_ready(endpoint: &Endpoint, mutant: Option<Deviation>, p: &Profiles) {
     println!("xacct serve: the model at {}", endpoint.url());
     println!("region: {}", endpoint.region());
     if let Some(m) = mutant {
@@ -80,9 +91,15 @@ fn print_ready(endpoint: &Endpoint, mutant: Option<Deviation>, accounts: &[Strin
     }
     let world = endpoint.world();
     for a in world.accounts.values() {
+        let admin = a.users.contains_key("admin");
+        let profiles = if admin {
+            format!("xacct-{} (admin), xacct-{}-root", a.name, a.name)
+        } else {
+            format!("xacct-{}-root (a fresh account: no admin user)", a.name)
+        };
         println!(
-            "account {}: id {}, canonical id {}; profiles xacct-{} (admin), xacct-{}-root",
-            a.name, a.id, a.canonical, a.name, a.name
+            "account {}: id {}, canonical id {}; profiles {profiles}",
+            a.name, a.id, a.canonical
         );
     }
     println!(
@@ -91,10 +108,10 @@ fn print_ready(endpoint: &Endpoint, mutant: Option<Deviation>, accounts: &[Strin
         p.credentials.display()
     );
     println!(
-        "try:      AWS_CONFIG_FILE={} AWS_SHARED_CREDENTIALS_FILE={} aws --profile xacct-{} s3api list-buckets",
+        "try:      AWS_CONFIG_FILE={} AWS_SHARED_CREDENTIALS_FILE={} aws --profile {} s3api list-buckets",
         p.config.display(),
         p.credentials.display(),
-        accounts.first().map(String::as_str).unwrap_or("A")
+        p.first_profile
     );
     println!("ready; Ctrl-C stops");
 }
@@ -112,7 +129,7 @@ fn ready_json(endpoint: &Endpoint, mutant: Option<Deviation>, p: &Profiles) -> s
                 "id": a.id,
                 "canonical_id": a.canonical,
                 "profiles": {
-                    "admin": format!("xacct-{}", a.name),
+                    "admin": a.users.contains_key("admin").then(|| format!("xacct-{}", a.name)),
                     "root": format!("xacct-{}-root", a.name),
                 },
             })

@@ -3,6 +3,7 @@
 //! Pure: no network, no SDK. A target's answer is [`Observed`]; [`compare`] classifies any
 //! difference at the chosen [`Level`].
 
+pub mod record;
 pub mod replay;
 
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,7 @@ use std::time::Instant;
 use xacct_model::deviation::step_with;
 use xacct_model::outcome::{Mismatch, Outcome};
 use xacct_model::scenario::{Op, Scenario, Step};
-use xacct_model::World;
+use xacct_model::{Region, World};
 
 /// One step, as both sides saw it.
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +42,8 @@ pub struct TargetReport {
     pub file: String,
     pub scenario: String,
     pub target: String,
+    /// The Region the target ran in (`None` when provisioning did not finish).
+    pub region: Option<Region>,
     pub level: Level,
     pub capabilities: Capabilities,
     pub rows: Vec<Row>,
@@ -130,9 +132,33 @@ pub async fn replay_against(
     let started = Instant::now();
     let accounts: Vec<String> = scenario.accounts().into_iter().collect();
     let caps = target.capabilities();
-    let mut state = target
-        .provision(&accounts, logical_buckets(scenario))
-        .await?;
+    let stop = stop_signal();
+    tokio::pin!(stop);
+    let provisioned = tokio::select! {
+        r = target.provision(&accounts, logical_buckets(scenario)) => Ok(r),
+        why = &mut stop => Err(why),
+    };
+    let mut state = match provisioned {
+        Ok(r) => r?,
+        Err(why) => {
+            let cleanup = target.abandon_provisioning().await;
+            return Ok(TargetReport {
+                file: file.to_string(),
+                scenario: scenario.name.clone(),
+                target: target.name().to_string(),
+                region: None,
+                level,
+                capabilities: caps,
+                rows: Vec::new(),
+                cleanup,
+                interrupted: Some(format!(
+                    "{why} during provisioning; removed what it had made"
+                )),
+                inconclusive: None,
+                millis: started.elapsed().as_millis(),
+            });
+        }
+    };
     let mut world = scenario.world_in(&state.region())?;
     let mut rows = Vec::new();
     let mut interrupted = None;
@@ -179,8 +205,8 @@ pub async fn replay_against(
         };
         tokio::select! {
             _ = steps => {}
-            _ = tokio::signal::ctrl_c() => {
-                interrupted = Some("interrupted (Ctrl-C); cleaned up what the run created".to_string());
+            why = &mut stop => {
+                interrupted = Some(format!("{why}; cleaned up what the run created"));
             }
         }
     }
@@ -190,6 +216,7 @@ pub async fn replay_against(
         file: file.to_string(),
         scenario: scenario.name.clone(),
         target: target.name().to_string(),
+        region: Some(state.region()),
         level,
         capabilities: caps,
         rows,
@@ -198,6 +225,32 @@ pub async fn replay_against(
         inconclusive,
         millis: started.elapsed().as_millis(),
     })
+}
+
+/// Resolves on Ctrl-C or SIGTERM, saying which (`interrupted (Ctrl-C)`, `terminated
+/// (SIGTERM)`); where a signal cannot be watched, never.
+pub async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    let term = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut t) => {
+                t.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    let int = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await
+        }
+    };
+    tokio::select! {
+        () = int => "interrupted (Ctrl-C)",
+        () = term => "terminated (SIGTERM)",
+    }
 }
 
 /// What the model made of a step: its outcome and the rule that decided, with the explanation

@@ -14,7 +14,6 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use std::fmt;
 use std::sync::{Arc, Mutex};
 use xacct_model::outcome::Outcome;
 
@@ -128,12 +127,21 @@ fn error_answer(status: u16, code: Option<String>, raw: String, head: bool) -> O
     }
 }
 
+/// Why a request got no answer, in words (the SDK's detail is logged at debug, `-v`).
+fn unanswered<E>(err: &SdkError<E, HttpResponse>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    tracing::debug!("request failed: {err:?}");
+    crate::target::failure::chain(err)
+}
+
 /// Normalises an SDK error into what the target did; `head`: the request was a HEAD.
-pub fn from_error<E: ProvideErrorMetadata + fmt::Debug>(
-    err: SdkError<E, HttpResponse>,
-    head: bool,
-) -> Observed {
-    match err {
+pub fn from_error<E>(err: SdkError<E, HttpResponse>, head: bool) -> Observed
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match &err {
         SdkError::ServiceError(e) => {
             let raw = e.raw();
             let status = raw.status().as_u16();
@@ -162,13 +170,15 @@ pub fn from_error<E: ProvideErrorMetadata + fmt::Debug>(
             error_answer(status, code_from_body(body), raw, head)
         }
         SdkError::TimeoutError(_) => Observed::fault("timeout"),
-        SdkError::DispatchFailure(e) => {
-            Observed::fault(short(format!("request not delivered: {e:?}")))
-        }
-        SdkError::ConstructionFailure(e) => {
-            Observed::fault(short(format!("the request could not be built: {e:?}")))
-        }
-        other => Observed::fault(short(format!("{other:?}"))),
+        SdkError::DispatchFailure(_) => Observed::fault(short(format!(
+            "request not delivered: {}",
+            unanswered(&err)
+        ))),
+        SdkError::ConstructionFailure(_) => Observed::fault(short(format!(
+            "the request could not be built: {}",
+            unanswered(&err)
+        ))),
+        _ => Observed::fault(short(unanswered(&err))),
     }
 }
 

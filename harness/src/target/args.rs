@@ -74,6 +74,9 @@ pub struct TargetArgs {
     pub region: Option<Region>,
     /// Required with --target aws: the run creates and deletes real resources.
     pub i_understand_this_uses_real_aws: bool,
+    /// aws: how long the accounts' IAM changes take to propagate (default
+    /// [`crate::target::aws::DEFAULT_PROPAGATION`]).
+    pub aws_propagation_ms: Option<u64>,
 }
 
 impl TargetArgs {
@@ -88,6 +91,7 @@ impl TargetArgs {
             aws_profiles: vec![],
             region: None,
             i_understand_this_uses_real_aws: false,
+            aws_propagation_ms: None,
         }
     }
 

@@ -87,10 +87,14 @@ impl TargetArgs {
         if self.aws_profiles.is_empty() {
             return Err(TargetError::NoAwsProfiles);
         }
-        Ok(Target::Aws(aws::Aws::new(
+        let mut a = aws::Aws::new(
             self.aws_profiles.iter().cloned().collect(),
             self.region.as_ref().map(|r| r.as_str().to_string()),
-        )))
+        );
+        if let Some(ms) = self.aws_propagation_ms {
+            a.set_propagation(std::time::Duration::from_millis(ms));
+        }
+        Ok(Target::Aws(a))
     }
 }
 

@@ -16,7 +16,6 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde::Serialize;
-use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 use xacct_model::outcome::Outcome;
@@ -97,7 +96,7 @@ pub(crate) async fn send<O, E, F, Fut>(op: &str, report: &mut Cleanup, mut reque
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata + fmt::Debug,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     let mut last = String::new();
     for attempt in 0..ATTEMPTS {
@@ -203,7 +202,7 @@ async fn remove_objects(c: &Clients, bucket: &str, report: &mut Cleanup) -> bool
 
 /// A user with its inline policies (those the endpoint lists and those the run recorded: a
 /// listing can fail) and access keys.
-async fn remove_user(
+pub(crate) async fn remove_user(
     c: &Clients,
     account: &str,
     user: &str,

@@ -8,14 +8,14 @@
 //! `{}`), so an underlying error is part of the message rather than a `source()`, which the
 //! CLI's `{:#}` would print a second time.
 
+use crate::target::failure::Failure;
 use crate::target::TargetKind;
-use aws_credential_types::provider::error::CredentialsError;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::path::PathBuf;
 use xacct_model::scenario::RegionConflict;
 use xacct_model::Region;
-
-/// Any error, boxed: SDK errors of the many operation types provisioning calls.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
@@ -70,22 +70,30 @@ pub enum TargetError {
 
     #[error("no --aws-profile given for account {account}")]
     NoAwsProfileFor { account: String },
-    #[error("profile {profile} has no credentials")]
-    ProfileWithoutCredentials { profile: String },
-    #[error("profile {profile}: {error}")]
-    ProfileCredentials {
-        profile: String,
-        error: CredentialsError,
+    /// IAM user names are unique in an account, whatever their path.
+    #[error("account {account} already has an IAM user named admin, and --target aws makes its own (user names are unique in an account, whatever the path): use a dedicated account, or remove the user left by an earlier run (`xacct serve`: pass --fresh-accounts) [CreateUser: {failure}]")]
+    AdminExists {
+        account: String,
+        failure: Box<Failure>,
     },
+    /// `error`: the credential provider's error and its sources, in one line.
+    #[error("profile {profile}: no credentials: {error}")]
+    ProfileCredentials { profile: String, error: String },
 
+    #[error("{error}; left behind: {left}")]
+    ProvisioningLeftBehind {
+        error: Box<TargetError>,
+        left: String,
+    },
     #[error("account {account} was not provisioned")]
     NotProvisioned { account: String },
-    /// An API call made to provision `principal` (an account's admin, …) failed.
-    #[error("the endpoint failed during provisioning: {call} for {principal}: {error:?}")]
+    /// An API call made to provision `principal` (an account's admin, …) failed; `failure`:
+    /// what the endpoint answered, in one line.
+    #[error("the endpoint failed during provisioning: {call} ({principal}): {failure}")]
     ProvisioningCall {
         principal: String,
         call: &'static str,
-        error: BoxError,
+        failure: Box<Failure>,
     },
     /// An API call made to provision `principal` succeeded without what it is called for.
     #[error("the endpoint failed during provisioning: {call} for {principal} answered without {missing}")]
@@ -121,16 +129,20 @@ pub enum TargetError {
 }
 
 impl TargetError {
-    /// A failed provisioning call, with the SDK's error (or any other) as it was.
-    pub fn call(
+    /// A failed provisioning call: what the endpoint answered, read out of the SDK's error
+    /// (whose full detail goes to the debug log, `-v`).
+    pub fn call<E>(
         principal: impl Into<String>,
         call: &'static str,
-        error: impl Into<BoxError>,
-    ) -> TargetError {
+        error: SdkError<E, HttpResponse>,
+    ) -> TargetError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
         TargetError::ProvisioningCall {
             principal: principal.into(),
             call,
-            error: error.into(),
+            failure: Box::new(Failure::of(call, &error)),
         }
     }
 }

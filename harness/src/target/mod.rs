@@ -15,6 +15,7 @@ pub mod cleanup;
 pub mod embedded;
 mod error;
 pub mod execute;
+pub mod failure;
 pub mod generic;
 pub mod mapping;
 pub mod moto;
@@ -24,7 +25,7 @@ pub mod sdk;
 
 pub use args::{TargetArgs, TargetKind, UnknownTarget};
 pub use cleanup::{cleanup_via_api, Cleanup};
-pub use error::{BoxError, TargetError};
+pub use error::TargetError;
 pub use provision::{create_user_via_iam, run_id};
 
 use crate::compare::Observed;
@@ -137,8 +138,49 @@ impl Target {
         }
     }
 
-    /// Carries out one step; a step the target's capabilities exclude is not sent.
+    /// Removes what a provisioning cut short (interrupted) may have made; nothing for targets
+    /// whose provisioning makes nothing to remove.
+    pub async fn abandon_provisioning(&mut self) -> Cleanup {
+        match self {
+            Target::Aws(a) => a.abandon_provisioning().await,
+            _ => Cleanup::default(),
+        }
+    }
+
+    /// Carries out one step; a step the target's capabilities exclude is not sent. On AWS, a
+    /// step refused (403) before the run's latest IAM change has propagated is sent again once
+    /// it has (IAM is eventually consistent).
     pub async fn step(&mut self, state: &mut TargetState, step: &Step) -> Observed {
+        let mut observed = self.send(state, step).await;
+        if let Some(wait) = self.settle(state, &observed) {
+            tracing::debug!(
+                "{}: refused {wait:?} before IAM settles; sending it again then",
+                step.op.name()
+            );
+            tokio::time::sleep(wait).await;
+            observed = self.send(state, step).await;
+        }
+        let changed = matches!(
+            step.op,
+            Op::CreateUser { .. }
+                | Op::PutUserPolicy { .. }
+                | Op::CreateRole { .. }
+                | Op::PutRolePolicy { .. }
+        );
+        if changed && matches!(&observed, Observed::Answer { outcome, .. } if outcome.allowed()) {
+            state.iam_changed = Some(std::time::Instant::now());
+        }
+        observed
+    }
+
+    /// How long to wait before sending a refused step again, if at all.
+    fn settle(&self, state: &TargetState, observed: &Observed) -> Option<Duration> {
+        let Target::Aws(a) = self else { return None };
+        let refused = matches!(observed, Observed::Answer { outcome, .. } if outcome.status == 403);
+        a.settle(state.iam_changed?.elapsed()).filter(|_| refused)
+    }
+
+    async fn send(&mut self, state: &mut TargetState, step: &Step) -> Observed {
         if let Some(why) = state.fenced_off(step) {
             return Observed::fault(why);
         }
@@ -162,7 +204,8 @@ impl Target {
             Target::Embedded(e) => e.cleanup_case(state).await,
             Target::Rgw(r) => r.cleanup(state).await,
             Target::Moto(m) => m.cleanup(state).await,
-            Target::Generic(_) | Target::Aws(_) => cleanup_via_api(state).await,
+            Target::Aws(a) => a.cleanup(state).await,
+            Target::Generic(_) => cleanup_via_api(state).await,
         }
     }
 

@@ -60,6 +60,8 @@ pub struct TargetState {
     /// not create them again (the endpoint would answer EntityAlreadyExists, which says nothing
     /// about its rules). Buckets need no fence: every case has a prefix of its own.
     pub fenced: BTreeSet<IamName>,
+    /// When the run's latest IAM change (a user, role or inline policy made) was answered.
+    pub iam_changed: Option<std::time::Instant>,
 }
 
 /// An IAM user or role of one of the run's accounts.
@@ -126,6 +128,7 @@ impl TargetState {
             logical_buckets,
             created: Created::default(),
             fenced: BTreeSet::new(),
+            iam_changed: None,
         }
     }
 
@@ -240,7 +243,7 @@ impl StepCx<'_> {
     /// An answer with nothing but its status: `status` when the client saw none.
     fn answered<O, E>(&self, result: Result<O, SdkError<E, HttpResponse>>, status: u16) -> Observed
     where
-        E: ProvideErrorMetadata + fmt::Debug,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         self.answer(result, status, |_| Outcome::default())
     }
@@ -253,7 +256,7 @@ impl StepCx<'_> {
         read: impl FnOnce(O) -> Outcome,
     ) -> Observed
     where
-        E: ProvideErrorMetadata + fmt::Debug,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         match result {
             Ok(out) => {
