@@ -296,7 +296,7 @@ impl<'a> Search<'a> {
     }
 
     /// Per covered finding, the smallest part of `chosen` that reproduces it: a single, then a
-    /// pair, then the whole set.
+    /// pair, then an irreducible part of the whole set.
     fn attribute(&self, chosen: &[Deviation], covered: &[bool]) -> Vec<Option<Vec<Deviation>>> {
         self.findings
             .iter()
@@ -313,12 +313,25 @@ impl<'a> Search<'a> {
                 let mut parts = singles.chain(pairs);
                 let part = parts
                     .find(|p| self.replayer.reproduces(p, f))
-                    .unwrap_or_else(|| chosen.to_vec());
+                    .unwrap_or_else(|| self.irreducible(chosen, f));
                 let mut part = part;
                 part.sort();
                 Some(part)
             })
             .collect()
+    }
+
+    /// A part of `chosen` that reproduces `f` and from which no deviation can be taken away
+    /// (each is tried in turn, the last chosen first).
+    fn irreducible(&self, chosen: &[Deviation], f: &Answered<'_>) -> Vec<Deviation> {
+        let mut part = chosen.to_vec();
+        for d in chosen.iter().rev() {
+            let without: Vec<Deviation> = part.iter().copied().filter(|x| x != d).collect();
+            if self.replayer.reproduces(&without, f) {
+                part = without;
+            }
+        }
+        part
     }
 
     /// Whether the evidence was checked against `set` and nothing refutes it: past the work
