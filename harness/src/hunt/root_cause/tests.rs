@@ -118,16 +118,21 @@ fn finding(
     }
 }
 
-fn analysed(target: &[Deviation], n: usize) -> RunSummary {
-    let mut s = simulate(target, &cases(3, n));
+/// The analysis in us-east-1, at the full level, assuming nothing.
+fn analyse_plain(s: &mut RunSummary) {
     analyse(
-        &mut s,
+        s,
         &Params {
             region: Region::default(),
             level: Level::Full,
             assumed: &[],
         },
     );
+}
+
+fn analysed(target: &[Deviation], n: usize) -> RunSummary {
+    let mut s = simulate(target, &cases(3, n));
+    analyse_plain(&mut s);
     s
 }
 
@@ -203,14 +208,7 @@ fn a_broader_explanation_the_evidence_contradicts_is_refuted_with_its_step() {
     let target = [Deviation::NotPrincipalAccountExempts];
     let mut s = simulate(&target, &[finding_case, agreeing_case]);
     assert_eq!(s.divergences.len(), 1, "{:#?}", s.divergences);
-    analyse(
-        &mut s,
-        &Params {
-            region: Region::default(),
-            level: Level::Full,
-            assumed: &[],
-        },
-    );
+    analyse_plain(&mut s);
     assert_eq!(
         named(&s),
         vec![target[0].name().to_string()],
@@ -274,14 +272,7 @@ fn findings_nothing_explains_are_new_groups_with_a_description() {
     );
     d.id = "d01-over-permissive-get_object".into();
     s.divergences.push(d);
-    analyse(
-        &mut s,
-        &Params {
-            region: Region::default(),
-            level: Level::Full,
-            assumed: &[],
-        },
-    );
+    analyse_plain(&mut s);
     assert_eq!(s.root_causes.len(), 1, "{:#?}", s.root_causes);
     let r = &s.root_causes[0];
     assert!(r.deviation.is_none());
@@ -312,14 +303,7 @@ fn a_cause_masked_at_its_refuting_step_holds_with_the_mask_and_says_so() {
     let target = [Deviation::NoBpaDefaults, mask];
     let mut s = simulate(&target, &[finding_case, masked_case]);
     assert_eq!(s.divergences.len(), 1, "{:#?}", s.divergences);
-    analyse(
-        &mut s,
-        &Params {
-            region: Region::default(),
-            level: Level::Full,
-            assumed: &[],
-        },
-    );
+    analyse_plain(&mut s);
     // The evidence cannot tell no-bpa-defaults from the other ways a public ACL gets through;
     // whichever is named, it holds with the mask, and the row says where it is refuted alone.
     assert_eq!(s.root_causes.len(), 1, "{:#?}", s.root_causes);
