@@ -147,6 +147,9 @@ fn rows(sol: &Solution, divergences: &[Divergence]) -> Vec<RootCause> {
             let taken: Vec<&Divergence> = idx.iter().map(|i| &divergences[*i]).collect();
             let mut r = row(Some(name_of(&part)), &taken, None);
             r.holds_with = holds_with(sol, &part);
+            if r.holds_with.is_empty() {
+                r.holds_with = holds_with_the_rest(sol, &part);
+            }
             r.alternatives = beaten(sol, &part, &idx);
             r.refuted = refuted_for(sol, &idx);
             r
@@ -162,6 +165,24 @@ fn holds_with(sol: &Solution, part: &[Deviation]) -> Vec<String> {
         .filter(|r| r.of.iter().any(|d| part.contains(d)))
         .map(|r| format!("{} (without it, {})", r.with, r.refuted.sentence()))
         .collect()
+}
+
+/// For a part the evidence refutes alone: the rest of the chosen set, which it stands with.
+fn holds_with_the_rest(sol: &Solution, part: &[Deviation]) -> Vec<String> {
+    let Some(r) = sol.parts_refuted.get(part) else {
+        return Vec::new();
+    };
+    let rest: Vec<&str> = sol
+        .chosen
+        .iter()
+        .filter(|d| !part.contains(d))
+        .map(|d| d.name())
+        .collect();
+    vec![format!(
+        "{} (the rest of the causes found; without them, {})",
+        rest.join(", "),
+        r.sentence()
+    )]
 }
 
 /// The unrefuted single deviations, other than the row's, that alone reproduce every finding

@@ -54,6 +54,9 @@ pub(crate) struct Solution {
     pub replays: u32,
     /// Chosen deviations that stand only with another one (its mask).
     pub repairs: Vec<Repair>,
+    /// Parts of the chosen set that rows name and that the evidence refutes alone (they stand
+    /// only with the rest of the set), with the refuting step.
+    pub parts_refuted: BTreeMap<Vec<Deviation>, Refuted>,
 }
 
 /// A search under way.
@@ -135,6 +138,7 @@ impl<'a> Search<'a> {
             }
         }
         sol.attribution = self.attribute(&sol.chosen, &covered);
+        sol.parts_refuted = self.parts_refuted(&sol);
         sol.refuted = self.refuted_ones();
         sol.bounded = self.spent();
         sol.replays = *self.replays.borrow();
@@ -317,6 +321,21 @@ impl<'a> Search<'a> {
                 let mut part = part;
                 part.sort();
                 Some(part)
+            })
+            .collect()
+    }
+
+    /// The parts findings are attributed to that the evidence refutes alone: a row naming one
+    /// must say that it holds only with the rest of the chosen set.
+    fn parts_refuted(&self, sol: &Solution) -> BTreeMap<Vec<Deviation>, Refuted> {
+        let parts: BTreeSet<&Vec<Deviation>> = sol.attribution.iter().flatten().collect();
+        parts
+            .into_iter()
+            .filter(|p| p.len() < sol.chosen.len())
+            .filter_map(|p| match self.refutation(p) {
+                Some(Some(r)) => Some((p.clone(), r)),
+                // Unchecked past the bound: said as refuted by nothing known, so kept.
+                _ => None,
             })
             .collect()
     }

@@ -329,3 +329,61 @@ fn a_cause_masked_at_its_refuting_step_holds_with_the_mask_and_says_so() {
         "{row:#?}"
     );
 }
+
+#[test]
+fn a_row_whose_cause_the_evidence_refutes_alone_says_it_holds_with_the_rest() {
+    // Two findings come from the unknown condition key alone, so the search takes it (or what
+    // the evidence cannot tell from it) first; no-bpa-defaults then stands beside it, though
+    // refuted alone.
+    let policy = r#"{"as": "A.admin", "op": "put_bucket_policy", "bucket": "b3", "policy": {
+          "Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+          "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "arn:aws:s3:::b3/*",
+          "Principal": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": "${C}"}}}]}}"#;
+    let key_cases = [
+        format!(
+            r#"[{{"as": "A.admin", "op": "create_bucket", "bucket": "b3"}}, {policy},
+                {{"as": "C.admin", "op": "put_object", "bucket": "b3", "key": "k2"}}]"#
+        ),
+        format!(
+            r#"[{{"as": "A.admin", "op": "create_bucket", "bucket": "b3"}}, {policy},
+                {{"as": "A.admin", "op": "put_object", "bucket": "b3", "key": "k1"}},
+                {{"as": "C.admin", "op": "get_object", "bucket": "b3", "key": "k1"}}]"#
+        ),
+    ];
+    let finding_case = steps(
+        r#"[{"as": "A.admin", "op": "create_bucket", "bucket": "b1", "object_ownership": "ObjectWriter"},
+            {"as": "A.admin", "op": "put_bucket_acl", "bucket": "b1", "acl": "public-read"}]"#,
+    );
+    let masked_case = steps(
+        r#"[{"as": "A.admin", "op": "create_bucket", "bucket": "b2", "object_ownership": "ObjectWriter"},
+            {"as": "A.admin", "op": "put_bucket_policy", "bucket": "b2", "policy": {
+              "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
+              "Resource": "arn:aws:s3:::b2/*", "Principal": "*",
+              "Condition": {"StringEquals": {"aws:PrincipalAccount": "${C}"}}}]}},
+            {"as": "C.admin", "op": "put_object", "bucket": "b2", "key": "k1", "acl": "public-read"}]"#,
+    );
+    let mask: Deviation = "key-absent-aws-principalaccount"
+        .parse()
+        .expect("in the catalogue");
+    let mut cases: Vec<Vec<Step>> = key_cases.iter().map(|c| steps(c)).collect();
+    cases.extend([finding_case, masked_case]);
+    let mut s = simulate(&[Deviation::NoBpaDefaults, mask], &cases);
+    assert_eq!(s.divergences.len(), 3, "{:#?}", s.divergences);
+    analyse_plain(&mut s);
+    assert!(
+        s.root_causes.iter().all(|r| r.deviation.is_some()),
+        "{:#?}",
+        s.root_causes
+    );
+    let bpa = s
+        .root_causes
+        .iter()
+        .find(|r| r.findings.iter().any(|f| f.contains("put_bucket_acl")))
+        .unwrap_or_else(|| panic!("{:#?}", s.root_causes));
+    assert_eq!(bpa.holds_with.len(), 1, "{bpa:#?}");
+    assert!(
+        bpa.holds_with[0].contains("the rest of the causes found; without them")
+            && bpa.holds_with[0].contains("case c3 step 3 (put_object as C.admin)"),
+        "{bpa:#?}"
+    );
+}
