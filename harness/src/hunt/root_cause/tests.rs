@@ -281,15 +281,15 @@ fn findings_nothing_explains_are_new_groups_with_a_description() {
     assert!(s.divergences[0].explained_by.is_empty());
 }
 
-#[test]
-fn a_cause_masked_at_its_refuting_step_holds_with_the_mask_and_says_so() {
-    // The target has no Block Public Access defaults and does not know aws:PrincipalAccount.
-    // Alone, no-bpa-defaults is refuted where the target refused for the second reason.
-    let finding_case = steps(
+/// A public bucket ACL a target without Block Public Access defaults lets through (the
+/// finding), and a public-ACL upload it refuses because a condition on aws:PrincipalAccount,
+/// a key it does not know, never holds (where AWS refuses by Block Public Access).
+fn public_acl_cases() -> (Vec<Step>, Vec<Step>) {
+    let finding = steps(
         r#"[{"as": "A.admin", "op": "create_bucket", "bucket": "b1", "object_ownership": "ObjectWriter"},
             {"as": "A.admin", "op": "put_bucket_acl", "bucket": "b1", "acl": "public-read"}]"#,
     );
-    let masked_case = steps(
+    let masked = steps(
         r#"[{"as": "A.admin", "op": "create_bucket", "bucket": "b2", "object_ownership": "ObjectWriter"},
             {"as": "A.admin", "op": "put_bucket_policy", "bucket": "b2", "policy": {
               "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
@@ -297,6 +297,14 @@ fn a_cause_masked_at_its_refuting_step_holds_with_the_mask_and_says_so() {
               "Condition": {"StringEquals": {"aws:PrincipalAccount": "${C}"}}}]}},
             {"as": "C.admin", "op": "put_object", "bucket": "b2", "key": "k1", "acl": "public-read"}]"#,
     );
+    (finding, masked)
+}
+
+#[test]
+fn a_cause_masked_at_its_refuting_step_holds_with_the_mask_and_says_so() {
+    // The target has no Block Public Access defaults and does not know aws:PrincipalAccount.
+    // Alone, no-bpa-defaults is refuted where the target refused for the second reason.
+    let (finding_case, masked_case) = public_acl_cases();
     let mask: Deviation = "key-absent-aws-principalaccount"
         .parse()
         .expect("in the catalogue");
@@ -350,18 +358,7 @@ fn a_row_whose_cause_the_evidence_refutes_alone_says_it_holds_with_the_rest() {
                 {{"as": "C.admin", "op": "get_object", "bucket": "b3", "key": "k1"}}]"#
         ),
     ];
-    let finding_case = steps(
-        r#"[{"as": "A.admin", "op": "create_bucket", "bucket": "b1", "object_ownership": "ObjectWriter"},
-            {"as": "A.admin", "op": "put_bucket_acl", "bucket": "b1", "acl": "public-read"}]"#,
-    );
-    let masked_case = steps(
-        r#"[{"as": "A.admin", "op": "create_bucket", "bucket": "b2", "object_ownership": "ObjectWriter"},
-            {"as": "A.admin", "op": "put_bucket_policy", "bucket": "b2", "policy": {
-              "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject",
-              "Resource": "arn:aws:s3:::b2/*", "Principal": "*",
-              "Condition": {"StringEquals": {"aws:PrincipalAccount": "${C}"}}}]}},
-            {"as": "C.admin", "op": "put_object", "bucket": "b2", "key": "k1", "acl": "public-read"}]"#,
-    );
+    let (finding_case, masked_case) = public_acl_cases();
     let mask: Deviation = "key-absent-aws-principalaccount"
         .parse()
         .expect("in the catalogue");
