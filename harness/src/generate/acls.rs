@@ -29,7 +29,7 @@ const UPLOAD_PERMISSIONS: &[Permission] = &[
 ];
 
 /// A canned ACL and grant headers, as a request carries them (at most one of the two).
-type AclChoice = (Option<String>, Option<GrantHeaders>);
+pub(super) type AclChoice = (Option<String>, Option<GrantHeaders>);
 
 /// A grantee of a grant header: an account by canonical id (most often) or e-mail address, or a
 /// public group.

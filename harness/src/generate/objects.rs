@@ -2,18 +2,25 @@
 //! often as GetObject: it is how ownership shows), listings, deletes, copies (within a bucket,
 //! across buckets and accounts) and multipart uploads started.
 
-use super::acls::acl_choice;
+use super::acls::{acl_choice, AclChoice};
 use super::{owner_of, step, Draw};
 use proptest::prelude::*;
 use xacct_model::scenario::{Op, Step};
 
-pub(super) fn put_object(d: &Draw) -> BoxedStrategy<Step> {
+/// Who uploads, to which bucket and key, with the ACL an upload may carry (chosen knowing the
+/// bucket's owner): what PutObject and CreateMultipartUpload draw alike.
+fn upload(d: &Draw) -> impl Strategy<Value = Upload> {
     let w = d.world.clone();
-    (d.caller(), d.bucket(), d.key())
-        .prop_flat_map(move |(who, b, k)| {
-            let owner = owner_of(&w, &b);
-            (Just(who), Just(b), Just(k), acl_choice(owner))
-        })
+    (d.caller(), d.bucket(), d.key()).prop_flat_map(move |(who, b, k)| {
+        let owner = owner_of(&w, &b);
+        (Just(who), Just(b), Just(k), acl_choice(owner))
+    })
+}
+
+type Upload = (String, String, String, AclChoice);
+
+pub(super) fn put_object(d: &Draw) -> BoxedStrategy<Step> {
+    upload(d)
         .prop_map(|(who, b, k, (acl, grants))| {
             step(
                 who,
@@ -85,12 +92,7 @@ pub(super) fn copy_object(d: &Draw) -> BoxedStrategy<Step> {
 
 /// CreateMultipartUpload by any caller, with the ACL an upload may carry.
 pub(super) fn create_multipart_upload(d: &Draw) -> BoxedStrategy<Step> {
-    let w = d.world.clone();
-    (d.caller(), d.bucket(), d.key())
-        .prop_flat_map(move |(who, b, k)| {
-            let owner = owner_of(&w, &b);
-            (Just(who), Just(b), Just(k), acl_choice(owner))
-        })
+    upload(d)
         .prop_map(|(who, b, k, (acl, grants))| {
             step(
                 who,

@@ -117,12 +117,17 @@ fn moved(sol: &Solution, pick: impl Fn(bool, bool) -> bool) -> usize {
 fn probe() -> Vec<Vec<Step>> {
     let mut seed = [0u8; 32];
     seed[..24].copy_from_slice(b"xacct-root-cause-probe-1");
+    generated(seed, PROBE_CASES, 12)
+}
+
+/// `n` cases of at most `max_steps` steps from the run's generator, drawn by `seed`.
+pub(crate) fn generated(seed: [u8; 32], n: usize, max_steps: usize) -> Vec<Vec<Step>> {
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
         TestRng::from_seed(RngAlgorithm::ChaCha, &seed),
     );
-    let strategy = Model::sequential_strategy(1..=12);
-    (0..PROBE_CASES)
+    let strategy = Model::sequential_strategy(1..=max_steps);
+    (0..n)
         .filter_map(|_| strategy.new_tree(&mut runner).ok())
         .map(|t| t.current().1)
         .collect()

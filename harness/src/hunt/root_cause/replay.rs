@@ -63,10 +63,10 @@ impl Replayer<'_> {
         })
     }
 
-    /// Whether `extra` changes any of the model's answers to the steps of `f`: a deviation
-    /// that changes nothing there can take no part in explaining it.
-    pub fn touches(&self, extra: &[Deviation], f: &Answered<'_>) -> bool {
-        self.outcomes(&self.with(&[]), f.steps) != self.outcomes(&self.with(extra), f.steps)
+    /// Whether `extra` changes any of the model's answers to `steps` from `base` (the answers
+    /// without it): a deviation that changes nothing there can take no part in explaining them.
+    pub fn changes(&self, extra: &[Deviation], steps: &[Step], base: &[Option<Outcome>]) -> bool {
+        self.outcomes(&self.with(extra), steps) != base
     }
 
     /// Whether the model's answer agrees with the target's, at the run's level.

@@ -113,10 +113,11 @@ impl<'a> Search<'a> {
             .findings
             .iter()
             .map(|f| {
+                let base = self.replayer.outcomes(&self.replayer.with(&[]), f.steps);
                 candidates
                     .iter()
                     .copied()
-                    .filter(|d| self.replayer.touches(&[*d], f))
+                    .filter(|d| self.replayer.changes(&[*d], f.steps, &base))
                     .collect()
             })
             .collect();

@@ -15,15 +15,7 @@ use xacct_model::Scenario;
 fn cases(seed: u8, n: usize) -> Vec<Vec<Step>> {
     let mut bytes = [seed; 32];
     bytes[..8].copy_from_slice(b"xacct-rc");
-    let mut runner = TestRunner::new_with_rng(
-        Config::default(),
-        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
-    );
-    let strategy = Model::sequential_strategy(1..=10);
-    (0..n)
-        .filter_map(|_| strategy.new_tree(&mut runner).ok())
-        .map(|t| t.current().1)
-        .collect()
+    generated(bytes, n, 10)
 }
 
 /// Runs `cases` against the model and against the model with `target`: a finding per case that
